@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: Apache-2.0
+# Tests under ctest:
+#   unit/<name>         tests/unit/test_<module>.c, cmocka, one per module
+#   integration/<name>  tests/integration/test_*.sh, run with LEVEE=<binary>
+#   fuzz-replay/<name>  every libFuzzer target replays its corpus once (-runs=0)
+file(GLOB LEVEE_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+foreach(src ${LEVEE_UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE levee_core PkgConfig::CMOCKA PkgConfig::JANSSON
+                        PkgConfig::UTF8PROC PkgConfig::OPENCC)
+  add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
+
+file(GLOB LEVEE_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_*.sh)
+foreach(script ${LEVEE_INTEGRATION_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME integration/${name} COMMAND bash ${script} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(integration/${name} PROPERTIES ENVIRONMENT
+    "LEVEE=$<TARGET_FILE:levee>;LEVEE_BUILD=${CMAKE_BINARY_DIR};LEVEE_SRC=${CMAKE_SOURCE_DIR}")
+endforeach()
+
+if(LEVEE_FUZZ)
+  target_compile_options(levee_core PRIVATE -fsanitize=fuzzer-no-link)
+  file(GLOB LEVEE_FUZZERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+  foreach(src ${LEVEE_FUZZERS})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name} ${src})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(${name} PRIVATE levee_core PkgConfig::JANSSON)
+    add_test(NAME fuzz-replay/${name}
+             COMMAND ${name} -runs=0 ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name})
+  endforeach()
+endif()

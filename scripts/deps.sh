@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs the Debian packages levee needs to build, test and benchmark.
+# Idempotent and quick: it asks dpkg first and calls apt-get only for what is missing.
+set -euo pipefail
+pkgs=(
+  # toolchain
+  clang cmake ninja-build pkg-config make libclang-rt-14-dev clang-format clang-tidy
+  # libraries (DESIGN.md)
+  libvectorscan-dev libutf8proc-dev libopencc-dev opencc libyaml-dev libsodium-dev
+  libgmime-3.0-dev libjsmn-dev libjansson-dev libcmocka-dev
+  # test and benchmark references
+  python3 python3-stdnum python3-jieba yara ripgrep
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * normalize.h: text normalization with an offset map back to the original.
+ *
+ * Detection runs on a normalized copy of each text; findings are reported in
+ * byte offsets of the original. One pass, one table lookup per code point
+ * (the fold table generated at build time by tools/gen_fold.c):
+ *
+ *   - NFKC + case folding + removal of default-ignorable code points
+ *     (utf8proc's NFKC_Casefold: full-width -> ASCII, U+3000 -> space,
+ *     zero-width characters vanish), applied per code point;
+ *   - Traditional -> Simplified per character (OpenCC TSCharacters, first
+ *     candidate);
+ *   - separator runs (whitespace, Unicode punctuation, which includes * - _ .)
+ *     are dropped unless the characters on both sides of the run are "word"
+ *     characters (letters or digits outside the CJK scripts). So
+ *     "秘 密 ★ 1 年" -> "秘密★1年", "傻*逼" -> "傻逼", but "salary bands",
+ *     "6222 0202" and "a.b@c.com" keep their separators;
+ *   - invalid UTF-8 bytes become U+FFFD.
+ *
+ * Symbols (★ ☆ ℃ + ...) are not separators and are kept (after NFKC: ℃ is
+ * "°c").
+ */
+#ifndef LV_CORE_NORMALIZE_H
+#define LV_CORE_NORMALIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A normalizer's output; the buffers are owned and reused between calls. */
+typedef struct lv_norm {
+  char *text;      /* normalized UTF-8, NUL-terminated */
+  size_t len;      /* bytes in text */
+  uint32_t *map;   /* map[i]: original byte offset of the code point that
+                      produced text[i]; map[len] == orig_len */
+  const char *orig; /* borrowed original text of the last call */
+  size_t orig_len;
+  size_t cap; /* allocated bytes of text (map has cap + 1 entries) */
+} lv_norm;
+
+void lv_norm_init(lv_norm *n);
+void lv_norm_cleanup(lv_norm *n);
+
+/* Normalizes src[0..len). Returns LEVEE_OK, LEVEE_ETOOBIG if len exceeds
+ * LV_MAX_TEXT_BYTES, or LEVEE_ENOMEM. src is borrowed until the next call. */
+int lv_normalize(lv_norm *n, const char *src, size_t len)
+    __attribute__((warn_unused_result));
+
+/* Original byte offset where normalized offset off begins (0 <= off <= len). */
+size_t lv_norm_orig_start(const lv_norm *n, size_t off);
+/* Original byte offset just past the code point that produced normalized
+ * byte end - 1 (for an exclusive end, 0 < end <= len). */
+size_t lv_norm_orig_end(const lv_norm *n, size_t end);
+
+/* Character classes of the fold table, exposed for detectors that check
+ * boundaries on normalized text. */
+typedef enum lv_char_class {
+  LV_CC_WORD = 0, /* letters and digits outside CJK */
+  LV_CC_CJK,      /* Han, kana, hangul, bopomofo */
+  LV_CC_SEP,      /* whitespace and punctuation */
+  LV_CC_OTHER     /* symbols and everything else */
+} lv_char_class;
+
+/* Class of a code point after folding (of the folded form's first code
+ * point). */
+lv_char_class lv_char_class_of(int32_t cp);
+
+#endif

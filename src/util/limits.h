@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * limits.h: every bound levee puts on outside input, in one place.
+ *
+ * Untrusted bytes never exhaust memory or time: each parser and the engine
+ * check against these names and report LEVEE_ETOOBIG (or skip, where the
+ * contract says so) instead of growing without end.
+ */
+#ifndef LV_UTIL_LIMITS_H
+#define LV_UTIL_LIMITS_H
+
+/* One line of a JSON Lines event stream. */
+#define LV_MAX_LINE_BYTES (8u << 20)
+/* The text of one event or one attachment, in bytes of UTF-8. */
+#define LV_MAX_TEXT_BYTES (4u << 20)
+/* Normalized text may grow (NFKC expands some code points); cap the ratio. */
+#define LV_NORM_MAX_GROWTH 4u
+/* JSON tokens in one event line; nesting depth of JSON. */
+#define LV_MAX_JSON_TOKENS 65536
+#define LV_MAX_JSON_DEPTH 32
+/* Recipients and attachments kept per event. */
+#define LV_MAX_RECIPIENTS 1024
+#define LV_MAX_ATTACHMENTS 64
+/* Candidate pattern matches collected while scanning one text. */
+#define LV_MAX_CANDIDATES 4096
+/* Findings reported in one verdict (the rest are counted, not listed). */
+#define LV_MAX_FINDINGS 256
+/* Excerpt length in bytes of original text (cut at a character boundary). */
+#define LV_MAX_EXCERPT_BYTES 240
+/* A file scanned as a `file` event. */
+#define LV_MAX_FILE_BYTES (64u << 20)
+/* One .eml message. */
+#define LV_MAX_EMAIL_BYTES (32u << 20)
+/* Policy: YAML size, rules, keyword lists and keywords per list. */
+#define LV_MAX_POLICY_BYTES (1u << 20)
+#define LV_MAX_RULES 1024
+#define LV_MAX_KEYWORD_LISTS 256
+#define LV_MAX_KEYWORDS_PER_LIST 200000
+#define LV_MAX_KEYWORD_BYTES 256
+/* Per-message arena: bytes one inspection may allocate. */
+#define LV_MAX_ARENA_BYTES (64u << 20)
+
+#endif
