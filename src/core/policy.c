@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy.c: policy lifetime and rule matching.
+ */
+#include "core/policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const action_names[] = {"allow", "alert", "hold", "redact",
+                                           "block"};
+static const char *const severity_names[] = {"info", "low", "medium", "high",
+                                             "critical"};
+
+const char *levee_action_name(levee_action a) {
+  return (unsigned)a < 5 ? action_names[a] : "allow";
+}
+
+const char *levee_severity_name(levee_severity s) {
+  return (unsigned)s < 5 ? severity_names[s] : "info";
+}
+
+int lv_action_parse(const char *s, levee_action *out) {
+  for (int i = 0; i < 5; i++)
+    if (!strcmp(s, action_names[i])) {
+      *out = (levee_action)i;
+      return LEVEE_OK;
+    }
+  return LEVEE_EINVAL;
+}
+
+int lv_severity_parse(const char *s, levee_severity *out) {
+  for (int i = 0; i < 5; i++)
+    if (!strcmp(s, severity_names[i])) {
+      *out = (levee_severity)i;
+      return LEVEE_OK;
+    }
+  return LEVEE_EINVAL;
+}
+
+int lv_category_match(const char *pat, const char *cat) {
+  if (!strcmp(pat, "*"))
+    return 1;
+  size_t n = strlen(pat);
+  /* "pii.*" is the same as "pii" */
+  if (n >= 2 && pat[n - 1] == '*' && pat[n - 2] == '.')
+    n -= 2;
+  return !strncmp(pat, cat, n) && (cat[n] == '\0' || cat[n] == '.');
+}
+
+int lv_policy_uses_category(const levee_policy *p, const char *cat) {
+  for (size_t i = 0; i < p->n_rules; i++)
+    for (size_t j = 0; j < p->rules[i].categories.n; j++)
+      if (lv_category_match(p->rules[i].categories.v[j], cat))
+        return 1;
+  return 0;
+}
+
+static int str_in(const lv_strlist *l, levee_str s) {
+  if (l->n == 0)
+    return 1;
+  if (!s.ptr)
+    return 0;
+  for (size_t i = 0; i < l->n; i++)
+    if (strlen(l->v[i]) == s.len && !memcmp(l->v[i], s.ptr, s.len))
+      return 1;
+  return 0;
+}
+
+int lv_rule_matches_event(const lv_rule *r, const levee_event *ev) {
+  if (!str_in(&r->channels, ev->channel) ||
+      !str_in(&r->conversation_types, ev->conversation_type) ||
+      !str_in(&r->sender_roles, ev->sender.role) ||
+      !str_in(&r->sender_depts, ev->sender.dept))
+    return 0;
+  if (r->external >= 0) {
+    int ext = ev->conversation_external == LEVEE_TRUE;
+    /* A conversation with a customer among the recipients is external too. */
+    for (size_t i = 0; !ext && i < ev->n_recipients; i++) {
+      levee_str role = ev->recipients[i].role;
+      ext = role.ptr && role.len == 8 && !memcmp(role.ptr, "customer", 8);
+    }
+    if (!ext && ev->sender.role.ptr && ev->sender.role.len == 8 &&
+        !memcmp(ev->sender.role.ptr, "customer", 8))
+      ext = 1;
+    if (ext != r->external)
+      return 0;
+  }
+  return 1;
+}
+
+levee_policy *lv_policy_ref(levee_policy *p) {
+  if (p)
+    atomic_fetch_add(&p->refs, 1);
+  return p;
+}
+
+static void strlist_free(lv_strlist *l) {
+  for (size_t i = 0; i < l->n; i++)
+    free(l->v[i]);
+  free(l->v);
+}
+
+void levee_policy_destroy(levee_policy *p) {
+  if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
+    return;
+  for (size_t i = 0; i < p->n_rules; i++) {
+    lv_rule *r = &p->rules[i];
+    free(r->id);
+    free(r->description);
+    strlist_free(&r->categories);
+    strlist_free(&r->channels);
+    strlist_free(&r->conversation_types);
+    strlist_free(&r->sender_roles);
+    strlist_free(&r->sender_depts);
+  }
+  free(p->rules);
+  for (size_t i = 0; i < p->n_lists; i++) {
+    lv_keyword_list *k = &p->lists[i];
+    free(k->name);
+    free(k->origin);
+    for (size_t j = 0; j < k->n_words; j++)
+      free(k->words[j]);
+    free(k->words);
+  }
+  free(p->lists);
+  free(p->name);
+  free(p->description);
+  free(p->origin);
+  free(p);
+}

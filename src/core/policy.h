@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy.h: the policy model, between its YAML form (policy_yaml.c) and the
+ * engine (engine.c).
+ *
+ * A policy is a list of rules and of custom keyword lists. A rule matches a
+ * finding by category, and the event by channel, conversation type, whether
+ * the conversation is external, and the sender's role or department; it
+ * yields an action and a severity when the finding's confidence reaches the
+ * rule's threshold. Over all matching rules the strongest action wins.
+ * A policy is immutable once parsed and reference-counted, so engines
+ * compiled from it can outlive the caller's handle.
+ */
+#ifndef LV_CORE_POLICY_H
+#define LV_CORE_POLICY_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "levee/levee.h"
+
+typedef struct lv_strlist {
+  char **v;
+  size_t n;
+} lv_strlist;
+
+typedef struct lv_rule {
+  char *id;
+  char *description;
+  lv_strlist categories; /* "pii" matches pii and pii.*; "*" matches all */
+  lv_strlist channels;   /* empty: any */
+  lv_strlist conversation_types;
+  lv_strlist sender_roles;
+  lv_strlist sender_depts;
+  int external; /* -1 any, 0 internal only, 1 external only */
+  double threshold;
+  levee_action action;
+  levee_severity severity;
+  int line; /* where it was defined, for messages */
+} lv_rule;
+
+typedef struct lv_keyword_list {
+  char *name;   /* findings are keyword.<name> */
+  char *origin; /* file it came from, or "inline" */
+  char **words;
+  size_t n_words;
+} lv_keyword_list;
+
+struct levee_policy {
+  atomic_int refs;
+  int version;
+  char *name;
+  char *description;
+  char *origin;
+  lv_rule *rules;
+  size_t n_rules;
+  lv_keyword_list *lists;
+  size_t n_lists;
+};
+
+/* Whether category pattern pat covers category cat. */
+int lv_category_match(const char *pat, const char *cat);
+/* Whether any rule of p covers category cat. */
+int lv_policy_uses_category(const levee_policy *p, const char *cat);
+/* Whether rule r applies to event ev (all but the category). */
+int lv_rule_matches_event(const lv_rule *r, const levee_event *ev);
+
+levee_policy *lv_policy_ref(levee_policy *p);
+
+/* Threshold when a rule names none. */
+#define LV_DEFAULT_THRESHOLD 0.5
+
+int lv_action_parse(const char *s, levee_action *out);
+int lv_severity_parse(const char *s, levee_severity *out);
+
+#endif

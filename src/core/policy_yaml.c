@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy_yaml.c: reading a policy from YAML (libyaml's document API) into the
+ * model of policy.h, with a clear message and line number for every mistake.
+ * The format is documented in docs/POLICY.md.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/policy.h"
+#include "util/error.h"
+#include "util/limits.h"
+#include "util/utf8.h"
+
+extern const unsigned char lv_data_default_policy[];
+extern const size_t lv_data_default_policy_len;
+
+/* Categories a rule may name: the taxonomy of spec/interface.md section 3.
+ * Prefixes ("pii") and "*" are accepted too. */
+static const char *const known_categories[] = {
+    "classified.marking", "classified.document", "classified.image",
+    "confidential.marking", "finance.statement", "pii.cn_resident_id",
+    "pii.cn_mobile", "pii.bank_card", "pii.cn_uscc", "pii.cn_passport",
+    "pii.email", "pii.health", "conduct.abusive", "conduct.order_diversion",
+    "conduct.unanswered", "phishing", "keyword", "dbop",
+};
+
+typedef struct loader {
+  yaml_document_t doc;
+  levee_policy *p;
+  const char *origin;
+  levee_file_reader reader;
+  void *reader_ud;
+  levee_error *err;
+  int rc;
+} loader;
+
+static int fail(loader *L, yaml_node_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(loader *L, yaml_node_t *at, const char *fmt, ...) {
+  char msg[200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (at)
+    lv_error_set(L->err, LEVEE_EPOLICY, "%s:%zu: %s", L->origin,
+                 at->start_mark.line + 1, msg);
+  else
+    lv_error_set(L->err, LEVEE_EPOLICY, "%s: %s", L->origin, msg);
+  L->rc = LEVEE_EPOLICY;
+  return LEVEE_EPOLICY;
+}
+
+static yaml_node_t *node(loader *L, int id) {
+  return yaml_document_get_node(&L->doc, id);
+}
+
+static const char *scalar(yaml_node_t *n) {
+  return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value
+                                          : NULL;
+}
+
+static int want_scalar(loader *L, yaml_node_t *n, const char *what,
+                       const char **out) {
+  const char *s = scalar(n);
+  if (!s)
+    return fail(L, n, "%s must be a single value", what);
+  *out = s;
+  return LEVEE_OK;
+}
+
+static int dup_str(loader *L, const char *s, char **out) {
+  if (!(*out = strdup(s))) {
+    L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+    return L->rc;
+  }
+  return LEVEE_OK;
+}
+
+static int parse_bool(loader *L, yaml_node_t *n, const char *what, int *out) {
+  const char *s;
+  if (want_scalar(L, n, what, &s))
+    return L->rc;
+  if (!strcmp(s, "true") || !strcmp(s, "yes"))
+    *out = 1;
+  else if (!strcmp(s, "false") || !strcmp(s, "no"))
+    *out = 0;
+  else
+    return fail(L, n, "%s must be true or false, not '%s'", what, s);
+  return LEVEE_OK;
+}
+
+/* A scalar or a sequence of scalars. */
+static int parse_strlist(loader *L, yaml_node_t *n, const char *what,
+                         lv_strlist *out) {
+  if (n->type == YAML_SCALAR_NODE) {
+    if (!(out->v = calloc(1, sizeof *out->v)))
+      return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+    out->n = 1;
+    return dup_str(L, scalar(n), &out->v[0]);
+  }
+  if (n->type != YAML_SEQUENCE_NODE)
+    return fail(L, n, "%s must be a value or a list of values", what);
+  size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  if (cnt == 0)
+    return fail(L, n, "%s must not be an empty list", what);
+  if (!(out->v = calloc(cnt, sizeof *out->v)))
+    return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+  for (yaml_node_item_t *it = n->data.sequence.items.start;
+       it < n->data.sequence.items.top; it++) {
+    const char *s;
+    if (want_scalar(L, node(L, *it), what, &s) ||
+        dup_str(L, s, &out->v[out->n]))
+      return L->rc;
+    out->n++;
+  }
+  return LEVEE_OK;
+}
+
+static int category_known(const levee_policy *p, const char *c) {
+  if (!strcmp(c, "*"))
+    return 1;
+  char tmp[128];
+  size_t n = strlen(c);
+  if (n >= sizeof tmp)
+    return 0;
+  memcpy(tmp, c, n + 1);
+  if (n >= 2 && !strcmp(tmp + n - 2, ".*"))
+    tmp[n - 2] = '\0';
+  if (!strncmp(tmp, "keyword.", 8)) {
+    for (size_t i = 0; i < p->n_lists; i++)
+      if (!strcmp(p->lists[i].name, tmp + 8))
+        return 1;
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof known_categories / sizeof *known_categories;
+       i++) {
+    const char *k = known_categories[i];
+    size_t kl = strlen(k), tl = strlen(tmp);
+    /* exact, a prefix of a known category at a dot, or under an open family */
+    if (!strcmp(k, tmp) || (tl < kl && !strncmp(k, tmp, tl) && k[tl] == '.') ||
+        (!strchr(k, '.') && !strncmp(tmp, k, kl) && tmp[kl] == '.'))
+      return 1;
+  }
+  return 0;
+}
+
+#define FOR_PAIRS(L, map, pair)                                                \
+  for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;              \
+       pair < (map)->data.mapping.pairs.top; pair++)
+
+static int parse_match(loader *L, yaml_node_t *m, lv_rule *r) {
+  if (m->type != YAML_MAPPING_NODE)
+    return fail(L, m, "rule '%s': match must be a mapping", r->id);
+  FOR_PAIRS(L, m, pr) {
+    yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(k);
+    if (!key)
+      return fail(L, k, "rule '%s': match keys must be names", r->id);
+    if (!strcmp(key, "category"))
+      parse_strlist(L, v, "match.category", &r->categories);
+    else if (!strcmp(key, "channel"))
+      parse_strlist(L, v, "match.channel", &r->channels);
+    else if (!strcmp(key, "conversation"))
+      parse_strlist(L, v, "match.conversation", &r->conversation_types);
+    else if (!strcmp(key, "sender_role"))
+      parse_strlist(L, v, "match.sender_role", &r->sender_roles);
+    else if (!strcmp(key, "sender_dept"))
+      parse_strlist(L, v, "match.sender_dept", &r->sender_depts);
+    else if (!strcmp(key, "external")) {
+      int b;
+      if (!parse_bool(L, v, "match.external", &b))
+        r->external = b;
+    } else
+      return fail(L, k,
+                  "rule '%s': unknown match key '%s' (known: category, "
+                  "channel, conversation, external, sender_role, sender_dept)",
+                  r->id, key);
+    if (L->rc)
+      return L->rc;
+  }
+  for (size_t i = 0; i < r->conversation_types.n; i++) {
+    const char *t = r->conversation_types.v[i];
+    if (strcmp(t, "group") && strcmp(t, "direct") && strcmp(t, "channel"))
+      return fail(L, m, "rule '%s': conversation must be group, direct or "
+                  "channel, not '%s'", r->id, t);
+  }
+  return LEVEE_OK;
+}
+
+static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
+  r->external = -1;
+  r->threshold = LV_DEFAULT_THRESHOLD;
+  r->action = LEVEE_ACTION_ALERT;
+  r->severity = LEVEE_SEVERITY_MEDIUM;
+  r->line = (int)n->start_mark.line + 1;
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(L, n, "each rule must be a mapping");
+  yaml_node_t *match = NULL;
+  int have_action = 0;
+  FOR_PAIRS(L, n, pr) {
+    yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(k), *s;
+    if (!key)
+      return fail(L, k, "rule keys must be names");
+    if (!strcmp(key, "id")) {
+      if (want_scalar(L, v, "id", &s) || dup_str(L, s, &r->id))
+        return L->rc;
+    } else if (!strcmp(key, "description")) {
+      if (want_scalar(L, v, "description", &s) ||
+          dup_str(L, s, &r->description))
+        return L->rc;
+    } else if (!strcmp(key, "match")) {
+      match = v;
+    } else if (!strcmp(key, "action")) {
+      if (want_scalar(L, v, "action", &s))
+        return L->rc;
+      if (lv_action_parse(s, &r->action))
+        return fail(L, v, "action must be allow, alert, hold, redact or "
+                    "block, not '%s'", s);
+      have_action = 1;
+    } else if (!strcmp(key, "severity")) {
+      if (want_scalar(L, v, "severity", &s))
+        return L->rc;
+      if (lv_severity_parse(s, &r->severity))
+        return fail(L, v, "severity must be info, low, medium, high or "
+                    "critical, not '%s'", s);
+    } else if (!strcmp(key, "threshold")) {
+      if (want_scalar(L, v, "threshold", &s))
+        return L->rc;
+      char *end;
+      double t = strtod(s, &end);
+      if (*end || end == s || !(t >= 0 && t <= 1))
+        return fail(L, v, "threshold must be a number from 0 to 1, not '%s'",
+                    s);
+      r->threshold = t;
+    } else
+      return fail(L, k,
+                  "unknown rule key '%s' (known: id, description, match, "
+                  "threshold, action, severity)",
+                  key);
+  }
+  if (!r->id)
+    return fail(L, n, "a rule has no id");
+  for (const char *c = r->id; *c; c++)
+    if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+      return fail(L, n, "rule id '%s' may use only letters, digits, - _ .",
+                  r->id);
+  if (!have_action)
+    return fail(L, n, "rule '%s' has no action", r->id);
+  if (!match)
+    return fail(L, n, "rule '%s' has no match (at least a category)", r->id);
+  if (parse_match(L, match, r))
+    return L->rc;
+  if (r->categories.n == 0)
+    return fail(L, match, "rule '%s': match needs a category", r->id);
+  for (size_t i = 0; i < r->categories.n; i++)
+    if (!category_known(L->p, r->categories.v[i]))
+      return fail(L, match,
+                  "rule '%s': unknown category '%s' (see docs/POLICY.md; "
+                  "keyword.<name> needs a keyword list of that name)",
+                  r->id, r->categories.v[i]);
+  return LEVEE_OK;
+}
+
+/* Adds the words of a keyword file (one per line, '#' comments). */
+static int add_words_from_text(loader *L, yaml_node_t *at, lv_keyword_list *k,
+                               const char *data, size_t len) {
+  if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+    data += 3, len -= 3;
+  if (!lv_utf8_valid(data, len))
+    return fail(L, at, "keyword list '%s': %s is not valid UTF-8", k->name,
+                k->origin);
+  size_t lineno = 0;
+  const char *p = data, *end = data + len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *e = nl ? nl : end;
+    lineno++;
+    const char *s = p;
+    while (s < e && isspace((unsigned char)*s))
+      s++;
+    const char *t = e;
+    while (t > s && isspace((unsigned char)t[-1]))
+      t--;
+    p = nl ? nl + 1 : end;
+    if (s == t || *s == '#')
+      continue;
+    if ((size_t)(t - s) > LV_MAX_KEYWORD_BYTES)
+      return fail(L, at, "keyword list '%s': %s line %zu: keyword over %u "
+                  "bytes", k->name, k->origin, lineno, LV_MAX_KEYWORD_BYTES);
+    if (k->n_words >= LV_MAX_KEYWORDS_PER_LIST)
+      return fail(L, at, "keyword list '%s': more than %u keywords", k->name,
+                  LV_MAX_KEYWORDS_PER_LIST);
+    if ((k->n_words & (k->n_words - 1)) == 0) {
+      size_t cap = k->n_words ? k->n_words * 2 : 16;
+      char **w = realloc(k->words, cap * sizeof *w);
+      if (!w)
+        return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+      k->words = w;
+    }
+    if (!(k->words[k->n_words] = strndup(s, (size_t)(t - s))))
+      return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+    k->n_words++;
+  }
+  return LEVEE_OK;
+}
+
+static int parse_keyword_list(loader *L, yaml_node_t *n, lv_keyword_list *k) {
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(L, n, "each keyword list must be a mapping");
+  yaml_node_t *file = NULL, *words = NULL;
+  FOR_PAIRS(L, n, pr) {
+    yaml_node_t *kn = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(kn), *s;
+    if (!key)
+      return fail(L, kn, "keyword list keys must be names");
+    if (!strcmp(key, "name")) {
+      if (want_scalar(L, v, "name", &s) || dup_str(L, s, &k->name))
+        return L->rc;
+    } else if (!strcmp(key, "file"))
+      file = v;
+    else if (!strcmp(key, "words"))
+      words = v;
+    else
+      return fail(L, kn, "unknown keyword list key '%s' (known: name, file, "
+                  "words)", key);
+  }
+  if (!k->name)
+    return fail(L, n, "a keyword list has no name");
+  for (const char *c = k->name; *c; c++)
+    if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) &&
+        *c != '_' && *c != '-')
+      return fail(L, n, "keyword list name '%s' may use only a-z 0-9 _ -",
+                  k->name);
+  if (!file && !words)
+    return fail(L, n, "keyword list '%s' needs a file or words", k->name);
+  if (file) {
+    const char *path;
+    if (want_scalar(L, file, "file", &path))
+      return L->rc;
+    if (!L->reader)
+      return fail(L, file, "keyword list '%s': files cannot be read here",
+                  k->name);
+    if (dup_str(L, path, &k->origin))
+      return L->rc;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = L->reader(L->reader_ud, path, &data, &len);
+    if (rc)
+      return fail(L, file, "keyword list '%s': cannot read %s: %s", k->name,
+                  path, levee_strerror(rc));
+    rc = add_words_from_text(L, file, k, data, len);
+    free(data);
+    if (rc)
+      return rc;
+  } else if (dup_str(L, "inline", &k->origin))
+    return L->rc;
+  if (words) {
+    if (words->type != YAML_SEQUENCE_NODE)
+      return fail(L, words, "keyword list '%s': words must be a list",
+                  k->name);
+    for (yaml_node_item_t *it = words->data.sequence.items.start;
+         it < words->data.sequence.items.top; it++) {
+      const char *s;
+      if (want_scalar(L, node(L, *it), "a keyword", &s) ||
+          add_words_from_text(L, words, k, s, strlen(s)))
+        return L->rc;
+    }
+  }
+  if (k->n_words == 0)
+    return fail(L, n, "keyword list '%s' is empty", k->name);
+  return LEVEE_OK;
+}
+
+static int seq_count(yaml_node_t *n) {
+  return (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+/* Appends src's rules and lists (include_default) to p. */
+static int merge_policy(loader *L, const levee_policy *src);
+
+static int load_root(loader *L, int *include_default) {
+  yaml_node_t *root = yaml_document_get_root_node(&L->doc);
+  if (!root)
+    return fail(L, NULL, "the policy is empty");
+  if (root->type != YAML_MAPPING_NODE)
+    return fail(L, root, "a policy must be a mapping (version, rules, ...)");
+  yaml_node_t *rules = NULL, *lists = NULL;
+  int have_version = 0;
+  FOR_PAIRS(L, root, pr) {
+    yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(k), *s;
+    if (!key)
+      return fail(L, k, "top-level keys must be names");
+    if (!strcmp(key, "version")) {
+      if (want_scalar(L, v, "version", &s))
+        return L->rc;
+      if (strcmp(s, "1"))
+        return fail(L, v, "unsupported policy version '%s' (this levee "
+                    "reads version 1)", s);
+      L->p->version = 1;
+      have_version = 1;
+    } else if (!strcmp(key, "name")) {
+      if (want_scalar(L, v, "name", &s) || dup_str(L, s, &L->p->name))
+        return L->rc;
+    } else if (!strcmp(key, "description")) {
+      if (want_scalar(L, v, "description", &s) ||
+          dup_str(L, s, &L->p->description))
+        return L->rc;
+    } else if (!strcmp(key, "include_default")) {
+      if (parse_bool(L, v, "include_default", include_default))
+        return L->rc;
+    } else if (!strcmp(key, "rules")) {
+      rules = v;
+    } else if (!strcmp(key, "keyword_lists")) {
+      lists = v;
+    } else
+      return fail(L, k, "unknown top-level key '%s' (known: version, name, "
+                  "description, include_default, keyword_lists, rules)", key);
+  }
+  if (!have_version)
+    return fail(L, root, "the policy has no 'version: 1'");
+  if (lists) {
+    if (lists->type != YAML_SEQUENCE_NODE)
+      return fail(L, lists, "keyword_lists must be a list");
+    int cnt = seq_count(lists);
+    if (cnt > LV_MAX_KEYWORD_LISTS)
+      return fail(L, lists, "more than %d keyword lists", LV_MAX_KEYWORD_LISTS);
+    if (!(L->p->lists = calloc((size_t)cnt + 1, sizeof *L->p->lists)))
+      return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+    for (yaml_node_item_t *it = lists->data.sequence.items.start;
+         it < lists->data.sequence.items.top; it++) {
+      lv_keyword_list *k = &L->p->lists[L->p->n_lists++];
+      if (parse_keyword_list(L, node(L, *it), k))
+        return L->rc;
+      for (size_t j = 0; j + 1 < L->p->n_lists; j++)
+        if (!strcmp(L->p->lists[j].name, k->name))
+          return fail(L, node(L, *it), "two keyword lists are named '%s'",
+                      k->name);
+    }
+  }
+  if (!rules && !*include_default)
+    return fail(L, root, "the policy has no rules");
+  if (rules) {
+    if (rules->type != YAML_SEQUENCE_NODE)
+      return fail(L, rules, "rules must be a list");
+    int cnt = seq_count(rules);
+    if (cnt > LV_MAX_RULES)
+      return fail(L, rules, "more than %d rules", LV_MAX_RULES);
+    if (!(L->p->rules = calloc((size_t)cnt + 1, sizeof *L->p->rules)))
+      return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+    for (yaml_node_item_t *it = rules->data.sequence.items.start;
+         it < rules->data.sequence.items.top; it++) {
+      lv_rule *r = &L->p->rules[L->p->n_rules++];
+      if (parse_rule(L, node(L, *it), r))
+        return L->rc;
+      for (size_t j = 0; j + 1 < L->p->n_rules; j++)
+        if (!strcmp(L->p->rules[j].id, r->id))
+          return fail(L, node(L, *it), "two rules have the id '%s'", r->id);
+    }
+  }
+  return LEVEE_OK;
+}
+
+int levee_policy_parse(const char *yaml, size_t len, const char *origin,
+                       levee_file_reader reader, void *reader_ud,
+                       levee_policy **out, levee_error *err) {
+  loader L = {.origin = origin ? origin : "<policy>",
+              .reader = reader,
+              .reader_ud = reader_ud,
+              .err = err};
+  yaml_parser_t parser;
+  int have_doc = 0, include_default = 0;
+  if (len > LV_MAX_POLICY_BYTES)
+    return lv_error_set(err, LEVEE_ETOOBIG, "%s: policy over %u bytes",
+                        L.origin, LV_MAX_POLICY_BYTES);
+  if (!(L.p = calloc(1, sizeof *L.p)))
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  atomic_init(&L.p->refs, 1);
+  if (!yaml_parser_initialize(&parser)) {
+    L.rc = lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+    goto out;
+  }
+  yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
+  if (!yaml_parser_load(&parser, &L.doc)) {
+    L.rc = lv_error_set(err, LEVEE_EPOLICY, "%s:%zu: YAML: %s", L.origin,
+                        parser.problem_mark.line + 1,
+                        parser.problem ? parser.problem : "syntax error");
+    yaml_parser_delete(&parser);
+    goto out;
+  }
+  have_doc = 1;
+  yaml_parser_delete(&parser);
+  if (load_root(&L, &include_default))
+    goto out;
+  if (!(L.p->origin = strdup(L.origin))) {
+    L.rc = lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+    goto out;
+  }
+  if (include_default) {
+    levee_policy *def = NULL;
+    if ((L.rc = levee_policy_default(&def, err)))
+      goto out;
+    L.rc = merge_policy(&L, def);
+    levee_policy_destroy(def);
+    if (L.rc)
+      goto out;
+  }
+out:
+  if (have_doc)
+    yaml_document_delete(&L.doc);
+  if (L.rc) {
+    levee_policy_destroy(L.p);
+    return L.rc;
+  }
+  *out = L.p;
+  return LEVEE_OK;
+}
+
+static int copy_strlist(const lv_strlist *a, lv_strlist *b) {
+  if (!a->n)
+    return LEVEE_OK;
+  if (!(b->v = calloc(a->n, sizeof *b->v)))
+    return LEVEE_ENOMEM;
+  for (; b->n < a->n; b->n++)
+    if (!(b->v[b->n] = strdup(a->v[b->n])))
+      return LEVEE_ENOMEM;
+  return LEVEE_OK;
+}
+
+static int merge_policy(loader *L, const levee_policy *src) {
+  levee_policy *p = L->p;
+  lv_rule *rules = realloc(p->rules, (p->n_rules + src->n_rules + 1) *
+                                         sizeof *rules);
+  if (!rules)
+    return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+  p->rules = rules;
+  for (size_t i = 0; i < src->n_rules; i++) {
+    const lv_rule *s = &src->rules[i];
+    int clash = 0;
+    for (size_t j = 0; j < p->n_rules; j++)
+      clash |= !strcmp(p->rules[j].id, s->id);
+    if (clash) /* the including policy's rule of that id replaces it */
+      continue;
+    lv_rule *r = &p->rules[p->n_rules++];
+    *r = *s;
+    r->id = strdup(s->id);
+    r->description = s->description ? strdup(s->description) : NULL;
+    r->categories = r->channels = r->conversation_types = (lv_strlist){0};
+    r->sender_roles = r->sender_depts = (lv_strlist){0};
+    if (!r->id || (s->description && !r->description) ||
+        copy_strlist(&s->categories, &r->categories) ||
+        copy_strlist(&s->channels, &r->channels) ||
+        copy_strlist(&s->conversation_types, &r->conversation_types) ||
+        copy_strlist(&s->sender_roles, &r->sender_roles) ||
+        copy_strlist(&s->sender_depts, &r->sender_depts))
+      return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+  }
+  return LEVEE_OK;
+}
+
+int levee_policy_default(levee_policy **out, levee_error *err) {
+  return levee_policy_parse((const char *)lv_data_default_policy,
+                            lv_data_default_policy_len, "<default policy>",
+                            NULL, NULL, out, err);
+}
