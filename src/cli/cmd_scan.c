@@ -41,8 +41,9 @@ enum batch_state { BATCH_EMPTY = 0, BATCH_FILLED, BATCH_BUSY, BATCH_DONE };
 
 typedef struct batch {
   enum batch_state state;
-  char *bytes; /* whole lines, owned */
+  char *bytes; /* whole lines, owned; kept for reuse after writing */
   size_t len;
+  size_t cap;
   size_t first_line;
   const char *dir; /* for attachment paths; borrowed */
   int wecom;
@@ -172,6 +173,12 @@ static void process_batch(worker *w, batch *b) {
       k++;
     if (k == len)
       continue; /* blank line */
+    if (len > LV_MAX_LINE_BYTES) {
+      (void)lv_buf_printf(&b->errs, "levee: line %zu: longer than %u bytes, "
+                          "skipped\n", this_line, LV_MAX_LINE_BYTES);
+      b->n_errors++;
+      continue;
+    }
     lv_arena_reset(&w->arena);
     levee_event ev;
     levee_error err = {0};
@@ -250,8 +257,7 @@ static void flush_one(scan *sc) {
   sc->n_events += b->n_events;
   sc->n_alerts += b->n_alerts;
   sc->n_errors += b->n_errors;
-  free(b->bytes);
-  b->bytes = NULL;
+  b->len = 0; /* the buffer goes back to the reader in submit() */
   lv_buf_reset(&b->out);
   lv_buf_reset(&b->errs);
   b->n_events = b->n_alerts = b->n_errors = 0;
@@ -268,16 +274,23 @@ static void flush_all(scan *sc) {
   fflush(stdout);
 }
 
-/* Hands lines (taken) to the workers; err_line, when nonzero, makes an
- * empty batch that reports that line as too long, in its place in the
- * output. */
-static void submit(scan *sc, char *bytes, size_t len, size_t first_line,
-                   const char *dir, int wecom, size_t err_line) {
+/* Hands lines (taken, with their buffer of cap bytes) to the workers and
+ * returns a spare buffer from the slot (NULL if none; its size in
+ * *spare_cap). err_line, when nonzero, makes an empty batch that reports
+ * that line as too long, in its place in the output. */
+static char *submit(scan *sc, char *bytes, size_t len, size_t cap,
+                    size_t first_line, const char *dir, int wecom,
+                    size_t err_line, size_t *spare_cap) {
   while (sc->next_fill - sc->next_write >= sc->n_slots)
     flush_one(sc);
   batch *b = &sc->slots[sc->next_fill % sc->n_slots];
+  /* Swap buffers with the slot: fresh memory for every batch would cost a
+   * page fault per 4 KiB. */
+  char *spare = b->bytes;
+  *spare_cap = b->cap;
   b->bytes = bytes;
   b->len = len;
+  b->cap = cap;
   b->first_line = first_line;
   b->dir = dir;
   b->wecom = wecom;
@@ -291,6 +304,7 @@ static void submit(scan *sc, char *bytes, size_t len, size_t first_line,
   sc->next_fill++;
   pthread_cond_broadcast(&sc->cv);
   pthread_mutex_unlock(&sc->mu);
+  return spare;
 }
 
 static size_t count_lines(const char *p, size_t n) {
@@ -357,25 +371,33 @@ static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
     if (eof && len > whole)
       whole = len; /* the last line need not end with a newline */
     if (whole && (whole >= BATCH_BYTES || eof)) {
-      size_t rest = len - whole;
-      size_t ncap = rest > BATCH_BYTES + READ_CHUNK ? rest + READ_CHUNK
-                                                    : BATCH_BYTES + READ_CHUNK;
-      char *nb = malloc(ncap);
-      if (!nb) {
-        free(buf);
-        return -ENOMEM;
-      }
-      memcpy(nb, buf + whole, rest);
+      size_t rest = len - whole, spare_cap = 0;
       size_t lines = count_lines(buf, whole);
-      submit(sc, buf, whole, line, dir, wecom, 0);
+      char *old = buf;
+      size_t need = rest + READ_CHUNK > BATCH_BYTES + READ_CHUNK
+                        ? rest + READ_CHUNK
+                        : BATCH_BYTES + READ_CHUNK;
+      char *nb = submit(sc, old, whole, cap, line, dir, wecom, 0, &spare_cap);
+      if (!nb || spare_cap < need) {
+        free(nb);
+        nb = malloc(need);
+        spare_cap = need;
+        if (!nb) {
+          /* old now belongs to the batch */
+          return -ENOMEM;
+        }
+      }
+      /* Workers read only old[0..whole); the rest is ours to copy. */
+      memcpy(nb, old + whole, rest);
       line += lines;
       buf = nb;
-      cap = ncap;
+      cap = spare_cap;
       len = rest;
     } else if (!last_nl && len > LV_MAX_LINE_BYTES) {
+      size_t spare_cap = 0;
       skipping = 1;
       skip_line = line;
-      submit(sc, NULL, 0, line, dir, wecom, line);
+      free(submit(sc, NULL, 0, 0, line, dir, wecom, line, &spare_cap));
       len = 0;
     }
     if (eof)

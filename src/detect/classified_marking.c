@@ -22,6 +22,7 @@ enum {
   TAG_STAR = 1000,    /* level + ★/☆ */
   TAG_JI,             /* level + 级 */
   TAG_PERIOD,         /* level + (gap of 0..1 char) + period */
+  TAG_FIELD,          /* 密级：机密 (a form field) */
   TAG_PHRASE_BASE = 0 /* phrase table entries */
 };
 
@@ -58,6 +59,7 @@ static const lv_phrase phrases[] = {
     {"发群", LV_ROLE_HOT, 0.15f},
     {"转发", LV_ROLE_HOT, 0.15f},
     {"全文", LV_ROLE_HOT, 0.15f},
+    {"保密期限", LV_ROLE_HOT, 0.15f},
     {"传真", LV_ROLE_HOT, 0.15f},
     /* fiction, games and training about secrecy */
     {"电影", LV_ROLE_ANTI, 0.3f},
@@ -120,6 +122,7 @@ static int compile(lv_compiler *c, const lv_detector_inst *inst) {
   (void)inst;
   if (lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_STAR, 0.9f, LEVEL "[★☆]") < 0 ||
       lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_JI, 0.8f, LEVEL "级") < 0 ||
+      lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_FIELD, 0.85f, "密级" LEVEL) < 0 ||
       lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_PERIOD, 1.0f,
                         LEVEL "(?:[^0-9一二三四五六七八九十两〇零长])?" PERIOD) <
           0)

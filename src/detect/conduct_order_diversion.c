@@ -26,14 +26,14 @@ enum {
 
 static const char private_strong[] =
     "私下|私人|偷偷|悄悄|别告诉|不用告诉|不要告诉|别让.{0,6}知道|不让.{0,6}知道|"
-    "不经过公司|不通过公司|绕开公司";
+    "不经过公司|不通过公司|绕开公司|私聊|别跟.{0,6}说|不要跟.{0,6}说";
 static const char private_weak[] = "个人的?|我自己的|直接";
 static const char cue_any[] =
     "收款码|二维码|转账|转给我|转我|付款|付钱|给钱|打钱|微信|vx|wx|支付宝|"
-    "加我|便宜|优惠|折扣|打折|现金|红包|私聊|联系|做|交易|卡号|银行卡";
+    "加我|便宜|优惠|折扣|打折|打.折|现金|红包|私聊|联系|做|接|交易|卡号|银行卡";
 static const char cue_pay[] =
-    "收款码|转账|转给我|转我|打钱|支付宝|打我卡|打到我|我卡上|私人微信|"
-    "个人微信|vx|wx|红包";
+    "收款码|二维码|转账|转给我|转我|打钱|支付宝|打我卡|打到我|我卡上|私人微信|"
+    "个人微信|vx|wx|红包|银行卡|卡号";
 
 static const lv_phrase phrases[] = {
     {"飞单", LV_ROLE_TRIGGER, 0.85f},
@@ -81,6 +81,48 @@ static const lv_phrase phrases[] = {
     {"加我私人", LV_ROLE_TRIGGER, 0.8f},
     {"加我个人", LV_ROLE_TRIGGER, 0.75f},
     {"钱给我就行", LV_ROLE_TRIGGER, 0.7f},
+    {"现金直接给我", LV_ROLE_TRIGGER, 0.8f},
+    {"现金给我", LV_ROLE_TRIGGER, 0.7f},
+    {"别扫店里", LV_ROLE_TRIGGER, 0.85f},
+    {"不要扫店里", LV_ROLE_TRIGGER, 0.85f},
+    {"扫我这个", LV_ROLE_TRIGGER, 0.7f},
+    {"扫我的码", LV_ROLE_TRIGGER, 0.75f},
+    {"加我小号", LV_ROLE_TRIGGER, 0.8f},
+    {"公司能看到", LV_ROLE_TRIGGER, 0.6f},
+    {"私聊我", LV_ROLE_TRIGGER, 0.7f},
+    {"单独找我", LV_ROLE_TRIGGER, 0.75f},
+    {"比店里便宜", LV_ROLE_TRIGGER, 0.7f},
+    {"店里一半", LV_ROLE_TRIGGER, 0.6f},
+    {"接私活", LV_ROLE_TRIGGER, 0.8f},
+    {"私活", LV_ROLE_TRIGGER, 0.7f},
+    {"在外面接", LV_ROLE_TRIGGER, 0.7f},
+    {"自己接活", LV_ROLE_TRIGGER, 0.75f},
+    {"不用开单", LV_ROLE_TRIGGER, 0.8f},
+    {"不开单", LV_ROLE_TRIGGER, 0.75f},
+    {"别开单", LV_ROLE_TRIGGER, 0.75f},
+    {"红包发我", LV_ROLE_TRIGGER, 0.75f},
+    {"别录系统", LV_ROLE_TRIGGER, 0.85f},
+    {"不录系统", LV_ROLE_TRIGGER, 0.85f},
+    {"不要录系统", LV_ROLE_TRIGGER, 0.85f},
+    {"咱俩分", LV_ROLE_TRIGGER, 0.75f},
+    {"打我手机约", LV_ROLE_TRIGGER, 0.6f},
+    {"转到我老婆", LV_ROLE_TRIGGER, 0.8f},
+    {"转到我老公", LV_ROLE_TRIGGER, 0.8f},
+    {"转我老婆", LV_ROLE_TRIGGER, 0.8f},
+    {"转我老公", LV_ROLE_TRIGGER, 0.8f},
+    {"转到我家人", LV_ROLE_TRIGGER, 0.8f},
+    {"别在公众号", LV_ROLE_TRIGGER, 0.6f},
+    /* rules against diversion, not diversion */
+    {"不能私下", LV_ROLE_EXCLUDE, 0},
+    {"严禁私下", LV_ROLE_EXCLUDE, 0},
+    {"禁止私下", LV_ROLE_EXCLUDE, 0},
+    {"不得私下", LV_ROLE_EXCLUDE, 0},
+    {"不允许私下", LV_ROLE_EXCLUDE, 0},
+    {"不可以私下", LV_ROLE_EXCLUDE, 0},
+    {"不要私下", LV_ROLE_EXCLUDE, 0},
+    {"个人微信不加", LV_ROLE_EXCLUDE, 0},
+    {"不加个人微信", LV_ROLE_EXCLUDE, 0},
+    {"不能加个人微信", LV_ROLE_EXCLUDE, 0},
     {"直接给我钱", LV_ROLE_TRIGGER, 0.75f},
     /* official channels: a combination near them is not a diversion */
     {"官方", LV_ROLE_ANTI, 0.3f},

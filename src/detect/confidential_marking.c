@@ -38,8 +38,9 @@ static const lv_phrase phrases[] = {
     {"内部参考", LV_ROLE_TRIGGER, 0.55f},
     {"保密资料", LV_ROLE_TRIGGER, 0.6f},
     {"保密文件", LV_ROLE_TRIGGER, 0.55f},
-    {"绝对保密", LV_ROLE_TRIGGER, 0.55f},
-    {"注意保密", LV_ROLE_TRIGGER, 0.5f},
+    /* a request to keep one thing quiet, not a marker, unless business
+     * content is nearby; 注意保密 is a reminder and no trigger at all */
+    {"绝对保密", LV_ROLE_TRIGGER, 0.4f},
     {"confidential", LV_ROLE_TRIGGER, 0.75f},
     {"strictly confidential", LV_ROLE_TRIGGER, 0.9f},
     {"internal use only", LV_ROLE_TRIGGER, 0.85f},
@@ -50,6 +51,8 @@ static const lv_phrase phrases[] = {
     {"proprietary", LV_ROLE_TRIGGER, 0.5f},
     /* business content that makes a weak marker a marking */
     {"外传", LV_ROLE_HOT, 0.3f},
+    {"注意保密", LV_ROLE_HOT, 0.3f},
+    {"题库", LV_ROLE_HOT, 0.15f},
     {"成本", LV_ROLE_HOT, 0.15f},
     {"底价", LV_ROLE_HOT, 0.15f},
     {"报价", LV_ROLE_HOT, 0.1f},

@@ -31,7 +31,8 @@ enum {
   "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]"
 
 static const char person_words[] =
-    "员工|同事|职工|患者|病人|病例|家属|本人|他|她|老师|学生|孩子|老人|先生|女士|"
+    "员工|同事|职工|患者|病人|家属|本人|我|您|他|她|老师|学生|孩子|老人|先生|女士|"
+    "婆婆|公公|岳母|岳父|奶奶|爷爷|外婆|外公|姐姐|哥哥|弟弟|妹妹|"
     "某某|阿姨|大爷|父亲|母亲|爸爸|妈妈|老婆|老公|儿子|女儿|丈夫|妻子|客户|顾客|"
     "经理|主任|师傅|宝宝|小孩|同学|室友|邻居|租户|业主|司机|骑手|保安";
 
@@ -40,7 +41,9 @@ static const char facts[] =
     "住院|病历|病史|患有|患了|得了|癌|肿瘤|糖尿病|高血压|心脏病|抑郁|焦虑症|"
     "精神分裂|艾滋|hiv|乙肝|结核|梅毒|怀孕|流产|手术|化疗|透析|体检|血压|"
     "血糖|过敏|哮喘|骨折|急诊|就医|看病|病假|发热门诊|ct|隔离|居家观察|"
-    "健康码|行程码|红码|黄码";
+    "健康码|行程码|红码|黄码|两道杠|增生|甲亢|甲状腺|剖腹产|产假|胃镜|胃炎|"
+    "化验|康复|复查|出院|血常规|红疹|风险地区|查出|病情|住进|icu|输液|打针|"
+    "开药|吃药|中风|休克|晕倒|体温";
 
 static const char facts_strong[] =
     "体温[0-9]{2}(?:\\.[0-9])?|[3-4][0-9]\\.[0-9](?:°c|度)|确诊|阳性|"
@@ -59,28 +62,31 @@ static const lv_phrase phrases[] = {
     {"注意", LV_ROLE_ANTI, 0.2f},   {"大家", LV_ROLE_ANTI, 0.2f},
     {"提醒", LV_ROLE_ANTI, 0.15f},  {"预防", LV_ROLE_ANTI, 0.2f},
     {"如果", LV_ROLE_ANTI, 0.2f},   {"如有", LV_ROLE_ANTI, 0.2f},
+    {"新增", LV_ROLE_ANTI, 0.3f},   {"本土", LV_ROLE_ANTI, 0.3f},
+    {"全市", LV_ROLE_ANTI, 0.2f},   {"全国", LV_ROLE_ANTI, 0.2f},
+    {"病例", LV_ROLE_ANTI, 0.2f},   {"通报", LV_ROLE_ANTI, 0.1f},
     {"已", LV_ROLE_HOT, 0.1f},      {"送", LV_ROLE_HOT, 0.1f},
     {"结果", LV_ROLE_HOT, 0.1f},
 };
 
 /* Words before a name that mark it as a person (员工王五). */
-static const char *const name_cues[] = {"员工", "同事", "患者", "病人", "职工",
-                                        "家属", "学生", "老师", "客户", "顾客",
-                                        "的", "和", "与", "及"};
+static const char *const name_cues[] = {
+    "员工", "同事", "患者", "病人", "职工", "家属", "学生", "老师", "客户",
+    "顾客", "的", "和", "与", "及", "部", "科", "组", "处", "室", "前台", "店长"};
 
 static int compile(lv_compiler *c, const lv_detector_inst *inst) {
   (void)inst;
   char combo[64];
   int pw = lv_compiler_regex(c, LV_ROLE_AUX, TAG_PERSON_WORD, 0, person_words);
   int nm = lv_compiler_regex(c, LV_ROLE_AUX, TAG_NAME, 0,
-                             SURNAMES "(?:某某?|[\\x{4e00}-\\x{9fa5}]{1,2})");
+                             "(?:小|老)?" SURNAMES "(?:某某?|[\\x{4e00}-\\x{9fa5}]{1,2})");
   int f1 = lv_compiler_regex(c, LV_ROLE_AUX, TAG_FACT, 0.6f, facts);
   int f2 = lv_compiler_regex(c, LV_ROLE_AUX, TAG_FACT_STRONG, 0.8f,
                              facts_strong);
   if (pw < 0 || nm < 0 || f1 < 0 || f2 < 0)
     return LEVEE_ECOMPILE;
   int qp = lv_compiler_quiet_regex(c, person_words);
-  int qn = lv_compiler_quiet_regex(c, SURNAMES "(?:某|[\\x{4e00}-\\x{9fa5}])");
+  int qn = lv_compiler_quiet_regex(c, "(?:小|老)?" SURNAMES "(?:某|[\\x{4e00}-\\x{9fa5}])");
   int qf1 = lv_compiler_quiet_regex(c, facts);
   int qf2 = lv_compiler_quiet_regex(c, facts_strong);
   if (qp < 0 || qn < 0 || qf1 < 0 || qf2 < 0)
@@ -91,17 +97,33 @@ static int compile(lv_compiler *c, const lv_detector_inst *inst) {
   return lv_compile_phrases(c, phrases, LV_COUNT(phrases), TAG_PHRASES);
 }
 
+/* Words right after a name that mark it as a person. */
+static const char *const name_followers[] = {
+    "去过", "到过", "来自", "确诊", "感染", "发烧", "发热", "核酸", "抗原",
+    "体温", "查出", "患有", "住院", "被隔离", "居家"};
+
 /* A name candidate is a person when it starts at a delimiter in the original
- * text, or right after a cue word, or is written 王某. */
+ * text, after a cue word, before a word said of persons, or is written 王某
+ * or 小王. */
 static int name_ok(lv_inspect *in, const lv_hit *h) {
   const lv_norm *n = lv_inspect_norm(in);
   if (h->to - h->from >= 6 && !memcmp(n->text + h->from + 3, "某", 3))
+    return 1;
+  /* 小王, 老李: a nickname is a person wherever it stands. */
+  if (!memcmp(n->text + h->from, "小", 3) || !memcmp(n->text + h->from, "老", 3))
     return 1;
   if (lv_original_delimited_before(in, h->from))
     return 1;
   for (size_t i = 0; i < LV_COUNT(name_cues); i++) {
     size_t l = strlen(name_cues[i]);
     if (h->from >= l && !memcmp(n->text + h->from - l, name_cues[i], l))
+      return 1;
+  }
+  /* ... or right before what epidemic reports say of a person:
+   * 王芳去过中风险地区, 张伟确诊. */
+  for (size_t i = 0; i < LV_COUNT(name_followers); i++) {
+    size_t l = strlen(name_followers[i]);
+    if (h->to + l <= n->len && !memcmp(n->text + h->to, name_followers[i], l))
       return 1;
   }
   return 0;

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# `levee scan` as a user meets it: the contract of spec/interface.md section 4
+# (inputs, verdict JSON, input order, exit codes, bad lines), plus the cache,
+# keyword lists and `levee policy check`.
+set -uo pipefail
+: "${LEVEE:?}" "${LEVEE_SRC:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME="$tmp/xdg"
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+check() { if eval "$2"; then ok; else bad "$1"; fi; }
+
+# --help everywhere
+"$LEVEE" --help >/dev/null; check "levee --help exits 0" '[ $? -eq 0 ]'
+"$LEVEE" scan --help | grep -q "usage: levee scan"; check "scan --help" '[ $? -eq 0 ]'
+"$LEVEE" policy --help | grep -q "usage: levee policy"; check "policy --help" '[ $? -eq 0 ]'
+"$LEVEE" nosuch 2>"$tmp/err"; rc=$?
+check "unknown command exits 2 with levee: prefix" '[ $rc -eq 2 ] && grep -q "^levee: nosuch:" "$tmp/err"'
+
+# exit 0: nothing at alert or above
+printf '%s\n' '{"id":"a","time":1,"channel":"wechat","text":"下午两点开会"}' >"$tmp/calm.jsonl"
+"$LEVEE" scan "$tmp/calm.jsonl" >"$tmp/out"; rc=$?
+check "calm input exits 0" '[ $rc -eq 0 ]'
+check "calm verdict is allow" 'grep -q "\"action\":\"allow\"" "$tmp/out"'
+
+# exit 1: something alerts; exit 2 on a bad line, the rest still processed
+cat >"$tmp/mixed.jsonl" <<'JSONL'
+{"id":"m1","time":"2020-07-15T08:00:00+08:00","channel":"wechat","conversation":{"type":"group"},"text":"秘密★1年 关于调整有关人员的通知"}
+this is not json
+{"id":"m3","channel":"wechat","text":"no time"}
+
+["an array"]
+{"id":"m6","time":1594771200000,"channel":"wechat","text":"周报已提交"}
+JSONL
+"$LEVEE" scan "$tmp/mixed.jsonl" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "bad lines give exit 2" '[ $rc -eq 2 ]'
+check "line 2 reported" 'grep -q "^levee: line 2: " "$tmp/err"'
+check "line 3 reported as missing time" 'grep -q "^levee: line 3: .*time" "$tmp/err"'
+check "line 5 reported" 'grep -q "^levee: line 5: " "$tmp/err"'
+check "blank line 4 not reported" '! grep -q "line 4" "$tmp/err"'
+check "good lines still produce verdicts, in order" '[ "$(grep -o "\"id\":\"m[0-9]\"" "$tmp/out" | tr -d "\n")" = "\"id\":\"m1\"\"id\":\"m6\"" ]'
+check "marking blocked" 'grep "\"id\":\"m1\"" "$tmp/out" | grep -q "\"action\":\"block\""'
+head -1 "$tmp/mixed.jsonl" | "$LEVEE" scan - >/dev/null; rc=$?
+check "stdin input, alert exits 1" '[ $rc -eq 1 ]'
+
+# verdicts follow the schema, in input order, over many events and threads
+/usr/bin/python3 - "$tmp/many.jsonl" <<'PY'
+import json, sys
+texts = ["好的收到", "身份证号：11010519491231002X", "你妈的，烦死了", "机密★6个月 会议纪要", "周报已提交",
+         "卡号 6222 0202 0000 0000 006", "手机 13912345678", "别走店里的账了，直接微信转我"]
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for i in range(20000):
+        f.write(json.dumps({"id": "e%05d" % i, "time": 1594771200000 + i, "channel": "wechat",
+                            "conversation": {"id": "c", "type": "direct", "external": i % 2 == 0},
+                            "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n")
+PY
+"$LEVEE" scan --threads 3 "$tmp/many.jsonl" >"$tmp/many.out"; rc=$?
+check "many events exit 1" '[ $rc -eq 1 ]'
+/usr/bin/python3 - "$tmp/many.out" "$tmp/many.jsonl" <<'PY'
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+src = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+assert [v["id"] for v in out] == [e["id"] for e in src], "verdicts out of order or missing"
+actions = {"allow", "alert", "hold", "redact", "block"}
+sevs = {"info", "low", "medium", "high", "critical"}
+for v, e in zip(out, src):
+    assert v["action"] in actions and v["severity"] in sevs, v
+    assert isinstance(v["findings"], list)
+    text = e["text"].encode("utf-8")
+    for f in v["findings"]:
+        assert set(["rule", "category", "source", "start", "end", "excerpt"]) <= set(f), f
+        assert f["source"] == "text" and 0 <= f["start"] < f["end"] <= len(text), f
+        assert isinstance(f["rule"], str) and f["rule"], f
+    if v["findings"]:
+        assert v["action"] == max((f["action"] for f in v["findings"]),
+                                  key=["allow", "alert", "hold", "redact", "block"].index), v
+PY
+check "20000 verdicts in order and following the schema" '[ $? -eq 0 ]'
+check "personal data masked in excerpts" '! grep -q "11010519491231002X" "$tmp/many.out" && grep -q "110105\*\*\*\*\*\*\*\*002X" "$tmp/many.out"'
+
+# files as events: plain text in UTF-8, GB18030 and UTF-16; .eml; WeCom archive
+printf '公司机密：新品成本价清单\n' >"$tmp/memo.txt"
+printf '公司机密：新品成本价清单\n' | iconv -f UTF-8 -t GB18030 >"$tmp/memo-gb.txt"
+printf '\xff\xfe' >"$tmp/memo-u16.txt"; printf '公司机密：新品成本价清单\n' | iconv -f UTF-8 -t UTF-16LE >>"$tmp/memo-u16.txt"
+for f in memo.txt memo-gb.txt memo-u16.txt; do
+  "$LEVEE" scan "$tmp/$f" >"$tmp/out"
+  check "$f is a file event with the path as id" 'grep -q "\"id\":\"$tmp/$f\"" "$tmp/out" && grep -q "\"source\":\"attachment:0\"" "$tmp/out" && grep -q confidential.marking "$tmp/out"'
+done
+head -c 4096 /dev/urandom >"$tmp/noise.bin"; printf '\0\0\0' >>"$tmp/noise.bin"
+"$LEVEE" scan "$tmp/noise.bin" "$tmp/calm.jsonl" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "binary file reported, others still scanned, exit 2" '[ $rc -eq 2 ] && grep -q "^levee: $tmp/noise.bin: " "$tmp/err" && grep -q "\"id\":\"a\"" "$tmp/out"'
+"$LEVEE" scan "$LEVEE_SRC/demo/notice.eml" >"$tmp/out"
+check ".eml is one email event" 'grep -q "\"id\":\"$LEVEE_SRC/demo/notice.eml\"" "$tmp/out" && grep -q classified.marking "$tmp/out"'
+"$LEVEE" scan --format wecom "$LEVEE_SRC/demo/wecom.json" >"$tmp/out"
+check "WeCom archive: order diversion found" 'grep -q conduct.order_diversion "$tmp/out"'
+"$LEVEE" scan "$tmp/nonexistent.jsonl" 2>"$tmp/err"; rc=$?
+check "missing file: exit 2, named" '[ $rc -eq 2 ] && grep -q "nonexistent.jsonl" "$tmp/err"'
+
+# an attachment given as a path (relative to the JSONL file) is inspected
+mkdir -p "$tmp/att"; printf '绝密★10年 关于某项目的汇报\n' >"$tmp/att/scan.txt"
+printf '%s\n' '{"id":"p1","time":1,"channel":"wechat","text":"看附件","attachments":[{"kind":"file","name":"scan.txt","path":"scan.txt"}]}' >"$tmp/att/ev.jsonl"
+"$LEVEE" scan "$tmp/att/ev.jsonl" >"$tmp/out"
+check "attachment path resolved against the JSONL directory" 'grep -q "\"source\":\"attachment:0\"" "$tmp/out"'
+
+# a line over the limit is skipped, the next is still read
+/usr/bin/python3 -c "
+import json
+print(json.dumps({'id':'big','time':1,'channel':'wechat','text':'x'*(9<<20)}))
+print(json.dumps({'id':'after','time':1,'channel':'wechat','text':'ok'}))" >"$tmp/big.jsonl"
+"$LEVEE" scan "$tmp/big.jsonl" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "over-long line reported and skipped" '[ $rc -eq 2 ] && grep -q "^levee: line 1: longer than" "$tmp/err" && grep -q "\"id\":\"after\"" "$tmp/out"'
+
+# keyword lists from files, normalized; the compiled databases are cached
+printf '# project code names\n北极星计划\nProject Aurora\n' >"$tmp/kw.txt"
+cat >"$tmp/kw.yaml" <<'YAML'
+version: 1
+include_default: true
+keyword_lists:
+  - name: projects
+    file: kw.txt
+rules:
+  - id: project-names
+    match: { category: keyword.projects }
+    action: alert
+    severity: high
+YAML
+printf '%s\n' '{"id":"k1","time":1,"channel":"wechat","text":"北 極 星 計 劃下周启动"}' \
+              '{"id":"k2","time":1,"channel":"wechat","text":"PROJECT  AURORA kickoff"}' >"$tmp/kw.jsonl"
+"$LEVEE" scan --policy "$tmp/kw.yaml" --data "$tmp/data" "$tmp/kw.jsonl" >"$tmp/out"; rc=$?
+check "keyword hits across Traditional and spacing" '[ $rc -eq 1 ] && [ "$(grep -c keyword.projects "$tmp/out")" -eq 2 ]'
+check "compiled databases cached in --data DIR/cache" 'ls "$tmp/data/cache/"engine-*.hsdb >/dev/null 2>&1'
+"$LEVEE" scan --policy "$tmp/kw.yaml" --data "$tmp/data" "$tmp/kw.jsonl" >"$tmp/out2"
+check "cached run gives the same verdicts" 'cmp -s "$tmp/out" "$tmp/out2"'
+
+# policy check
+"$LEVEE" policy check >"$tmp/out"; rc=$?
+check "default policy valid and explained" '[ $rc -eq 0 ] && grep -q "rule state-secret-marking: block" "$tmp/out"'
+"$LEVEE" policy check "$tmp/kw.yaml" >"$tmp/out"; rc=$?
+check "keyword policy valid" '[ $rc -eq 0 ] && grep -q "keyword list projects: 2 keywords" "$tmp/out"'
+printf 'version: 1\nrules:\n  - id: r1\n    match: { category: pii }\n    action: explode\n' >"$tmp/bad.yaml"
+"$LEVEE" policy check "$tmp/bad.yaml" 2>"$tmp/err"; rc=$?
+check "bad action: exit 2, line number" '[ $rc -eq 2 ] && grep -q "bad.yaml:5: action must be" "$tmp/err"'
+"$LEVEE" scan --policy "$tmp/bad.yaml" "$tmp/calm.jsonl" 2>/dev/null; rc=$?
+check "scan with a bad policy exits 2" '[ $rc -eq 2 ]'
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
