@@ -29,10 +29,10 @@
 
 /* A normalizer's output; the buffers are owned and reused between calls. */
 typedef struct lv_norm {
-  char *text;      /* normalized UTF-8, NUL-terminated */
-  size_t len;      /* bytes in text */
-  uint32_t *map;   /* map[i]: original byte offset of the code point that
-                      produced text[i]; map[len] == orig_len */
+  char *text;       /* normalized UTF-8, NUL-terminated */
+  size_t len;       /* bytes in text */
+  uint32_t *map;    /* map[i]: original byte offset of the code point that
+                       produced text[i]; map[len] == orig_len */
   const char *orig; /* borrowed original text of the last call */
   size_t orig_len;
   size_t cap; /* allocated bytes of text (map has cap + 1 entries) */
@@ -42,7 +42,10 @@ void lv_norm_init(lv_norm *n);
 void lv_norm_cleanup(lv_norm *n);
 
 /* Normalizes src[0..len). Returns LEVEE_OK, LEVEE_ETOOBIG if len exceeds
- * LV_MAX_TEXT_BYTES, or LEVEE_ENOMEM. src is borrowed until the next call. */
+ * LV_MAX_TEXT_BYTES, or LEVEE_ENOMEM. src is borrowed until the next call.
+ * (LEVEE_ETOOBIG also when the normalized text would outgrow
+ * LV_NORM_MAX_GROWTH times len, which takes a text made of long ligatures
+ * such as U+FDFA; on any failure n holds an empty text.) */
 int lv_normalize(lv_norm *n, const char *src, size_t len)
     __attribute__((warn_unused_result));
 
@@ -64,5 +67,16 @@ typedef enum lv_char_class {
 /* Class of a code point after folding (of the folded form's first code
  * point). */
 lv_char_class lv_char_class_of(int32_t cp);
+
+/* The longest fold of one code point, in bytes. */
+#define LV_NORM_FOLD_MAX 48
+
+/* The fold of one code point as the table holds it (before the separator
+ * rule): writes TSCharacters(NFKC_Casefold(cp)) as UTF-8 to out, which has
+ * room for LV_NORM_FOLD_MAX bytes, and returns its length (0 when cp
+ * vanishes, as zero-width characters do). A cp outside 0..0x10FFFF or a
+ * surrogate folds to U+FFFD. For tests and tools; lv_normalize() is the fast
+ * path. */
+size_t lv_norm_fold(int32_t cp, char *out);
 
 #endif

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bench_normalize.c: throughput of the normalizer (src/core/normalize.c).
+ *
+ * Builds three synthetic texts in memory and normalizes them repeatedly:
+ *   ascii    English chat lines (words, digits, punctuation);
+ *   chinese  Chinese chat lines: words drawn by frequency from jieba's
+ *            dictionary (dict.txt of python3-jieba), with Chinese and ASCII
+ *            punctuation, spaces and numbers between them;
+ *   mixed    the chinese text with one character in eight replaced by a
+ *            full-width letter, a Traditional character or a zero-width
+ *            space (the work the fold table does).
+ * Each text is normalized in messages of about 200 bytes (one call each, as
+ * chat arrives) and in 1 MiB blocks. Prints MB/s (10^6 bytes of input per
+ * second, best of several rounds) and an FNV-1a hash over the output and its
+ * map, so a fast wrong answer shows.
+ *
+ * Usage: bench_normalize [-d jieba/dict.txt] [-s MB per text] [-r rounds]
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/normalize.h"
+#include "levee/levee.h"
+
+#define DEFAULT_DICT "/usr/lib/python3/dist-packages/jieba/dict.txt"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(void) {
+  rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+  return (uint32_t)(rng_state >> 33);
+}
+
+typedef struct text {
+  char *s;
+  size_t len, cap;
+} text;
+
+static void put(text *t, const char *s, size_t n) {
+  if (t->len + n + 1 > t->cap) {
+    t->cap = (t->len + n + 1) * 2;
+    t->s = realloc(t->s, t->cap);
+    if (!t->s) {
+      perror("realloc");
+      exit(1);
+    }
+  }
+  memcpy(t->s + t->len, s, n);
+  t->len += n;
+  t->s[t->len] = '\0';
+}
+static void puts_(text *t, const char *s) {
+  put(t, s, strlen(s));
+}
+
+static const char *const english[] = {
+    "the",          "report",  "salary",   "bands",
+    "for",          "next",    "quarter",  "please",
+    "send",         "me",      "account",  "number",
+    "meeting",      "at",      "office",   "budget",
+    "review",       "client",  "invoice",  "is",
+    "ready",        "call",    "you",      "later",
+    "thanks",       "project", "deadline", "Friday",
+    "CONFIDENTIAL", "draft",   "email",    "a.b@example.com",
+    "OK",           "Monday"};
+
+static void make_ascii(text *t, size_t want) {
+  while (t->len < want) {
+    int words = 5 + (int)(rnd() % 20);
+    for (int w = 0; w < words; w++) {
+      puts_(t, english[rnd() % (sizeof english / sizeof english[0])]);
+      uint32_t r = rnd() % 16;
+      puts_(t, r == 0 ? ", " : r == 1 ? " 6222 " : " ");
+    }
+    puts_(t, rnd() % 2 ? "?\n" : ".\n");
+  }
+}
+
+typedef struct dict {
+  char **word;
+  uint64_t *cum; /* cumulative frequency */
+  size_t n;
+} dict;
+
+static int load_dict(dict *d, const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    perror(path);
+    return -1;
+  }
+  char line[512];
+  size_t cap = 0;
+  uint64_t total = 0;
+  while (fgets(line, sizeof line, f)) {
+    char *sp = strchr(line, ' ');
+    if (!sp)
+      continue;
+    *sp = '\0';
+    unsigned long freq = strtoul(sp + 1, NULL, 10);
+    if ((unsigned char)line[0] < 0x80 || freq == 0)
+      continue; /* Chinese words only */
+    if (d->n == cap) {
+      cap = cap ? cap * 2 : 1024;
+      d->word = realloc(d->word, cap * sizeof *d->word);
+      d->cum = realloc(d->cum, cap * sizeof *d->cum);
+      if (!d->word || !d->cum) {
+        perror("realloc");
+        exit(1);
+      }
+    }
+    total += freq;
+    d->word[d->n] = strdup(line);
+    d->cum[d->n] = total;
+    d->n++;
+  }
+  fclose(f);
+  return d->n ? 0 : -1;
+}
+
+static const char *pick(const dict *d) {
+  uint64_t r = (((uint64_t)rnd() << 32) | rnd()) % d->cum[d->n - 1];
+  size_t lo = 0, hi = d->n - 1;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (d->cum[mid] > r)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return d->word[lo];
+}
+
+static void make_chinese(text *t, const dict *d, size_t want) {
+  static const char *const punct[] = {"，", "。", "！", "？", " ", "、", "~"};
+  while (t->len < want) {
+    int words = 4 + (int)(rnd() % 30);
+    for (int w = 0; w < words; w++) {
+      puts_(t, pick(d));
+      uint32_t r = rnd() % 10;
+      if (r == 0)
+        puts_(t, punct[rnd() % 7]);
+      else if (r == 1) {
+        char num[16];
+        snprintf(num, sizeof num, " %u ", rnd() % 100000);
+        puts_(t, num);
+      }
+    }
+    puts_(t, "。\n");
+  }
+}
+
+/* Replaces about one character in eight of a Chinese text with something
+ * the fold table changes, keeping the byte length where it can. */
+static void make_mixed(text *t, const text *src) {
+  static const char *const subst3[] = {"Ａ", "Ｂ", "１",     "長", "機",
+                                       "密", "絕", "\u200b", "　", "們"};
+  put(t, src->s, src->len);
+  for (size_t i = 0; i + 3 <= t->len; i++) {
+    unsigned char c = (unsigned char)t->s[i];
+    if (c >= 0xE4 && c <= 0xE9 && rnd() % 8 == 0) /* a CJK character */
+      memcpy(t->s + i, subst3[rnd() % 10], 3);
+  }
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 1099511628211ull;
+  return h;
+}
+
+/* Normalizes t in pieces of about chunk bytes (cut after a newline when one
+ * is near, else at any byte); returns the best MB/s of rounds and the hash
+ * of the output. */
+static double run(lv_norm *n, const text *t, size_t chunk, int rounds,
+                  uint64_t *hash, size_t *out_bytes) {
+  double best = 0;
+  for (int r = 0; r < rounds; r++) {
+    uint64_t h = 1469598103934665603ull;
+    size_t out = 0;
+    double t0 = now();
+    for (size_t off = 0; off < t->len;) {
+      size_t len = t->len - off < chunk ? t->len - off : chunk;
+      const char *nl = memchr(t->s + off + len / 2, '\n', len - len / 2);
+      if (nl && chunk < 4096)
+        len = (size_t)(nl - (t->s + off)) + 1;
+      if (lv_normalize(n, t->s + off, len) != LEVEE_OK) {
+        fprintf(stderr, "lv_normalize failed\n");
+        exit(1);
+      }
+      if (r == 0) {
+        h = fnv(h, n->text, n->len);
+        h = fnv(h, n->map, n->len * sizeof *n->map);
+      }
+      out += n->len;
+      off += len;
+    }
+    double mbs = (double)t->len / 1e6 / (now() - t0);
+    if (mbs > best)
+      best = mbs;
+    if (r == 0) {
+      *hash = h;
+      *out_bytes = out;
+    }
+  }
+  return best;
+}
+
+int main(int argc, char **argv) {
+  const char *dict_path = DEFAULT_DICT;
+  size_t mb = 16;
+  int rounds = 5, opt;
+  while ((opt = getopt(argc, argv, "d:s:r:")) != -1) {
+    switch (opt) {
+    case 'd': dict_path = optarg; break;
+    case 's': mb = strtoul(optarg, NULL, 10); break;
+    case 'r': rounds = atoi(optarg); break;
+    default:
+      fprintf(stderr, "usage: %s [-d dict.txt] [-s MB] [-r rounds]\n", argv[0]);
+      return 2;
+    }
+  }
+  if (mb == 0 || rounds < 1)
+    return 2;
+  dict d = {0};
+  if (load_dict(&d, dict_path) < 0) {
+    fprintf(stderr, "no words in %s\n", dict_path);
+    return 1;
+  }
+  text ascii = {0}, zh = {0}, mixed = {0};
+  make_ascii(&ascii, mb << 20);
+  make_chinese(&zh, &d, mb << 20);
+  make_mixed(&mixed, &zh);
+
+  const struct {
+    const char *name;
+    const text *t;
+  } texts[] = {{"ascii", &ascii}, {"chinese", &zh}, {"mixed", &mixed}};
+  const size_t chunks[] = {200, 1u << 20};
+  lv_norm n;
+  lv_norm_init(&n);
+  printf("%-8s %10s %10s %10s %18s\n", "text", "input MB", "piece", "MB/s",
+         "hash");
+  for (size_t i = 0; i < 3; i++) {
+    for (size_t c = 0; c < 2; c++) {
+      uint64_t h = 0;
+      size_t out = 0;
+      double mbs = run(&n, texts[i].t, chunks[c], rounds, &h, &out);
+      printf("%-8s %10.1f %10s %10.0f   %016llx\n", texts[i].name,
+             (double)texts[i].t->len / 1e6, c ? "1 MiB" : "~200 B", mbs,
+             (unsigned long long)h);
+    }
+  }
+  lv_norm_cleanup(&n);
+  for (size_t i = 0; i < d.n; i++)
+    free(d.word[i]);
+  free(d.word);
+  free(d.cum);
+  free(ascii.s);
+  free(zh.s);
+  free(mixed.s);
+  return 0;
+}
