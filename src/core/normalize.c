@@ -10,7 +10,8 @@
  * code point costs one two-stage lookup in the fold table generated at build
  * time (fold_table.h), whose entry says what to write (the input bytes
  * unchanged, up to three bytes inline, or a string in the pool) and how the
- * separator rule sees it. Separator runs are written optimistically and cut
+ * separator rule sees it. Within a kept run, ASCII whitespace becomes a
+ * single space. Separator runs are written optimistically and cut
  * off again (by moving the write position back) when the character after
  * the run shows they must go.
  */
@@ -201,9 +202,16 @@ int lv_normalize(lv_norm *n, const char *src, size_t len) {
       size_t stop = len - i < cap - o - ROOM ? len : i + (cap - o - ROOM);
       do {
         unsigned a = lv_fold_ascii[c], cls = a >> 8;
+        int space = c == ' ' || (c >= '\t' && c <= '\r');
         if (cls == LV_CC_SEP) {
           if (run == NO_RUN)
             run = o;
+          else if (space && t[o - 1] == ' ') {
+            /* Whitespace inside a run collapses to one space, so
+             * "PROJECT  AURORA" and "project\taurora" read alike. */
+            i++;
+            continue;
+          }
         } else {
           if (run != NO_RUN) {
             if (!(left_word && cls == LV_CC_WORD))
@@ -212,7 +220,7 @@ int lv_normalize(lv_norm *n, const char *src, size_t len) {
           }
           left_word = cls == LV_CC_WORD;
         }
-        t[o] = (char)(a & 0xFF);
+        t[o] = space ? ' ' : (char)(a & 0xFF);
         m[o++] = (uint32_t)i++;
       } while (i < stop && (c = s[i]) < 0x80);
       continue;

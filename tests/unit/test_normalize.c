@@ -110,6 +110,15 @@ static void test_separators_between_words_kept(void **state) {
   check_norm("...", "");
 }
 
+static void test_whitespace_collapsed_between_words(void **state) {
+  (void)state;
+  check_norm("PROJECT  AURORA", "project aurora");
+  check_norm("project\t\taurora", "project aurora");
+  check_norm("a \n b", "a b");
+  check_norm("a. b", "a. b"); /* punctuation in a run is kept as written */
+  check_norm("6222  0202", "6222 0202");
+}
+
 static void test_symbols_kept(void **state) {
   (void)state;
   check_norm("★☆", "★☆");
@@ -314,6 +323,7 @@ int main(void) {
       cmocka_unit_test(test_ideographic_space_in_cjk),
       cmocka_unit_test(test_separators_in_cjk_words),
       cmocka_unit_test(test_separators_between_words_kept),
+      cmocka_unit_test(test_whitespace_collapsed_between_words),
       cmocka_unit_test(test_symbols_kept),
       cmocka_unit_test(test_mixed_folds),
       cmocka_unit_test(test_offsets_multibyte),
