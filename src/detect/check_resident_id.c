@@ -64,11 +64,16 @@ static lv_check check_birth_date(int y, int m, int d, int64_t now_unix) {
   return LV_CHECK_OK;
 }
 
+/* A known address code, or a county-level code (not a prefecture's own
+ * xxxx00) under a known prefecture: newer districts keep their prefecture's
+ * digits. */
 static lv_check check_region(const char *s) {
-  return lv_gb2260_known((unsigned)read_number(s, 3) * 1000u +
-                         (unsigned)read_number(s + 3, 3))
-             ? LV_CHECK_OK
-             : LV_CHECK_REGION;
+  unsigned code = (unsigned)read_number(s, 3) * 1000u +
+                  (unsigned)read_number(s + 3, 3);
+  if (lv_gb2260_known(code) ||
+      (code % 100 != 0 && lv_gb2260_prefecture_known(code)))
+    return LV_CHECK_OK;
+  return LV_CHECK_REGION;
 }
 
 static lv_check check_18(const char *s, int64_t now_unix) {

@@ -98,6 +98,10 @@ lv_check lv_check_email(const char *s, size_t n);
 
 /* Nonzero if code (a 6-digit number) is in the table. */
 int lv_gb2260_known(unsigned code);
+/* Nonzero if some code of code's prefecture (its first four digits) is in
+ * the table: districts created after the table was compiled (110118 密云区,
+ * 2015) keep their prefecture's digits. */
+int lv_gb2260_prefecture_known(unsigned code);
 
 /*
  * Place name for code, e.g. "广东省 深圳市 南山区" (UTF-8; the table's grouping

@@ -20,6 +20,8 @@
 
 extern const unsigned char lv_data_gb2260_tsv[];
 extern const size_t lv_data_gb2260_tsv_len;
+extern const unsigned char lv_data_gb2260_additions_tsv[];
+extern const size_t lv_data_gb2260_additions_tsv_len;
 
 #define CODE_SPACE 1000000u
 
@@ -29,6 +31,8 @@ typedef struct name_entry {
 } name_entry;
 
 static uint8_t known_bits[CODE_SPACE / 8];
+/* Prefectures (the first four digits) with at least one known code. */
+static uint8_t prefecture_bits[CODE_SPACE / 100 / 8];
 static name_entry *entries; /* sorted by code; owned for process life */
 static size_t n_entries;
 static char *names;
@@ -87,6 +91,7 @@ static int parse_line(const unsigned char *p, size_t len, name_entry *out,
   if (nf != 4 || parse_code(field[0], flen[0], &code) != 0)
     return 0;
   known_bits[code >> 3] |= (uint8_t)(1u << (code & 7));
+  prefecture_bits[code / 100 >> 3] |= (uint8_t)(1u << (code / 100 & 7));
   if (out != NULL) {
     char *dst = names + *used;
     size_t w = 0;
@@ -112,12 +117,15 @@ static int cmp_entry(const void *a, const void *b) {
 }
 
 static void load_table(void) {
-  const unsigned char *d = lv_data_gb2260_tsv;
-  size_t len = lv_data_gb2260_tsv_len;
-  size_t lines = 1, used = 0, k = 0;
+  const unsigned char *tables[2] = {lv_data_gb2260_tsv,
+                                    lv_data_gb2260_additions_tsv};
+  const size_t lens[2] = {lv_data_gb2260_tsv_len,
+                          lv_data_gb2260_additions_tsv_len};
+  size_t lines = 2, used = 0, k = 0, len = lens[0] + lens[1];
 
-  for (size_t i = 0; i < len; i++)
-    lines += d[i] == '\n';
+  for (int t = 0; t < 2; t++)
+    for (size_t i = 0; i < lens[t]; i++)
+      lines += tables[t][i] == '\n';
   /* A display name is never longer than its line (tabs become spaces, the
    * code and grouping rows are dropped), so len + lines bytes suffice. */
   if (len < UINT32_MAX) {
@@ -130,11 +138,14 @@ static void load_table(void) {
     entries = NULL;
     names = NULL;
   }
-  for (size_t i = 0, start = 0; i <= len; i++) {
-    if (i == len || d[i] == '\n') {
-      name_entry *slot = entries != NULL && k < lines ? &entries[k] : NULL;
-      k += (size_t)parse_line(d + start, i - start, slot, &used);
-      start = i + 1;
+  for (int t = 0; t < 2; t++) {
+    const unsigned char *d = tables[t];
+    for (size_t i = 0, start = 0; i <= lens[t]; i++) {
+      if (i == lens[t] || d[i] == '\n') {
+        name_entry *slot = entries != NULL && k < lines ? &entries[k] : NULL;
+        k += (size_t)parse_line(d + start, i - start, slot, &used);
+        start = i + 1;
+      }
     }
   }
   if (entries != NULL) {
@@ -148,6 +159,13 @@ int lv_gb2260_known(unsigned code) {
     return 0;
   pthread_once(&table_once, load_table);
   return (known_bits[code >> 3] >> (code & 7)) & 1;
+}
+
+int lv_gb2260_prefecture_known(unsigned code) {
+  if (code >= CODE_SPACE)
+    return 0;
+  pthread_once(&table_once, load_table);
+  return (prefecture_bits[code / 100 >> 3] >> (code / 100 & 7)) & 1;
 }
 
 const char *lv_gb2260_name(unsigned code) {

@@ -13,9 +13,11 @@ Where levee's rules are deliberately stricter than stdnum's, the extra rule
 is applied here in a few plain lines and named, so that a disagreement always
 means a bug on one side:
   ric   stdnum accepts any real date (years 1..9999); levee wants a birth date
-        from 1900 up to today in China Standard Time. Both check the region
-        against the same GB/T 2260 table (stdnum's cn/loc.dat, from which
-        data/gb2260.tsv is generated). Dates within a day of today are left out
+        from 1900 up to today in China Standard Time. levee's region rule is
+        its own (checked here in ric_region_ok): a code in the GB/T 2260 table
+        (stdnum's cn/loc.dat, from which data/gb2260.tsv is generated) or in
+        data/gb2260_additions.tsv, or a county-level code (not ending in 00)
+        under a prefecture that has a code in the table. Dates within a day of today are left out
         so the test cannot flap at midnight.
   uscc  stdnum checks only alphabet and check character; levee also checks
         the GB 32100 department/type pair and the province part of the region
@@ -33,6 +35,7 @@ Usage: stdnum_diff.py OUT.tsv [--seed N] [--corrupt]
 
 import argparse
 import datetime
+import os
 import random
 import sys
 
@@ -105,7 +108,23 @@ def ric_date(number):
         return None
 
 
+ADDITIONS = set()
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                       "data", "gb2260_additions.tsv"), encoding="utf-8") as f:
+    for line in f:
+        if line[:1].isdigit():
+            ADDITIONS.add(line[:6])
+
+
+def ric_region_ok(number, known, prefixes):
+    c = number[:6]
+    return c in known or c in ADDITIONS or (not c.endswith("00") and
+                                            c[:4] in prefixes)
+
+
 def gen_ric(rng, codes, today, out):
+    known = set(codes)
+    prefixes = {c[:4] for c in known | ADDITIONS}
     first = datetime.date(1900, 1, 1).toordinal()
     last = (today - datetime.timedelta(days=2)).toordinal()
     for _ in range(N_RIC):
@@ -130,8 +149,11 @@ def gen_ric(rng, codes, today, out):
         date = ric_date(bad.upper())
         if date is not None and abs((date - today).days) <= 1:
             continue
-        want = (ric.is_valid(bad) and date is not None and
-                date.year >= 1900 and date <= today)
+        upper = bad.upper()
+        want = (upper[:17].isdigit() and
+                ric.calc_check_digit(upper) == upper[17] and
+                date is not None and date.year >= 1900 and date <= today and
+                ric_region_ok(upper, known, prefixes))
         out.append(("ric", bad, want))
 
 

@@ -52,7 +52,11 @@ static void test_gb2260(void **state) {
   assert_false(lv_gb2260_known(4294967295u));
   for (unsigned c = 0; c < 1000000; c++)
     count += (unsigned)lv_gb2260_known(c);
-  assert_int_equal(count, 3377); /* lines in data/gb2260.tsv */
+  /* lines in data/gb2260.tsv, plus data/gb2260_additions.tsv */
+  assert_int_equal(count, 3377 + 5);
+  assert_true(lv_gb2260_known(441900)); /* 东莞市, an addition */
+  assert_true(lv_gb2260_prefecture_known(110118)); /* 密云区, 2015 */
+  assert_false(lv_gb2260_prefecture_known(990101));
 
   assert_string_equal(lv_gb2260_name(440305), "广东省 深圳市 南山区");
   assert_string_equal(lv_gb2260_name(110105), "北京市 朝阳区");
