@@ -10,7 +10,7 @@ pkgs=(
   libvectorscan-dev libutf8proc-dev libopencc-dev opencc libyaml-dev libsodium-dev
   libgmime-3.0-dev libjsmn-dev libjansson-dev libcmocka-dev
   # test and benchmark references
-  python3 python3-stdnum python3-jieba yara ripgrep
+  python3 python3-stdnum python3-jieba yara ripgrep libyara-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do
