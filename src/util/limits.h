@@ -40,4 +40,11 @@
 /* Per-message arena: bytes one inspection may allocate. */
 #define LV_MAX_ARENA_BYTES (64u << 20)
 
+/* Ingest: WeCom chat-record and mixed messages carry JSON inside JSON
+ * strings; levels of such nesting followed. MIME parts of one email, and
+ * their nesting (multipart and message/rfc822). */
+#define LV_MAX_WECOM_NESTING 8
+#define LV_MAX_MIME_PARTS 512
+#define LV_MAX_MIME_DEPTH 32
+
 #endif
