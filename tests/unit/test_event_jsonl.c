@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_event_jsonl.c: one JSON Lines event (spec/interface.md section 1) into
+ * a levee_event (src/ingest/event_jsonl.c): every field, both forms of
+ * time, the required fields and their messages, wrong types, unknown fields,
+ * attachments with base64 data, and the limits.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ingest/event_jsonl.h"
+#include "levee/levee.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/json_reader.h"
+#include "util/limits.h"
+
+/* 2020-07-15T00:00:00Z */
+#define T0 INT64_C(1594771200000)
+
+typedef struct fixture {
+  lv_json_doc doc;
+  lv_arena arena;
+  levee_event ev;
+  levee_error err;
+} fixture;
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  if (!f)
+    return -1;
+  lv_json_doc_init(&f->doc);
+  lv_arena_init(&f->arena, LV_MAX_ARENA_BYTES);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  lv_json_doc_cleanup(&f->doc);
+  lv_arena_cleanup(&f->arena);
+  free(f);
+  return 0;
+}
+
+static int parse_len(fixture *f, const char *line, size_t len) {
+  lv_arena_reset(&f->arena);
+  memset(&f->err, 0, sizeof f->err);
+  return lv_event_from_jsonl(&f->doc, line, len, &f->arena, &f->ev, &f->err);
+}
+
+static int parse(fixture *f, const char *line) {
+  return parse_len(f, line, strlen(line));
+}
+
+static void parse_ok(fixture *f, const char *line) {
+  int rc = parse(f, line);
+  if (rc)
+    fail_msg("%s\nshould parse: %s", line, f->err.message);
+}
+
+/* Expects status want and a message containing each of what (NULL-ended);
+ * the event must stay untouched. */
+static void parse_fails(fixture *f, const char *line, int want, ...) {
+  memset(&f->ev, 0xA5, sizeof f->ev);
+  levee_event before = f->ev;
+  int rc = parse(f, line);
+  if (rc != want)
+    fail_msg("%s\nstatus %d (%s), want %d", line, rc, f->err.message, want);
+  assert_int_equal(f->err.status, want);
+  assert_memory_equal(&f->ev, &before, sizeof before);
+  va_list ap;
+  va_start(ap, want);
+  for (const char *w; (w = va_arg(ap, const char *));)
+    if (!strstr(f->err.message, w))
+      fail_msg("%s\nmessage '%s' lacks '%s'", line, f->err.message, w);
+  va_end(ap);
+}
+
+static void str_is(levee_str s, const char *want) {
+  if (!want) {
+    assert_null(s.ptr);
+    return;
+  }
+  assert_non_null(s.ptr);
+  if (s.len != strlen(want) || memcmp(s.ptr, want, s.len))
+    fail_msg("'%.*s' != '%s'", (int)s.len, s.ptr, want);
+}
+
+/* --- a full event --------------------------------------------------------- */
+
+static void test_full_event(void **state) {
+  fixture *f = *state;
+  const char *line =
+      "{\"id\":\"e0001\",\"time\":1594771200000,\"channel\":\"wecom\","
+      "\"conversation\":{\"id\":\"c9\",\"type\":\"group\",\"title\":"
+      "\"\\u9500\\u552e\\u7fa4\",\"external\":true},"
+      "\"sender\":{\"id\":\"u1\",\"name\":\"张三\",\"dept\":\"销售\","
+      "\"role\":\"staff\"},"
+      "\"recipients\":[{\"id\":\"u2\",\"name\":\"李四\",\"role\":\"customer\"},"
+      "{\"id\":\"u3\",\"dept\":\"财务\"}],"
+      "\"text\":\"机密★1年\\n见附件\","
+      "\"attachments\":[{\"kind\":\"file\",\"name\":\"a.txt\",\"path\":"
+      "\"docs/a.txt\",\"sha256\":\"ab12\",\"md5\":\"cd34\"},"
+      "{\"kind\":\"image\",\"name\":\"b.txt\",\"data\":\"aGVsbG8gd29ybGQ=\"}],"
+      "\"forwarded_from\":\"e0000\","
+      "\"meta\":{\"source\":\"archive\",\"seq\":[1,2,{\"x\":null}]}}";
+  parse_ok(f, line);
+  const levee_event *ev = &f->ev;
+  str_is(ev->id, "e0001");
+  assert_int_equal(ev->time_ms, T0);
+  str_is(ev->channel, "wecom");
+  str_is(ev->conversation_id, "c9");
+  str_is(ev->conversation_type, "group");
+  str_is(ev->conversation_title, "销售群");
+  assert_int_equal(ev->conversation_external, LEVEE_TRUE);
+  str_is(ev->sender.id, "u1");
+  str_is(ev->sender.name, "张三");
+  str_is(ev->sender.dept, "销售");
+  str_is(ev->sender.role, "staff");
+  assert_int_equal(ev->n_recipients, 2);
+  str_is(ev->recipients[0].id, "u2");
+  str_is(ev->recipients[0].name, "李四");
+  str_is(ev->recipients[0].role, "customer");
+  str_is(ev->recipients[0].dept, NULL);
+  str_is(ev->recipients[1].id, "u3");
+  str_is(ev->recipients[1].dept, "财务");
+  str_is(ev->recipients[1].role, NULL);
+  str_is(ev->text, "机密★1年\n见附件");
+  assert_int_equal(ev->n_attachments, 2);
+  const levee_attachment *a = ev->attachments;
+  str_is(a[0].kind, "file");
+  str_is(a[0].name, "a.txt");
+  str_is(a[0].path, "docs/a.txt");
+  str_is(a[0].sha256, "ab12");
+  str_is(a[0].md5, "cd34");
+  str_is(a[0].data, NULL);
+  str_is(a[0].text, NULL); /* extracted later, by the caller */
+  str_is(a[1].kind, "image");
+  str_is(a[1].data, "hello world");
+  str_is(a[1].path, NULL);
+  str_is(ev->forwarded_from, "e0000");
+  /* Strings without escapes point into the line. */
+  assert_true(ev->id.ptr > line && ev->id.ptr < line + strlen(line));
+}
+
+static void test_minimal_event(void **state) {
+  fixture *f = *state;
+  parse_ok(f, "{\"id\":\"m\",\"time\":0,\"channel\":\"sms\"}");
+  const levee_event *ev = &f->ev;
+  str_is(ev->id, "m");
+  assert_int_equal(ev->time_ms, 0);
+  str_is(ev->text, NULL);
+  str_is(ev->conversation_id, NULL);
+  str_is(ev->conversation_type, NULL);
+  str_is(ev->sender.role, NULL);
+  str_is(ev->forwarded_from, NULL);
+  assert_int_equal(ev->conversation_external, LEVEE_UNKNOWN);
+  assert_int_equal(ev->n_recipients, 0);
+  assert_int_equal(ev->n_attachments, 0);
+  /* Members may come in any order; null optional members are absent. */
+  parse_ok(f, "{\"text\":null,\"channel\":\"qq\",\"conversation\":null,"
+              "\"sender\":null,\"recipients\":null,\"attachments\":null,"
+              "\"forwarded_from\":null,\"time\":5,\"id\":\"n\"}");
+  str_is(f->ev.channel, "qq");
+  str_is(f->ev.text, NULL);
+  assert_int_equal(f->ev.time_ms, 5);
+  /* Empty text is present, not absent; empty arrays are fine. */
+  parse_ok(f, "{\"id\":\"e\",\"time\":0,\"channel\":\"qq\",\"text\":\"\","
+              "\"recipients\":[],\"attachments\":[]}");
+  str_is(f->ev.text, "");
+  assert_int_equal(f->ev.n_recipients, 0);
+  assert_int_equal(f->ev.n_attachments, 0);
+}
+
+static void test_text_escapes(void **state) {
+  fixture *f = *state;
+  parse_ok(f, "{\"id\":\"e\\\"1\",\"time\":0,\"channel\":\"wechat\","
+              "\"text\":\"\\u79d8\\u5bc6\\u2605 \\ud83d\\ude00 \\ud800 "
+              "\\t\\\\\"}");
+  str_is(f->ev.id, "e\"1");
+  str_is(f->ev.text, "秘密★ 😀 \xEF\xBF\xBD \t\\");
+}
+
+static void test_unknown_fields_ignored(void **state) {
+  fixture *f = *state;
+  parse_ok(f, "{\"ID\":\"no\",\"id\":\"yes\",\"time\":0,\"channel\":\"email\","
+              "\"x-custom\":{\"id\":\"nested\",\"deep\":[[[{}]]]},"
+              "\"priority\":5,\"tags\":[\"a\",\"b\"],\"flag\":true,"
+              "\"conversation\":{\"members\":12,\"external\":false},"
+              "\"sender\":{\"id\":\"s\",\"email\":\"a@b.c\"},"
+              "\"attachments\":[{\"name\":\"x\",\"size\":100,\"mime\":\"t\"}],"
+              "\"meta\":{\"anything\":[1,\"two\",null]}}");
+  str_is(f->ev.id, "yes");
+  str_is(f->ev.sender.id, "s");
+  assert_int_equal(f->ev.conversation_external, LEVEE_FALSE);
+  assert_int_equal(f->ev.n_attachments, 1);
+  str_is(f->ev.attachments[0].name, "x");
+}
+
+/* --- time ----------------------------------------------------------------- */
+
+static void time_is(fixture *f, const char *time_json, int64_t want) {
+  char line[256];
+  snprintf(line, sizeof line, "{\"id\":\"t\",\"time\":%s,\"channel\":\"qq\"}",
+           time_json);
+  parse_ok(f, line);
+  if (f->ev.time_ms != want)
+    fail_msg("time %s gave %lld, want %lld", time_json,
+             (long long)f->ev.time_ms, (long long)want);
+}
+
+static void test_time_forms(void **state) {
+  fixture *f = *state;
+  time_is(f, "1594771200000", T0);
+  time_is(f, "0", 0);
+  time_is(f, "-86400000", -86400000);
+  time_is(f, "1.5947712e12", T0);
+  time_is(f, "\"2020-07-15T00:00:00Z\"", T0);
+  time_is(f, "\"2020-07-15t00:00:00z\"", T0);
+  time_is(f, "\"2020-07-15 00:00:00Z\"", T0);
+  time_is(f, "\"2020-07-15T08:00:00+08:00\"", T0);
+  time_is(f, "\"2020-07-14T19:30:00-04:30\"", T0);
+  time_is(f, "\"2020-07-15T00:00:00+00:00\"", T0);
+  time_is(f, "\"2020-07-15T00:00:00-00:00\"", T0);
+  time_is(f, "\"2020-07-15T00:00:00.250Z\"", T0 + 250);
+  time_is(f, "\"2020-07-15T08:00:00.5+08:00\"", T0 + 500);
+  time_is(f, "\"2020-07-15T00:00:00.123456789Z\"", T0 + 123);
+  time_is(f, "\"2020-07-15T00:00:00.07Z\"", T0 + 70);
+  time_is(f, "\"1970-01-01T00:00:00Z\"", 0);
+  time_is(f, "\"2000-02-29T12:00:00Z\"", INT64_C(951825600000));
+  time_is(f, "\"2020-12-31T23:59:59.999Z\"", INT64_C(1609459199999));
+}
+
+static void test_time_invalid(void **state) {
+  fixture *f = *state;
+  static const char *const bad[] = {
+      "\"2020-07-15\"",
+      "\"2020-07-15T00:00:00\"",      /* no offset */
+      "\"2020-07-15T00:00Z\"",        /* no seconds */
+      "\"2020-07-15T00:00:00+0800\"", /* offset without a colon */
+      "\"2020-07-15T00:00:00+08\"",
+      "\"2020-07-15T00:00:00.Z\"", /* empty fraction */
+      "\"2020-13-01T00:00:00Z\"",  /* month 13 */
+      "\"2020-00-10T00:00:00Z\"",
+      "\"2020-07-32T00:00:00Z\"",
+      "\"2020-07-15T24:00:00Z\"",
+      "\"2020-07-15T00:60:00Z\"",
+      "\"2020-07-15T00:00:00+24:00\"",
+      "\"2020/07/15T00:00:00Z\"",
+      "\"2020-07-15T00:00:00Zjunk\"",
+      "\"20a0-07-15T00:00:00Z\"",
+      "\" 2020-07-15T00:00:00Z\"",
+      "\"yesterday\"",
+      "\"\"",
+      "\"1594771200000\"",
+      "1.5",
+      "1e300",
+      "true",
+      "null",
+      "[1594771200000]",
+      "{\"ms\":0}",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    char line[256];
+    snprintf(line, sizeof line, "{\"id\":\"t\",\"time\":%s,\"channel\":\"qq\"}",
+             bad[i]);
+    parse_fails(f, line, LEVEE_ESYNTAX, "\"time\"", (char *)NULL);
+  }
+}
+
+static void test_rfc3339_direct(void **state) {
+  (void)state;
+  int64_t ms = 7;
+  assert_int_equal(lv_parse_rfc3339("2020-07-15T08:00:00+08:00", 25, &ms),
+                   LEVEE_OK);
+  assert_int_equal(ms, T0);
+  /* The length bounds the read: a valid prefix alone is not a date-time. */
+  ms = 7;
+  assert_int_equal(lv_parse_rfc3339("2020-07-15T08:00:00+08:00", 24, &ms),
+                   LEVEE_ESYNTAX);
+  assert_int_equal(lv_parse_rfc3339("2020-07-15T00:00:00Z", 19, &ms),
+                   LEVEE_ESYNTAX);
+  assert_int_equal(lv_parse_rfc3339("2020", 4, &ms), LEVEE_ESYNTAX);
+  assert_int_equal(lv_parse_rfc3339("", 0, &ms), LEVEE_ESYNTAX);
+  assert_int_equal(ms, 7); /* untouched on failure */
+}
+
+/* --- required fields ------------------------------------------------------ */
+
+static void test_missing_required(void **state) {
+  fixture *f = *state;
+  parse_fails(f, "{\"time\":0,\"channel\":\"qq\",\"text\":\"x\"}",
+              LEVEE_EMISSING, "\"id\"", "missing", (char *)NULL);
+  parse_fails(f, "{\"id\":\"a\",\"channel\":\"qq\"}", LEVEE_EMISSING,
+              "\"time\"", "missing", (char *)NULL);
+  parse_fails(f, "{\"id\":\"a\",\"time\":0}", LEVEE_EMISSING, "\"channel\"",
+              "missing", (char *)NULL);
+  parse_fails(f, "{}", LEVEE_EMISSING, "\"id\"", (char *)NULL);
+  /* A required field nested elsewhere is still missing at the top. */
+  parse_fails(f, "{\"meta\":{\"id\":\"x\"},\"time\":0,\"channel\":\"qq\"}",
+              LEVEE_EMISSING, "\"id\"", (char *)NULL);
+  parse_fails(f, "{\"id\":\"a\",\"sender\":{\"time\":0},\"channel\":\"qq\"}",
+              LEVEE_EMISSING, "\"time\"", (char *)NULL);
+}
+
+static void test_wrong_types(void **state) {
+  fixture *f = *state;
+  static const struct {
+    const char *line;
+    const char *field;
+  } cases[] = {
+      {"{\"id\":7,\"time\":0,\"channel\":\"qq\"}", "\"id\""},
+      {"{\"id\":null,\"time\":0,\"channel\":\"qq\"}", "\"id\""},
+      {"{\"id\":\"\",\"time\":0,\"channel\":\"qq\"}", "\"id\""},
+      {"{\"id\":[\"a\"],\"time\":0,\"channel\":\"qq\"}", "\"id\""},
+      {"{\"id\":\"a\",\"time\":true,\"channel\":\"qq\"}", "\"time\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":5}", "\"channel\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"WeChat\"}", "\"channel\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"we chat\"}", "\"channel\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"\"}", "\"channel\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"text\":5}", "\"text\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"text\":[\"x\"]}",
+       "\"text\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"forwarded_from\":1}",
+       "\"forwarded_from\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"conversation\":\"g\"}",
+       "\"conversation\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"conversation\":"
+       "{\"external\":\"yes\"}}",
+       "\"conversation.external\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"conversation\":"
+       "{\"external\":1}}",
+       "\"conversation.external\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"conversation\":"
+       "{\"type\":3}}",
+       "\"type\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"sender\":[]}",
+       "\"sender\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"sender\":{\"role\":1}}",
+       "\"role\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"recipients\":{}}",
+       "\"recipients\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"recipients\":[\"u\"]}",
+       "\"recipients[]\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"attachments\":{}}",
+       "\"attachments\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"attachments\":[{},3]}",
+       "attachment 1"},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"attachments\":"
+       "[{\"name\":[]}]}",
+       "\"name\""},
+      {"{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"attachments\":"
+       "[{\"data\":\"not base64!\"}]}",
+       "base64"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    parse_fails(f, cases[i].line, LEVEE_ESYNTAX, cases[i].field, (char *)NULL);
+}
+
+static void test_not_an_event(void **state) {
+  fixture *f = *state;
+  parse_fails(f, "[{\"id\":\"a\",\"time\":0,\"channel\":\"qq\"}]",
+              LEVEE_ESYNTAX, "object", (char *)NULL);
+  parse_fails(f, "\"event\"", LEVEE_ESYNTAX, "object", (char *)NULL);
+  parse_fails(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\"", LEVEE_ESYNTAX,
+              "invalid JSON", (char *)NULL);
+  parse_fails(f, "{\"id\":\"a\",\"time\":tru,\"channel\":\"qq\"}",
+              LEVEE_ESYNTAX, "invalid JSON", (char *)NULL);
+  parse_fails(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\"} {}",
+              LEVEE_ESYNTAX, "invalid JSON", (char *)NULL);
+  parse_fails(f, "", LEVEE_ESYNTAX, (char *)NULL);
+}
+
+/* --- conversation.external ------------------------------------------------ */
+
+static void test_external(void **state) {
+  fixture *f = *state;
+  parse_ok(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"conversation\":"
+              "{\"external\":true}}");
+  assert_int_equal(f->ev.conversation_external, LEVEE_TRUE);
+  parse_ok(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"conversation\":"
+              "{\"external\":false}}");
+  assert_int_equal(f->ev.conversation_external, LEVEE_FALSE);
+  parse_ok(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"conversation\":"
+              "{\"type\":\"direct\"}}");
+  assert_int_equal(f->ev.conversation_external, LEVEE_UNKNOWN);
+  str_is(f->ev.conversation_type, "direct");
+  parse_ok(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"conversation\":"
+              "{\"external\":null}}");
+  assert_int_equal(f->ev.conversation_external, LEVEE_UNKNOWN);
+  parse_ok(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\"}");
+  assert_int_equal(f->ev.conversation_external, LEVEE_UNKNOWN);
+  /* "external" outside the conversation means nothing. */
+  parse_ok(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"external\":true}");
+  assert_int_equal(f->ev.conversation_external, LEVEE_UNKNOWN);
+}
+
+/* --- attachments and limits ----------------------------------------------- */
+
+static void test_attachment_data(void **state) {
+  fixture *f = *state;
+  /* "机密★1年" in UTF-8, base64 with a line break (as \n) inside. */
+  parse_ok(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"email\",\"attachments\":["
+              "{\"kind\":\"file\",\"data\":\"5py65a+G\\n4piFMeW5tA==\"},"
+              "{\"kind\":\"file\",\"data\":\"\"},"
+              "{\"kind\":\"file\",\"data\":\"AP8=\"},"
+              "{\"kind\":\"file\",\"data\":null}]}");
+  assert_int_equal(f->ev.n_attachments, 4);
+  str_is(f->ev.attachments[0].data, "机密★1年");
+  str_is(f->ev.attachments[1].data, "");
+  assert_int_equal(f->ev.attachments[2].data.len, 2);
+  assert_memory_equal(f->ev.attachments[2].data.ptr, "\x00\xFF", 2);
+  str_is(f->ev.attachments[3].data, NULL);
+  /* Bad base64: wrong alphabet, a cut quantum. */
+  parse_fails(f,
+              "{\"id\":\"a\",\"time\":0,\"channel\":\"email\",\"attachments\":"
+              "[{\"data\":\"aGVsbG8\"},{\"data\":\"a-_b\"}]}",
+              LEVEE_ESYNTAX, "attachment 0", "base64", (char *)NULL);
+  parse_fails(f,
+              "{\"id\":\"a\",\"time\":0,\"channel\":\"email\",\"attachments\":"
+              "[{\"data\":\"aGVsbG8=\"},{\"data\":\"a-_b\"}]}",
+              LEVEE_ESYNTAX, "attachment 1", "base64", (char *)NULL);
+}
+
+/* An event line with n attachments (or recipients). */
+static char *with_items(const char *member, const char *item, int n) {
+  lv_buf b;
+  lv_buf_init(&b, 1u << 20);
+  assert_int_equal(lv_buf_printf(&b,
+                                 "{\"id\":\"x\",\"time\":0,\"channel\":"
+                                 "\"qq\",\"%s\":[",
+                                 member),
+                   LEVEE_OK);
+  for (int i = 0; i < n; i++)
+    assert_int_equal(lv_buf_printf(&b, "%s%s", i ? "," : "", item), LEVEE_OK);
+  assert_int_equal(lv_buf_puts(&b, "]}"), LEVEE_OK);
+  return lv_buf_detach(&b, NULL);
+}
+
+static void test_too_many_attachments(void **state) {
+  fixture *f = *state;
+  char *ok = with_items("attachments", "{\"kind\":\"file\",\"data\":\"YQ==\"}",
+                        LV_MAX_ATTACHMENTS);
+  parse_ok(f, ok);
+  assert_int_equal(f->ev.n_attachments, LV_MAX_ATTACHMENTS);
+  str_is(f->ev.attachments[LV_MAX_ATTACHMENTS - 1].data, "a");
+  free(ok);
+  char *big =
+      with_items("attachments", "{\"kind\":\"file\"}", LV_MAX_ATTACHMENTS + 1);
+  parse_fails(f, big, LEVEE_ETOOBIG, "attachments", (char *)NULL);
+  free(big);
+}
+
+static void test_too_many_recipients(void **state) {
+  fixture *f = *state;
+  char *ok = with_items("recipients", "{\"id\":\"r\"}", LV_MAX_RECIPIENTS);
+  parse_ok(f, ok);
+  assert_int_equal(f->ev.n_recipients, LV_MAX_RECIPIENTS);
+  free(ok);
+  char *big = with_items("recipients", "{}", LV_MAX_RECIPIENTS + 1);
+  parse_fails(f, big, LEVEE_ETOOBIG, "recipients", (char *)NULL);
+  free(big);
+}
+
+static void test_text_too_big(void **state) {
+  fixture *f = *state;
+  const char *head = "{\"id\":\"x\",\"time\":0,\"channel\":\"qq\",\"text\":\"";
+  size_t hl = strlen(head), n = (size_t)LV_MAX_TEXT_BYTES + 1;
+  char *line = malloc(hl + n + 3);
+  assert_non_null(line);
+  memcpy(line, head, hl);
+  memset(line + hl, 'a', n);
+  memcpy(line + hl + n, "\"}", 3);
+  int rc = parse_len(f, line, hl + n + 2);
+  assert_int_equal(rc, LEVEE_ETOOBIG);
+  assert_non_null(strstr(f->err.message, "\"text\""));
+  /* Exactly at the limit is fine. */
+  memcpy(line + hl + n - 1, "\"}", 3);
+  rc = parse_len(f, line, hl + n + 1);
+  assert_int_equal(rc, LEVEE_OK);
+  assert_int_equal(f->ev.text.len, LV_MAX_TEXT_BYTES);
+  free(line);
+}
+
+static void test_reuse_across_lines(void **state) {
+  fixture *f = *state;
+  /* One doc and arena for a whole stream, as `levee scan` does. */
+  for (int i = 0; i < 50; i++) {
+    char line[160];
+    snprintf(line, sizeof line,
+             "{\"id\":\"e%d\",\"time\":%d,\"channel\":\"qq\",\"text\":"
+             "\"n\\u00b0%d\"}",
+             i, i, i);
+    parse_ok(f, line);
+    char want[32];
+    snprintf(want, sizeof want, "e%d", i);
+    str_is(f->ev.id, want);
+    snprintf(want, sizeof want, "n°%d", i);
+    str_is(f->ev.text, want);
+    assert_int_equal(f->ev.time_ms, i);
+  }
+}
+
+int main(void) {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+  const struct CMUnitTest tests[] = {
+      T(test_full_event),
+      T(test_minimal_event),
+      T(test_text_escapes),
+      T(test_unknown_fields_ignored),
+      T(test_time_forms),
+      T(test_time_invalid),
+      cmocka_unit_test(test_rfc3339_direct),
+      T(test_missing_required),
+      T(test_wrong_types),
+      T(test_not_an_event),
+      T(test_external),
+      T(test_attachment_data),
+      T(test_too_many_attachments),
+      T(test_too_many_recipients),
+      T(test_text_too_big),
+      T(test_reuse_across_lines),
+  };
+#undef T
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
