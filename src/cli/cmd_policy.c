@@ -10,15 +10,15 @@
 #include "cli/cli.h"
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: levee policy check [FILE]\n"
-          "       levee policy show-default\n"
-          "\n"
-          "check         validates a policy file (the embedded default when no\n"
-          "              FILE is given), compiles its patterns, and explains\n"
-          "              what each rule does. Exit 0 valid, 2 invalid.\n"
-          "show-default  prints the embedded default policy (YAML), a starting\n"
-          "              point for your own.\n");
+  fprintf(
+      f, "usage: levee policy check [FILE]\n"
+         "       levee policy show-default\n"
+         "\n"
+         "check         validates a policy file (the embedded default when no\n"
+         "              FILE is given), compiles its patterns, and explains\n"
+         "              what each rule does. Exit 0 valid, 2 invalid.\n"
+         "show-default  prints the embedded default policy (YAML), a starting\n"
+         "              point for your own.\n");
 }
 
 extern const unsigned char lv_data_default_policy[];

@@ -106,7 +106,8 @@ static void attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
     if (!bytes.ptr && at[i].path.ptr) {
       char full[8192];
       if (at[i].path.ptr[0] == '/' || !dir)
-        snprintf(full, sizeof full, "%.*s", (int)at[i].path.len, at[i].path.ptr);
+        snprintf(full, sizeof full, "%.*s", (int)at[i].path.len,
+                 at[i].path.ptr);
       else
         snprintf(full, sizeof full, "%s/%.*s", dir, (int)at[i].path.len,
                  at[i].path.ptr);
@@ -174,18 +175,20 @@ static void process_batch(worker *w, batch *b) {
     if (k == len)
       continue; /* blank line */
     if (len > LV_MAX_LINE_BYTES) {
-      (void)lv_buf_printf(&b->errs, "levee: line %zu: longer than %u bytes, "
-                          "skipped\n", this_line, LV_MAX_LINE_BYTES);
+      (void)lv_buf_printf(&b->errs,
+                          "levee: line %zu: longer than %u bytes, "
+                          "skipped\n",
+                          this_line, LV_MAX_LINE_BYTES);
       b->n_errors++;
       continue;
     }
     lv_arena_reset(&w->arena);
     levee_event ev;
     levee_error err = {0};
-    int rc = b->wecom ? lv_event_from_wecom(&w->doc, line, len, &w->arena, &ev,
-                                            &err)
-                      : lv_event_from_jsonl(&w->doc, line, len, &w->arena, &ev,
-                                            &err);
+    int rc =
+        b->wecom
+            ? lv_event_from_wecom(&w->doc, line, len, &w->arena, &ev, &err)
+            : lv_event_from_jsonl(&w->doc, line, len, &w->arena, &ev, &err);
     if (rc) {
       (void)lv_buf_printf(&b->errs, "levee: line %zu: %s\n", this_line,
                           err.message[0] ? err.message : levee_strerror(rc));
@@ -295,8 +298,10 @@ static char *submit(scan *sc, char *bytes, size_t len, size_t cap,
   b->dir = dir;
   b->wecom = wecom;
   if (err_line) {
-    (void)lv_buf_printf(&b->errs, "levee: line %zu: longer than %u bytes, "
-                        "skipped\n", err_line, LV_MAX_LINE_BYTES);
+    (void)lv_buf_printf(&b->errs,
+                        "levee: line %zu: longer than %u bytes, "
+                        "skipped\n",
+                        err_line, LV_MAX_LINE_BYTES);
     b->n_errors++;
   }
   pthread_mutex_lock(&sc->mu);
@@ -434,9 +439,8 @@ static void scan_file_event(scan *sc, levee_scanner *scanner,
   char *data;
   size_t len;
   int is_eml = has_suffix(path, ".eml");
-  int rc = lv_cli_read_file(path, is_eml ? LV_MAX_EMAIL_BYTES
-                                         : LV_MAX_FILE_BYTES,
-                            &data, &len);
+  int rc = lv_cli_read_file(
+      path, is_eml ? LV_MAX_EMAIL_BYTES : LV_MAX_FILE_BYTES, &data, &len);
   if (rc) {
     lv_cli_error(path, "%s", rc == -EFBIG ? "file too large" : strerror(-rc));
     sc->n_errors++;
@@ -451,8 +455,8 @@ static void scan_file_event(scan *sc, levee_scanner *scanner,
   if (is_eml) {
     rc = lv_event_from_email(data, len, id, &arena, &ev, &err);
     if (rc) {
-      lv_cli_error(path, "%s", err.message[0] ? err.message
-                                              : levee_strerror(rc));
+      lv_cli_error(path, "%s",
+                   err.message[0] ? err.message : levee_strerror(rc));
       sc->n_errors++;
     } else
       inspect_one(sc, scanner, &ev);
@@ -463,8 +467,8 @@ static void scan_file_event(scan *sc, levee_scanner *scanner,
     const char *enc;
     rc = lv_text_decode(data, len, &arena, &at.text, &enc, &err);
     if (rc) {
-      lv_cli_error(path, "%s", err.message[0] ? err.message
-                                              : levee_strerror(rc));
+      lv_cli_error(path, "%s",
+                   err.message[0] ? err.message : levee_strerror(rc));
       sc->n_errors++;
     } else {
       struct stat st;
@@ -489,34 +493,35 @@ static void scan_file_event(scan *sc, levee_scanner *scanner,
 /* --- the command ------------------------------------------------------ */
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: levee scan [--policy FILE] [--data DIR] [--format jsonl|wecom]\n"
-          "                  [--threads N] [--no-cache] [--quiet] [FILE|-]...\n"
-          "\n"
-          "Inspects events and prints one verdict per event (JSON Lines) on\n"
-          "stdout, in input order.\n"
-          "\n"
-          "Inputs: .jsonl, .ndjson and - (stdin, the default) are event\n"
-          "streams; .eml is one email event; any other file is one `file`\n"
-          "event whose attachment is that file (plain text in UTF-8, GB18030\n"
-          "or UTF-16), with the path as the verdict id.\n"
-          "\n"
-          "Options:\n"
-          "  --policy FILE   policy to apply (default: the embedded default\n"
-          "                  policy, policies/default.yaml)\n"
-          "  --data DIR      data directory; compiled pattern databases are\n"
-          "                  cached in DIR/cache (default cache:\n"
-          "                  $XDG_CACHE_HOME/levee or ~/.cache/levee)\n"
-          "  --format F      jsonl (levee events, the default) or wecom\n"
-          "                  (WeCom chat-archive records, one per line)\n"
-          "  --threads N     inspection threads (default: number of CPUs)\n"
-          "  --no-cache      compile patterns without the on-disk cache\n"
-          "  --quiet         no progress line on a terminal\n"
-          "  -h, --help      this help\n"
-          "\n"
-          "Bad lines are reported on stderr as `levee: line N: why` and\n"
-          "skipped. Exit status: 0 nothing at alert or above, 1 something\n"
-          "was, 2 an error (after processing what could be).\n");
+  fprintf(
+      f,
+      "usage: levee scan [--policy FILE] [--data DIR] [--format jsonl|wecom]\n"
+      "                  [--threads N] [--no-cache] [--quiet] [FILE|-]...\n"
+      "\n"
+      "Inspects events and prints one verdict per event (JSON Lines) on\n"
+      "stdout, in input order.\n"
+      "\n"
+      "Inputs: .jsonl, .ndjson and - (stdin, the default) are event\n"
+      "streams; .eml is one email event; any other file is one `file`\n"
+      "event whose attachment is that file (plain text in UTF-8, GB18030\n"
+      "or UTF-16), with the path as the verdict id.\n"
+      "\n"
+      "Options:\n"
+      "  --policy FILE   policy to apply (default: the embedded default\n"
+      "                  policy, policies/default.yaml)\n"
+      "  --data DIR      data directory; compiled pattern databases are\n"
+      "                  cached in DIR/cache (default cache:\n"
+      "                  $XDG_CACHE_HOME/levee or ~/.cache/levee)\n"
+      "  --format F      jsonl (levee events, the default) or wecom\n"
+      "                  (WeCom chat-archive records, one per line)\n"
+      "  --threads N     inspection threads (default: number of CPUs)\n"
+      "  --no-cache      compile patterns without the on-disk cache\n"
+      "  --quiet         no progress line on a terminal\n"
+      "  -h, --help      this help\n"
+      "\n"
+      "Bad lines are reported on stderr as `levee: line N: why` and\n"
+      "skipped. Exit status: 0 nothing at alert or above, 1 something\n"
+      "was, 2 an error (after processing what could be).\n");
 }
 
 static int parse_args(scan *sc, int argc, char **argv) {
@@ -662,7 +667,8 @@ int lv_cmd_scan(int argc, char **argv) {
   for (int i = 0; i < (n_inputs ? n_inputs : 1); i++) {
     const char *path = n_inputs ? argv[optind + i] : "-";
     int stream = !strcmp(path, "-") || has_suffix(path, ".jsonl") ||
-                 has_suffix(path, ".ndjson") || (wecom && !has_suffix(path, ".eml"));
+                 has_suffix(path, ".ndjson") ||
+                 (wecom && !has_suffix(path, ".eml"));
     if (!stream) {
       scan_file_event(&sc, main_scanner, path);
       continue;

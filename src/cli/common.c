@@ -110,8 +110,8 @@ int lv_cli_load_policy(const char *path, levee_policy **out) {
   size_t len;
   int rc = lv_cli_read_file(path, LV_MAX_POLICY_BYTES, &data, &len);
   if (rc) {
-    lv_cli_error(path, "%s", rc == -EFBIG ? "policy file too large"
-                                          : strerror(-rc));
+    lv_cli_error(path, "%s",
+                 rc == -EFBIG ? "policy file too large" : strerror(-rc));
     return 1;
   }
   policy_dir pd = {{0}};

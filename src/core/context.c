@@ -16,8 +16,8 @@ double lv_context_delta(const lv_inspect *in, const lv_detector_inst *inst,
   uint32_t seen[MAX_TAGS];
   size_t n_seen = 0;
   double delta = 0;
-  uint32_t lo = from > inst->ops->window_before ? from - inst->ops->window_before
-                                                : 0;
+  uint32_t lo =
+      from > inst->ops->window_before ? from - inst->ops->window_before : 0;
   uint32_t hi = to + inst->ops->window_after;
   for (size_t i = 0; i < n; i++) {
     const lv_pattern_info *pi = lv_inspect_pattern(in, hits[i].pid);
@@ -50,7 +50,9 @@ int lv_context_excluded(const lv_inspect *in, const lv_hit *hits, size_t n,
   return 0;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 static int is_alnum(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }

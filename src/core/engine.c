@@ -95,8 +95,8 @@ int lv_compiler_literal(lv_compiler *c, lv_role role, uint32_t tag,
     return LEVEE_EINVAL;
   if (grow((void **)&c->lits, &c->cap_lits, c->n_lits, sizeof *c->lits))
     return c->rc = LEVEE_ENOMEM;
-  int id = new_pattern(c, role, tag, weight, LV_PAT_LITERAL,
-                       (uint32_t)c->norm.len);
+  int id =
+      new_pattern(c, role, tag, weight, LV_PAT_LITERAL, (uint32_t)c->norm.len);
   if (id < 0)
     return id;
   lit_entry *l = &c->lits[c->n_lits];
@@ -221,14 +221,13 @@ static int compile_dbs(lv_compiler *c, levee_error *err) {
       ids[i] = c->res[i].id;
       flags[i] = c->res[i].flags;
     }
-    if (!rc && hs_compile_multi(exprs, flags, ids, (unsigned)c->n_res,
-                                HS_MODE_BLOCK, NULL, &e->re_db,
-                                &ce) != HS_SUCCESS) {
+    if (!rc &&
+        hs_compile_multi(exprs, flags, ids, (unsigned)c->n_res, HS_MODE_BLOCK,
+                         NULL, &e->re_db, &ce) != HS_SUCCESS) {
       int at = ce ? ce->expression : -1;
       rc = lv_error_set(err, LEVEE_ECOMPILE, "regex database: %s%s%s",
                         ce ? ce->message : "unknown error",
-                        at >= 0 ? " in " : "",
-                        at >= 0 ? c->res[at].expr : "");
+                        at >= 0 ? " in " : "", at >= 0 ? c->res[at].expr : "");
       hs_free_compile_error(ce);
     }
     free(exprs);
@@ -248,13 +247,15 @@ static void cache_store(const levee_cache_ops *cache, levee_engine *e) {
   lv_buf out;
   lv_buf_init(&out, (size_t)1 << 31);
   for (int i = 0; i < 2; i++)
-    if (dbs[i] && hs_serialize_database(dbs[i], &blob[i], &len[i]) != HS_SUCCESS)
+    if (dbs[i] &&
+        hs_serialize_database(dbs[i], &blob[i], &len[i]) != HS_SUCCESS)
       goto out;
   if (lv_buf_append(&out, CACHE_MAGIC, strlen(CACHE_MAGIC)))
     goto out;
   for (int i = 0; i < 2; i++) {
     uint64_t n = len[i];
-    if (lv_buf_append(&out, &n, sizeof n) || lv_buf_append(&out, blob[i], len[i]))
+    if (lv_buf_append(&out, &n, sizeof n) ||
+        lv_buf_append(&out, blob[i], len[i]))
       goto out;
   }
   cache->store(cache->ud, e->key, out.data, out.len);
@@ -284,7 +285,8 @@ static int cache_load(const levee_cache_ops *cache, levee_engine *e) {
       ok = 0;
       break;
     }
-    if (n && hs_deserialize_database(data + off, (size_t)n, &dbs[i]) != HS_SUCCESS)
+    if (n &&
+        hs_deserialize_database(data + off, (size_t)n, &dbs[i]) != HS_SUCCESS)
       ok = 0;
     off += (size_t)n;
   }
@@ -357,7 +359,8 @@ int levee_engine_compile(const levee_policy *policy,
       if (c.rc == LEVEE_ENOMEM || rc == LEVEE_ENOMEM)
         goto fail_nomem;
       rc = lv_error_set(err, LEVEE_ECOMPILE, "detector %s: %s",
-                        e->dets[i].category, c.msg[0] ? c.msg : levee_strerror(rc ? rc : c.rc));
+                        e->dets[i].category,
+                        c.msg[0] ? c.msg : levee_strerror(rc ? rc : c.rc));
       goto fail;
     }
   }
@@ -401,4 +404,6 @@ void levee_engine_unref(levee_engine *e) {
   free(e);
 }
 
-int levee_engine_from_cache(const levee_engine *e) { return e->from_cache; }
+int levee_engine_from_cache(const levee_engine *e) {
+  return e->from_cache;
+}

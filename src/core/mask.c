@@ -2,7 +2,8 @@
 /*
  * mask.c: masking personal data in excerpts.
  *
- * Masking works on ASCII letters and digits only, keeping separators, so
+ * Masking works on letters and digits (ASCII and full-width), keeping
+ * separators, so
  * "6222 0202 0000 0000 006" becomes "6222 **** **** **** 006"-style output
  * with the kept counts of the style.
  */
@@ -13,30 +14,55 @@
 #include "util/limits.h"
 #include "util/utf8.h"
 
-static int alnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-         (c >= 'A' && c <= 'Z');
+/* An ASCII or full-width letter or digit (U+FF10-19, FF21-3A, FF41-5A):
+ * its length in bytes at p[0..n), or 0. */
+static size_t alnum_at(const char *p, size_t n) {
+  unsigned char c = (unsigned char)p[0];
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+      (c >= 'A' && c <= 'Z'))
+    return 1;
+  if (c == 0xEF && n >= 3) {
+    unsigned b1 = (unsigned char)p[1], b2 = (unsigned char)p[2];
+    unsigned cp = 0xF000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+    if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 &&
+        ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+         (cp >= 0xFF41 && cp <= 0xFF5A)))
+      return 3;
+  }
+  return 0;
 }
 
-/* Masks alphanumerics of p[0..n) except the first keep_head and last
- * keep_tail of them. */
-static void mask_range(char *p, size_t n, size_t keep_head, size_t keep_tail) {
+/* Masks the letters and digits of p[0..*n) except the first keep_head and
+ * last keep_tail of them, in place; a masked full-width character becomes
+ * one '*', so *n may shrink. */
+static void mask_range(char *p, size_t *n, size_t keep_head, size_t keep_tail) {
   size_t total = 0;
-  for (size_t i = 0; i < n; i++)
-    total += (size_t)alnum(p[i]);
+  for (size_t i = 0; i < *n;) {
+    size_t k = alnum_at(p + i, *n - i);
+    total += k != 0;
+    i += k ? k : 1;
+  }
   if (total <= keep_head + keep_tail) {
     /* Too short to keep both ends: keep at most a quarter. */
     keep_head = total / 4;
     keep_tail = 0;
   }
-  size_t seen = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (!alnum(p[i]))
-      continue;
-    if (seen >= keep_head && seen < total - keep_tail)
-      p[i] = '*';
-    seen++;
+  size_t seen = 0, o = 0;
+  for (size_t i = 0; i < *n;) {
+    size_t k = alnum_at(p + i, *n - i);
+    if (k && seen >= keep_head && seen < total - keep_tail) {
+      p[o++] = '*';
+      i += k;
+    } else {
+      size_t step = k ? k : 1;
+      memmove(p + o, p + i, step);
+      o += step;
+      i += step;
+    }
+    seen += k != 0;
   }
+  *n = o;
+  p[o] = '\0';
 }
 
 char *lv_mask_excerpt(lv_arena *a, const char *s, size_t n, lv_mask style) {
@@ -47,26 +73,50 @@ char *lv_mask_excerpt(lv_arena *a, const char *s, size_t n, lv_mask style) {
     return NULL;
   switch (style) {
   case LV_MASK_NONE: break;
-  case LV_MASK_ID: mask_range(p, n, 6, 4); break;
-  case LV_MASK_CARD: mask_range(p, n, 4, 4); break;
-  case LV_MASK_PHONE: mask_range(p, n, 3, 4); break;
-  case LV_MASK_SHORT: mask_range(p, n, 1, 2); break;
+  case LV_MASK_ID: mask_range(p, &n, 6, 4); break;
+  case LV_MASK_CARD: mask_range(p, &n, 4, 4); break;
+  case LV_MASK_PHONE: mask_range(p, &n, 3, 4); break;
+  case LV_MASK_SHORT: mask_range(p, &n, 1, 2); break;
   case LV_MASK_EMAIL: {
-    char *at = memchr(p, '@', n);
-    if (!at) {
-      mask_range(p, n, 1, 0);
+    /* local@domain.tld: keep the first character of local and domain and
+     * the whole tld. The at sign and dot may be full-width. */
+    size_t at = n, atlen = 1, dot = n, dotlen = 1;
+    char *q = memchr(p, '@', n);
+    if (!q && (q = memmem(p, n, "＠", 3)))
+      atlen = 3;
+    if (!q) {
+      mask_range(p, &n, 1, 0);
       break;
     }
-    mask_range(p, (size_t)(at - p), 1, 0);
-    char *dot = NULL;
-    for (char *q = p + n - 1; q > at; q--)
-      if (*q == '.') {
-        dot = q;
+    at = (size_t)(q - p);
+    for (size_t i = n; i > at + atlen; i--) {
+      if (p[i - 1] == '.') {
+        dot = i - 1;
         break;
       }
-    if (dot)
-      mask_range(at + 1, (size_t)(dot - at - 1), 1, 0);
-    break;
+      if (i >= at + atlen + 3 && !memcmp(p + i - 3, "．", 3)) {
+        dot = i - 3, dotlen = 3;
+        break;
+      }
+    }
+    (void)dotlen;
+    char *out = lv_arena_alloc(a, n + 1);
+    if (!out)
+      return NULL;
+    size_t o = 0, seg;
+    memcpy(out, p, seg = at); /* local part */
+    mask_range(out, &seg, 1, 0);
+    o = seg;
+    memcpy(out + o, p + at, atlen);
+    o += atlen;
+    seg = dot - (at + atlen); /* domain without the tld */
+    memcpy(out + o, p + at + atlen, seg);
+    mask_range(out + o, &seg, 1, 0);
+    o += seg;
+    memcpy(out + o, p + dot, n - dot); /* the tld, kept */
+    o += n - dot;
+    out[o] = '\0';
+    return out;
   }
   }
   return p;

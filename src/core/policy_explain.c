@@ -21,7 +21,8 @@ static void list(lv_buf *b, const char *label, const lv_strlist *l) {
 char *levee_policy_explain(const levee_policy *p) {
   lv_buf b;
   lv_buf_init(&b, 1u << 24);
-  (void)lv_buf_printf(&b, "policy %s (version %d): %zu rules, %zu keyword "
+  (void)lv_buf_printf(&b,
+                      "policy %s (version %d): %zu rules, %zu keyword "
                       "lists\n",
                       p->name ? p->name : "(unnamed)", p->version, p->n_rules,
                       p->n_lists);
@@ -30,13 +31,13 @@ char *levee_policy_explain(const levee_policy *p) {
   for (size_t i = 0; i < p->n_lists; i++) {
     char cat[160];
     snprintf(cat, sizeof cat, "keyword.%s", p->lists[i].name);
-    (void)lv_buf_printf(&b, "keyword list %s: %zu keywords from %s; findings "
-                        "are %s%s\n",
-                        p->lists[i].name, p->lists[i].n_words,
-                        p->lists[i].origin, cat,
-                        lv_policy_uses_category(p, cat)
-                            ? ""
-                            : " (warning: no rule uses this list)");
+    (void)lv_buf_printf(
+        &b,
+        "keyword list %s: %zu keywords from %s; findings "
+        "are %s%s\n",
+        p->lists[i].name, p->lists[i].n_words, p->lists[i].origin, cat,
+        lv_policy_uses_category(p, cat) ? ""
+                                        : " (warning: no rule uses this list)");
   }
   for (size_t i = 0; i < p->n_rules; i++) {
     const lv_rule *r = &p->rules[i];

@@ -22,11 +22,24 @@ extern const size_t lv_data_default_policy_len;
 /* Categories a rule may name: the taxonomy of spec/interface.md section 3.
  * Prefixes ("pii") and "*" are accepted too. */
 static const char *const known_categories[] = {
-    "classified.marking", "classified.document", "classified.image",
-    "confidential.marking", "finance.statement", "pii.cn_resident_id",
-    "pii.cn_mobile", "pii.bank_card", "pii.cn_uscc", "pii.cn_passport",
-    "pii.email", "pii.health", "conduct.abusive", "conduct.order_diversion",
-    "conduct.unanswered", "phishing", "keyword", "dbop",
+    "classified.marking",
+    "classified.document",
+    "classified.image",
+    "confidential.marking",
+    "finance.statement",
+    "pii.cn_resident_id",
+    "pii.cn_mobile",
+    "pii.bank_card",
+    "pii.cn_uscc",
+    "pii.cn_passport",
+    "pii.email",
+    "pii.health",
+    "conduct.abusive",
+    "conduct.order_diversion",
+    "conduct.unanswered",
+    "phishing",
+    "keyword",
+    "dbop",
 };
 
 typedef struct loader {
@@ -107,7 +120,8 @@ static int parse_strlist(loader *L, yaml_node_t *n, const char *what,
   }
   if (n->type != YAML_SEQUENCE_NODE)
     return fail(L, n, "%s must be a value or a list of values", what);
-  size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  size_t cnt =
+      (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
   if (cnt == 0)
     return fail(L, n, "%s must not be an empty list", what);
   if (!(out->v = calloc(cnt, sizeof *out->v)))
@@ -151,13 +165,32 @@ static int category_known(const levee_policy *p, const char *c) {
   return 0;
 }
 
+/* A key given twice in one mapping is a mistake (and the second would
+ * silently win): refuse it. */
+static int no_duplicate_keys(loader *L, yaml_node_t *map) {
+  for (yaml_node_pair_t *a = map->data.mapping.pairs.start;
+       a < map->data.mapping.pairs.top; a++) {
+    const char *ka = scalar(node(L, a->key));
+    if (!ka)
+      continue;
+    for (yaml_node_pair_t *b = map->data.mapping.pairs.start; b < a; b++) {
+      const char *kb = scalar(node(L, b->key));
+      if (kb && !strcmp(ka, kb))
+        return fail(L, node(L, a->key), "'%s' is given twice", ka);
+    }
+  }
+  return LEVEE_OK;
+}
+
 #define FOR_PAIRS(L, map, pair)                                                \
-  for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;              \
+  for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;               \
        pair < (map)->data.mapping.pairs.top; pair++)
 
 static int parse_match(loader *L, yaml_node_t *m, lv_rule *r) {
   if (m->type != YAML_MAPPING_NODE)
     return fail(L, m, "rule '%s': match must be a mapping", r->id);
+  if (no_duplicate_keys(L, m))
+    return L->rc;
   FOR_PAIRS(L, m, pr) {
     yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
     const char *key = scalar(k);
@@ -188,8 +221,10 @@ static int parse_match(loader *L, yaml_node_t *m, lv_rule *r) {
   for (size_t i = 0; i < r->conversation_types.n; i++) {
     const char *t = r->conversation_types.v[i];
     if (strcmp(t, "group") && strcmp(t, "direct") && strcmp(t, "channel"))
-      return fail(L, m, "rule '%s': conversation must be group, direct or "
-                  "channel, not '%s'", r->id, t);
+      return fail(L, m,
+                  "rule '%s': conversation must be group, direct or "
+                  "channel, not '%s'",
+                  r->id, t);
   }
   return LEVEE_OK;
 }
@@ -202,6 +237,8 @@ static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
   r->line = (int)n->start_mark.line + 1;
   if (n->type != YAML_MAPPING_NODE)
     return fail(L, n, "each rule must be a mapping");
+  if (no_duplicate_keys(L, n))
+    return L->rc;
   yaml_node_t *match = NULL;
   int have_action = 0;
   FOR_PAIRS(L, n, pr) {
@@ -222,15 +259,19 @@ static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
       if (want_scalar(L, v, "action", &s))
         return L->rc;
       if (lv_action_parse(s, &r->action))
-        return fail(L, v, "action must be allow, alert, hold, redact or "
-                    "block, not '%s'", s);
+        return fail(L, v,
+                    "action must be allow, alert, hold, redact or "
+                    "block, not '%s'",
+                    s);
       have_action = 1;
     } else if (!strcmp(key, "severity")) {
       if (want_scalar(L, v, "severity", &s))
         return L->rc;
       if (lv_severity_parse(s, &r->severity))
-        return fail(L, v, "severity must be info, low, medium, high or "
-                    "critical, not '%s'", s);
+        return fail(L, v,
+                    "severity must be info, low, medium, high or "
+                    "critical, not '%s'",
+                    s);
     } else if (!strcmp(key, "threshold")) {
       if (want_scalar(L, v, "threshold", &s))
         return L->rc;
@@ -293,8 +334,10 @@ static int add_words_from_text(loader *L, yaml_node_t *at, lv_keyword_list *k,
     if (s == t || *s == '#')
       continue;
     if ((size_t)(t - s) > LV_MAX_KEYWORD_BYTES)
-      return fail(L, at, "keyword list '%s': %s line %zu: keyword over %u "
-                  "bytes", k->name, k->origin, lineno, LV_MAX_KEYWORD_BYTES);
+      return fail(L, at,
+                  "keyword list '%s': %s line %zu: keyword over %u "
+                  "bytes",
+                  k->name, k->origin, lineno, LV_MAX_KEYWORD_BYTES);
     if (k->n_words >= LV_MAX_KEYWORDS_PER_LIST)
       return fail(L, at, "keyword list '%s': more than %u keywords", k->name,
                   LV_MAX_KEYWORDS_PER_LIST);
@@ -315,6 +358,8 @@ static int add_words_from_text(loader *L, yaml_node_t *at, lv_keyword_list *k,
 static int parse_keyword_list(loader *L, yaml_node_t *n, lv_keyword_list *k) {
   if (n->type != YAML_MAPPING_NODE)
     return fail(L, n, "each keyword list must be a mapping");
+  if (no_duplicate_keys(L, n))
+    return L->rc;
   yaml_node_t *file = NULL, *words = NULL;
   FOR_PAIRS(L, n, pr) {
     yaml_node_t *kn = node(L, pr->key), *v = node(L, pr->value);
@@ -329,8 +374,10 @@ static int parse_keyword_list(loader *L, yaml_node_t *n, lv_keyword_list *k) {
     else if (!strcmp(key, "words"))
       words = v;
     else
-      return fail(L, kn, "unknown keyword list key '%s' (known: name, file, "
-                  "words)", key);
+      return fail(L, kn,
+                  "unknown keyword list key '%s' (known: name, file, "
+                  "words)",
+                  key);
   }
   if (!k->name)
     return fail(L, n, "a keyword list has no name");
@@ -364,8 +411,7 @@ static int parse_keyword_list(loader *L, yaml_node_t *n, lv_keyword_list *k) {
     return L->rc;
   if (words) {
     if (words->type != YAML_SEQUENCE_NODE)
-      return fail(L, words, "keyword list '%s': words must be a list",
-                  k->name);
+      return fail(L, words, "keyword list '%s': words must be a list", k->name);
     for (yaml_node_item_t *it = words->data.sequence.items.start;
          it < words->data.sequence.items.top; it++) {
       const char *s;
@@ -392,6 +438,8 @@ static int load_root(loader *L, int *include_default) {
     return fail(L, NULL, "the policy is empty");
   if (root->type != YAML_MAPPING_NODE)
     return fail(L, root, "a policy must be a mapping (version, rules, ...)");
+  if (no_duplicate_keys(L, root))
+    return L->rc;
   yaml_node_t *rules = NULL, *lists = NULL;
   int have_version = 0;
   FOR_PAIRS(L, root, pr) {
@@ -403,8 +451,10 @@ static int load_root(loader *L, int *include_default) {
       if (want_scalar(L, v, "version", &s))
         return L->rc;
       if (strcmp(s, "1"))
-        return fail(L, v, "unsupported policy version '%s' (this levee "
-                    "reads version 1)", s);
+        return fail(L, v,
+                    "unsupported policy version '%s' (this levee "
+                    "reads version 1)",
+                    s);
       L->p->version = 1;
       have_version = 1;
     } else if (!strcmp(key, "name")) {
@@ -422,8 +472,10 @@ static int load_root(loader *L, int *include_default) {
     } else if (!strcmp(key, "keyword_lists")) {
       lists = v;
     } else
-      return fail(L, k, "unknown top-level key '%s' (known: version, name, "
-                  "description, include_default, keyword_lists, rules)", key);
+      return fail(L, k,
+                  "unknown top-level key '%s' (known: version, name, "
+                  "description, include_default, keyword_lists, rules)",
+                  key);
   }
   if (!have_version)
     return fail(L, root, "the policy has no 'version: 1'");
@@ -537,8 +589,8 @@ static int copy_strlist(const lv_strlist *a, lv_strlist *b) {
 
 static int merge_policy(loader *L, const levee_policy *src) {
   levee_policy *p = L->p;
-  lv_rule *rules = realloc(p->rules, (p->n_rules + src->n_rules + 1) *
-                                         sizeof *rules);
+  lv_rule *rules =
+      realloc(p->rules, (p->n_rules + src->n_rules + 1) * sizeof *rules);
   if (!rules)
     return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
   p->rules = rules;

@@ -83,9 +83,13 @@ const lv_pattern_info *lv_inspect_pattern(const lv_inspect *in, uint32_t pid) {
   return &in->s->e->pats[pid];
 }
 
-const lv_norm *lv_inspect_norm(const lv_inspect *in) { return &in->s->norm; }
+const lv_norm *lv_inspect_norm(const lv_inspect *in) {
+  return &in->s->norm;
+}
 
-const levee_event *lv_inspect_event(const lv_inspect *in) { return in->ev; }
+const levee_event *lv_inspect_event(const lv_inspect *in) {
+  return in->ev;
+}
 
 levee_str lv_inspect_original(const lv_inspect *in, uint32_t from,
                               uint32_t to) {
@@ -209,8 +213,9 @@ static int inspect_source(levee_scanner *s, const levee_event *ev, int source,
     return rc;
   s->n_hits = 0;
   s->hits_full = 0;
-  if (e->lit_db && hs_scan(e->lit_db, s->norm.text, (unsigned)s->norm.len, 0,
-                           s->scratch, on_hit, s) == HS_SCAN_TERMINATED &&
+  if (e->lit_db &&
+      hs_scan(e->lit_db, s->norm.text, (unsigned)s->norm.len, 0, s->scratch,
+              on_hit, s) == HS_SCAN_TERMINATED &&
       !s->hits_full)
     return LEVEE_ESCAN;
   if (e->re_db && !s->hits_full &&
@@ -259,8 +264,8 @@ static const char *redact(levee_scanner *s, levee_str text) {
       covered = s->finds[k].source == -1 && s->finds[k].start <= i &&
                 i < s->finds[k].end;
     int32_t cp;
-    int len = lv_utf8_decode((const unsigned char *)text.ptr + i,
-                             text.len - i, &cp);
+    int len =
+        lv_utf8_decode((const unsigned char *)text.ptr + i, text.len - i, &cp);
     if (covered)
       out[o++] = '*';
     else {
@@ -300,6 +305,11 @@ int levee_scanner_inspect(levee_scanner *s, const levee_event *ev,
   v->findings = s->finds;
   v->n_findings = s->n_finds;
   v->truncated = s->truncated;
+  /* When a bound cut the inspection short, findings may be missing from
+   * the list, so a redacted text could leak what was not listed: block
+   * instead. */
+  if (v->action == LEVEE_ACTION_REDACT && s->truncated)
+    v->action = LEVEE_ACTION_BLOCK;
   if (v->action == LEVEE_ACTION_REDACT && ev->text.ptr)
     v->redacted_text = redact(s, ev->text);
   *out = v;

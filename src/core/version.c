@@ -2,4 +2,6 @@
 /* version.c: the library version string. */
 #include "levee/levee.h"
 
-const char *levee_version(void) { return "0.1.0"; }
+const char *levee_version(void) {
+  return "0.1.0";
+}

@@ -68,8 +68,8 @@ static lv_check check_birth_date(int y, int m, int d, int64_t now_unix) {
  * xxxx00) under a known prefecture: newer districts keep their prefecture's
  * digits. */
 static lv_check check_region(const char *s) {
-  unsigned code = (unsigned)read_number(s, 3) * 1000u +
-                  (unsigned)read_number(s + 3, 3);
+  unsigned code =
+      (unsigned)read_number(s, 3) * 1000u + (unsigned)read_number(s + 3, 3);
   if (lv_gb2260_known(code) ||
       (code % 100 != 0 && lv_gb2260_prefecture_known(code)))
     return LV_CHECK_OK;

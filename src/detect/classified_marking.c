@@ -27,8 +27,9 @@ enum {
 };
 
 #define LEVEL "(?:绝密|机密|秘密)"
-#define PERIOD                                                                 \
-  "(?:长期|[0-9]{1,3}(?:年|个月)|[一二三四五六七八九十两〇零]{1,3}(?:年|个月))"
+#define PERIOD                                                                                      \
+  "(?:长期|[0-9]{1,3}(?:年|个月)|[一二三四五六七八九十两〇零]{1,3}(?:年|个月)" \
+  ")"
 
 static const lv_phrase phrases[] = {
     /* classified-telegram wording */
@@ -81,6 +82,8 @@ static const lv_phrase phrases[] = {
     {"商业机密", LV_ROLE_EXCLUDE, 0},
     {"公司机密", LV_ROLE_EXCLUDE, 0},
     {"密电影", LV_ROLE_EXCLUDE, 0},
+    {"精密电", LV_ROLE_EXCLUDE, 0},
+    {"机要秘书", LV_ROLE_EXCLUDE, 0},
     {"密电话", LV_ROLE_EXCLUDE, 0},
     {"密电脑", LV_ROLE_EXCLUDE, 0},
     {"密电子", LV_ROLE_EXCLUDE, 0},
@@ -90,10 +93,10 @@ static const lv_phrase phrases[] = {
 
 /* Characters OCR produces for a misread ★ (and look-alikes typed by hand). */
 static const char *const star_lookalikes[] = {
-    "*", "+", "x", "k", "#", "女", "大", "太", "犬", "食", "火", "米", "木",
-    "本", "夫", "士", "丈", "文", "六", "水", "会", "☆", "★", "⭐", "✩", "✪",
-    "✫", "✬", "✭", "✮", "✯", "✰", "⋆", "✱", "✲", "✳", "❋", "❊", "✦", "✧",
-    "×", "·", "•", "兴", "头", "央",
+    "*",  "+",  "x",  "k",  "#",  "女", "大", "太", "犬", "食", "火", "米",
+    "木", "本", "夫", "士", "丈", "文", "六", "水", "会", "☆",  "★",  "⭐",
+    "✩",  "✪",  "✫",  "✬",  "✭",  "✮",  "✯",  "✰",  "⋆",  "✱",  "✲",  "✳",
+    "❋",  "❊",  "✦",  "✧",  "×",  "·",  "•",  "兴", "头", "央",
 };
 
 /* Function words that make "level + char + period" ordinary talk
@@ -107,7 +110,8 @@ static const char *const plain_gap_chars[] = {
 };
 
 static const char *const period_starts[] = {
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "两", "〇", "零", "长",
+    "一", "二", "三", "四", "五", "六", "七",
+    "八", "九", "十", "两", "〇", "零", "长",
 };
 
 static int in_list(const char *const *list, size_t n, const char *s,
@@ -122,10 +126,11 @@ static int compile(lv_compiler *c, const lv_detector_inst *inst) {
   (void)inst;
   if (lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_STAR, 0.9f, LEVEL "[★☆]") < 0 ||
       lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_JI, 0.8f, LEVEL "级") < 0 ||
-      lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_FIELD, 0.85f, "密级" LEVEL) < 0 ||
+      lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_FIELD, 0.85f, "密级" LEVEL) <
+          0 ||
       lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_PERIOD, 1.0f,
-                        LEVEL "(?:[^0-9一二三四五六七八九十两〇零长])?" PERIOD) <
-          0)
+                        LEVEL
+                        "(?:[^0-9一二三四五六七八九十两〇零长])?" PERIOD) < 0)
     return LEVEE_ECOMPILE;
   return lv_compile_phrases(c, phrases, LV_COUNT(phrases), TAG_PHRASE_BASE);
 }
@@ -141,10 +146,9 @@ static double period_confidence(lv_inspect *in, uint32_t from, uint32_t to) {
   int len = lv_utf8_decode(t + level_end, to - level_end, &cp);
   /* The regex keeps digits, numerals and 长 out of the gap, so one of
    * them right after the level word means there is no gap character. */
-  int gap_is_period_start =
-      (cp >= '0' && cp <= '9') ||
-      in_list(period_starts, LV_COUNT(period_starts),
-              (const char *)t + level_end, (size_t)len);
+  int gap_is_period_start = (cp >= '0' && cp <= '9') ||
+                            in_list(period_starts, LV_COUNT(period_starts),
+                                    (const char *)t + level_end, (size_t)len);
   if (gap_is_period_start) {
     /* No character between level and period in the normalized text: look
      * at what normalization dropped there. */
@@ -178,8 +182,8 @@ static void validate(lv_inspect *in, const lv_detector_inst *inst,
     uint32_t from = hits[i].from, to = hits[i].to;
     if (lv_context_excluded(in, hits, n, from, to))
       continue;
-    double conf = pi->tag == TAG_PERIOD ? period_confidence(in, from, to)
-                                        : pi->weight;
+    double conf =
+        pi->tag == TAG_PERIOD ? period_confidence(in, from, to) : pi->weight;
     conf += lv_context_delta(in, inst, hits, n, from, to);
     lv_inspect_emit(in, inst->category, from, to, lv_clamp01(conf),
                     LV_MASK_NONE);

@@ -25,7 +25,7 @@ extern const unsigned char lv_data_lexicon_abusive_exclude_txt[];
 extern const size_t lv_data_lexicon_abusive_exclude_txt_len;
 
 /* Tags: lexicon index << 2 | flags. */
-#define TAG_FLAGS(tag) ((tag) & 3u)
+#define TAG_FLAGS(tag) ((tag)&3u)
 enum { TAG_PRONOUN_BASE = 1u << 30 };
 
 static const lv_phrase pronouns[] = {
@@ -50,8 +50,9 @@ static int add_term(void *ud, const char *term, size_t n, float weight,
     if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
       continue;
     if (o)
-      o += (size_t)snprintf(re + o, sizeof re - o,
-                            "[\\x20-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e]{0,3}");
+      o += (size_t)snprintf(
+          re + o, sizeof re - o,
+          "[\\x20-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e]{0,3}");
     re[o++] = ch;
   }
   re[o] = '\0';
@@ -74,14 +75,16 @@ static int compile(lv_compiler *c, const lv_detector_inst *inst) {
                            lv_data_lexicon_abusive_zh_txt_len, add_term, c);
   if (!rc)
     rc = lv_lexicon_each(lv_data_lexicon_abusive_exclude_txt,
-                         lv_data_lexicon_abusive_exclude_txt_len,
-                         add_exclusion, c);
+                         lv_data_lexicon_abusive_exclude_txt_len, add_exclusion,
+                         c);
   if (!rc)
     rc = lv_compile_phrases(c, pronouns, LV_COUNT(pronouns), TAG_PRONOUN_BASE);
   return rc;
 }
 
-static int letter(char ch) { return ch >= 'a' && ch <= 'z'; }
+static int letter(char ch) {
+  return ch >= 'a' && ch <= 'z';
+}
 
 static void validate(lv_inspect *in, const lv_detector_inst *inst,
                      const lv_hit *hits, size_t n) {
@@ -92,9 +95,8 @@ static void validate(lv_inspect *in, const lv_detector_inst *inst,
       continue;
     uint32_t from = hits[i].from, to = hits[i].to;
     unsigned flags = TAG_FLAGS(pi->tag);
-    if ((flags & LV_LEX_ASCII) &&
-        ((from > 0 && letter(norm->text[from - 1])) ||
-         (to < norm->len && letter(norm->text[to]))))
+    if ((flags & LV_LEX_ASCII) && ((from > 0 && letter(norm->text[from - 1])) ||
+                                   (to < norm->len && letter(norm->text[to]))))
       continue;
     if ((flags & LV_LEX_STANDALONE) && !lv_original_delimited(in, from, to))
       continue;

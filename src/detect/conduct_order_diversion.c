@@ -25,7 +25,8 @@ enum {
 };
 
 static const char private_strong[] =
-    "私下|私人|偷偷|悄悄|别告诉|不用告诉|不要告诉|别让.{0,6}知道|不让.{0,6}知道|"
+    "私下|私人|偷偷|悄悄|别告诉|不用告诉|不要告诉|别让.{0,6}知道|不让.{0,6}"
+    "知道|"
     "不经过公司|不通过公司|绕开公司|私聊|别跟.{0,6}说|不要跟.{0,6}说";
 static const char private_weak[] = "个人的?|我自己的|直接";
 static const char cue_any[] =
@@ -121,6 +122,9 @@ static const lv_phrase phrases[] = {
     {"不可以私下", LV_ROLE_EXCLUDE, 0},
     {"不要私下", LV_ROLE_EXCLUDE, 0},
     {"个人微信不加", LV_ROLE_EXCLUDE, 0},
+    {"转账给公司", LV_ROLE_EXCLUDE, 0},
+    {"转给公司", LV_ROLE_EXCLUDE, 0},
+    {"我自己的钱", LV_ROLE_EXCLUDE, 0},
     {"不加个人微信", LV_ROLE_EXCLUDE, 0},
     {"不能加个人微信", LV_ROLE_EXCLUDE, 0},
     {"直接给我钱", LV_ROLE_TRIGGER, 0.75f},
@@ -176,8 +180,8 @@ static const lv_phrase phrases[] = {
 static int compile(lv_compiler *c, const lv_detector_inst *inst) {
   (void)inst;
   char combo[96];
-  int ps = lv_compiler_regex(c, LV_ROLE_AUX, TAG_PRIVATE_STRONG, 0,
-                             private_strong);
+  int ps =
+      lv_compiler_regex(c, LV_ROLE_AUX, TAG_PRIVATE_STRONG, 0, private_strong);
   int pw = lv_compiler_regex(c, LV_ROLE_AUX, TAG_PRIVATE_WEAK, 0, private_weak);
   int ca = lv_compiler_regex(c, LV_ROLE_AUX, TAG_CUE_ANY, 0, cue_any);
   int cp = lv_compiler_regex(c, LV_ROLE_AUX, TAG_CUE_PAY, 0, cue_pay);
@@ -230,8 +234,7 @@ static void pair(lv_inspect *in, const lv_detector_inst *inst,
   uint32_t from = bp->from < bc->from ? bp->from : bc->from;
   uint32_t to = bp->to > bc->to ? bp->to : bc->to;
   double conf = base + lv_context_delta(in, inst, hits, n, from, to);
-  lv_inspect_emit(in, inst->category, from, to, lv_clamp01(conf),
-                  LV_MASK_NONE);
+  lv_inspect_emit(in, inst->category, from, to, lv_clamp01(conf), LV_MASK_NONE);
 }
 
 static void validate(lv_inspect *in, const lv_detector_inst *inst,
@@ -244,8 +247,8 @@ static void validate(lv_inspect *in, const lv_detector_inst *inst,
       pair(in, inst, hits, n, TAG_PRIVATE_WEAK, TAG_CUE_PAY, pi->weight);
     else if (pi->role == LV_ROLE_TRIGGER &&
              !lv_context_excluded(in, hits, n, hits[i].from, hits[i].to))
-      lv_inspect_emit(in, inst->category, hits[i].from, hits[i].to,
-                      pi->weight, LV_MASK_NONE);
+      lv_inspect_emit(in, inst->category, hits[i].from, hits[i].to, pi->weight,
+                      LV_MASK_NONE);
   }
 }
 

@@ -40,8 +40,8 @@ enum {
 /* Calls fn for each entry of an embedded lexicon. A line without a weight
  * has weight 1.0 and no flags. Stops at and returns fn's first nonzero
  * result. */
-typedef int (*lv_lexicon_fn)(void *ud, const char *term, size_t n,
-                             float weight, unsigned flags, size_t index);
+typedef int (*lv_lexicon_fn)(void *ud, const char *term, size_t n, float weight,
+                             unsigned flags, size_t index);
 int lv_lexicon_each(const unsigned char *data, size_t len, lv_lexicon_fn fn,
                     void *ud);
 

@@ -10,15 +10,15 @@
 #include "detect/phrases.h"
 
 static const lv_phrase phrases[] = {
-    {"手机", LV_ROLE_HOT, 0.3f},      {"电话", LV_ROLE_HOT, 0.3f},
-    {"联系", LV_ROLE_HOT, 0.2f},      {"微信", LV_ROLE_HOT, 0.2f},
-    {"号码", LV_ROLE_HOT, 0.15f},     {"tel", LV_ROLE_HOT, 0.2f},
-    {"mobile", LV_ROLE_HOT, 0.2f},    {"phone", LV_ROLE_HOT, 0.2f},
-    {"打我", LV_ROLE_HOT, 0.2f},      {"致电", LV_ROLE_HOT, 0.2f},
-    {"订单", LV_ROLE_ANTI, 0.4f},     {"单号", LV_ROLE_ANTI, 0.4f},
-    {"运单", LV_ROLE_ANTI, 0.4f},     {"工单", LV_ROLE_ANTI, 0.4f},
-    {"编号", LV_ROLE_ANTI, 0.35f},    {"流水号", LV_ROLE_ANTI, 0.4f},
-    {"序列号", LV_ROLE_ANTI, 0.4f},   {"快递单", LV_ROLE_ANTI, 0.4f},
+    {"手机", LV_ROLE_HOT, 0.3f},    {"电话", LV_ROLE_HOT, 0.3f},
+    {"联系", LV_ROLE_HOT, 0.2f},    {"微信", LV_ROLE_HOT, 0.2f},
+    {"号码", LV_ROLE_HOT, 0.15f},   {"tel", LV_ROLE_HOT, 0.2f},
+    {"mobile", LV_ROLE_HOT, 0.2f},  {"phone", LV_ROLE_HOT, 0.2f},
+    {"打我", LV_ROLE_HOT, 0.2f},    {"致电", LV_ROLE_HOT, 0.2f},
+    {"订单", LV_ROLE_ANTI, 0.4f},   {"单号", LV_ROLE_ANTI, 0.4f},
+    {"运单", LV_ROLE_ANTI, 0.4f},   {"工单", LV_ROLE_ANTI, 0.4f},
+    {"编号", LV_ROLE_ANTI, 0.35f},  {"流水号", LV_ROLE_ANTI, 0.4f},
+    {"序列号", LV_ROLE_ANTI, 0.4f}, {"快递单", LV_ROLE_ANTI, 0.4f},
 };
 
 static int check(const char *s, size_t n) {

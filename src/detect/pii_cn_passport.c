@@ -8,12 +8,14 @@
 #include "detect/phrases.h"
 
 static const lv_phrase phrases[] = {
-    {"护照", LV_ROLE_HOT, 0.5f},     {"passport", LV_ROLE_HOT, 0.5f},
-    {"证件", LV_ROLE_HOT, 0.3f},     {"出境", LV_ROLE_HOT, 0.2f},
-    {"签证", LV_ROLE_HOT, 0.2f},     {"出国", LV_ROLE_HOT, 0.15f},
+    {"护照", LV_ROLE_HOT, 0.5f}, {"passport", LV_ROLE_HOT, 0.5f},
+    {"证件", LV_ROLE_HOT, 0.3f}, {"出境", LV_ROLE_HOT, 0.2f},
+    {"签证", LV_ROLE_HOT, 0.2f}, {"出国", LV_ROLE_HOT, 0.15f},
 };
 
-static int check(const char *s, size_t n) { return lv_check_cn_passport(s, n); }
+static int check(const char *s, size_t n) {
+  return lv_check_cn_passport(s, n);
+}
 
 static int compile(lv_compiler *c, const lv_detector_inst *inst) {
   (void)inst;

@@ -7,14 +7,16 @@
 #include "detect/phrases.h"
 
 static const lv_phrase phrases[] = {
-    {"信用代码", LV_ROLE_HOT, 0.3f},   {"营业执照", LV_ROLE_HOT, 0.25f},
-    {"税号", LV_ROLE_HOT, 0.25f},      {"纳税人识别号", LV_ROLE_HOT, 0.25f},
-    {"组织机构", LV_ROLE_HOT, 0.2f},   {"企业", LV_ROLE_HOT, 0.1f},
-    {"公司", LV_ROLE_HOT, 0.1f},       {"订单", LV_ROLE_ANTI, 0.4f},
-    {"单号", LV_ROLE_ANTI, 0.4f},      {"流水号", LV_ROLE_ANTI, 0.4f},
+    {"信用代码", LV_ROLE_HOT, 0.3f}, {"营业执照", LV_ROLE_HOT, 0.25f},
+    {"税号", LV_ROLE_HOT, 0.25f},    {"纳税人识别号", LV_ROLE_HOT, 0.25f},
+    {"组织机构", LV_ROLE_HOT, 0.2f}, {"企业", LV_ROLE_HOT, 0.1f},
+    {"公司", LV_ROLE_HOT, 0.1f},     {"订单", LV_ROLE_ANTI, 0.4f},
+    {"单号", LV_ROLE_ANTI, 0.4f},    {"流水号", LV_ROLE_ANTI, 0.4f},
 };
 
-static int check(const char *s, size_t n) { return lv_check_uscc(s, n); }
+static int check(const char *s, size_t n) {
+  return lv_check_uscc(s, n);
+}
 
 static int compile(lv_compiler *c, const lv_detector_inst *inst) {
   (void)inst;

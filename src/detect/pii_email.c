@@ -12,14 +12,30 @@
 #include "detect/phrases.h"
 
 static const lv_phrase phrases[] = {
-    {"邮箱", LV_ROLE_HOT, 0.2f},   {"邮件", LV_ROLE_HOT, 0.2f},
-    {"email", LV_ROLE_HOT, 0.2f},  {"e-mail", LV_ROLE_HOT, 0.2f},
-    {"mail", LV_ROLE_HOT, 0.1f},   {"联系", LV_ROLE_HOT, 0.1f},
+    {"邮箱", LV_ROLE_HOT, 0.2f},  {"邮件", LV_ROLE_HOT, 0.2f},
+    {"email", LV_ROLE_HOT, 0.2f}, {"e-mail", LV_ROLE_HOT, 0.2f},
+    {"mail", LV_ROLE_HOT, 0.1f},  {"联系", LV_ROLE_HOT, 0.1f},
 };
 
 static int atext(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' ||
          c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+/* icon@2x.png is an image file name, not an address: a last label that is a
+ * common file extension (and no real top-level domain) disqualifies it. */
+static int file_extension_tld(const char *s, size_t n) {
+  static const char *const ext[] = {
+      "png",  "jpg", "jpeg", "gif", "svg", "webp", "bmp", "pdf", "doc",
+      "docx", "xls", "xlsx", "ppt", "txt", "zip",  "js",  "css", "html"};
+  const char *dot = memrchr(s, '.', n);
+  if (!dot)
+    return 0;
+  size_t len = (size_t)(s + n - dot - 1);
+  for (size_t i = 0; i < LV_COUNT(ext); i++)
+    if (strlen(ext[i]) == len && !memcmp(dot + 1, ext[i], len))
+      return 1;
+  return 0;
 }
 
 static int compile(lv_compiler *c, const lv_detector_inst *inst) {
@@ -43,10 +59,11 @@ static void validate(lv_inspect *in, const lv_detector_inst *inst,
         lv_inspect_pattern(in, hits[i + 1].pid)->role == LV_ROLE_TRIGGER)
       continue;
     if ((from > 0 && atext(norm->text[from - 1])) ||
-        (to < norm->len && (norm->text[to] == '-' ||
-                            lv_norm_alnum_after(norm, to))))
+        (to < norm->len &&
+         (norm->text[to] == '-' || lv_norm_alnum_after(norm, to))))
       continue;
-    if (lv_check_email(norm->text + from, to - from) != LV_CHECK_OK)
+    if (lv_check_email(norm->text + from, to - from) != LV_CHECK_OK ||
+        file_extension_tld(norm->text + from, to - from))
       continue;
     double conf = pi->weight + lv_context_delta(in, inst, hits, n, from, to);
     lv_inspect_emit(in, inst->category, from, to, lv_clamp01(conf),

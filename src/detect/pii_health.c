@@ -25,20 +25,24 @@ enum {
 };
 
 /* The most common Chinese surnames. */
-#define SURNAMES                                                               \
-  "[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡" \
-  "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯" \
+#define SURNAMES                                                                                                    \
+  "[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁"   \
+  "潘于蒋蔡"                                                                                                    \
+  "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫" \
+  "段雷侯"                                                                                                       \
   "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]"
 
 static const char person_words[] =
-    "员工|同事|职工|患者|病人|家属|本人|我|您|他|她|老师|学生|孩子|老人|先生|女士|"
+    "员工|同事|职工|患者|病人|家属|本人|我|您|他|她|老师|学生|孩子|老人|先生|"
+    "女士|"
     "婆婆|公公|岳母|岳父|奶奶|爷爷|外婆|外公|姐姐|哥哥|弟弟|妹妹|"
-    "某某|阿姨|大爷|父亲|母亲|爸爸|妈妈|老婆|老公|儿子|女儿|丈夫|妻子|客户|顾客|"
+    "某某|阿姨|大爷|父亲|母亲|爸爸|妈妈|老婆|老公|儿子|女儿|丈夫|妻子|客户|"
+    "顾客|"
     "经理|主任|师傅|宝宝|小孩|同学|室友|邻居|租户|业主|司机|骑手|保安";
 
 static const char facts[] =
     "发烧|发热|高烧|低烧|咳嗽|乏力|腹泻|呕吐|疑似|核酸|抗原|感染|新冠|肺炎|"
-    "住院|病历|病史|患有|患了|得了|癌|肿瘤|糖尿病|高血压|心脏病|抑郁|焦虑症|"
+    "住院|病历|病史|患有|患了|癌|肿瘤|糖尿病|高血压|心脏病|抑郁|焦虑症|"
     "精神分裂|艾滋|hiv|乙肝|结核|梅毒|怀孕|流产|手术|化疗|透析|体检|血压|"
     "血糖|过敏|哮喘|骨折|急诊|就医|看病|病假|发热门诊|ct|隔离|居家观察|"
     "健康码|行程码|红码|黄码|两道杠|增生|甲亢|甲状腺|剖腹产|产假|胃镜|胃炎|"
@@ -50,43 +54,97 @@ static const char facts_strong[] =
     "阴性|密接|密切接触|次密接|诊断|病毒携带|集中隔离|方舱";
 
 static const lv_phrase phrases[] = {
-    {"隔离霜", LV_ROLE_EXCLUDE, 0}, {"隔离乳", LV_ROLE_EXCLUDE, 0},
-    {"隔离带", LV_ROLE_EXCLUDE, 0}, {"隔离栏", LV_ROLE_EXCLUDE, 0},
-    {"隔离墙", LV_ROLE_EXCLUDE, 0}, {"发热量", LV_ROLE_EXCLUDE, 0},
-    {"发热贴", LV_ROLE_EXCLUDE, 0}, {"感染力", LV_ROLE_EXCLUDE, 0},
-    {"体检中心", LV_ROLE_EXCLUDE, 0}, {"血压计", LV_ROLE_EXCLUDE, 0},
-    {"他们", LV_ROLE_EXCLUDE, 0},   {"她们", LV_ROLE_EXCLUDE, 0},
-    {"其他", LV_ROLE_EXCLUDE, 0},   {"吉他", LV_ROLE_EXCLUDE, 0},
-    {"手术刀", LV_ROLE_EXCLUDE, 0}, {"核酸检测点", LV_ROLE_EXCLUDE, 0},
-    {"核酸点", LV_ROLE_EXCLUDE, 0}, {"抗原试剂", LV_ROLE_EXCLUDE, 0},
-    {"注意", LV_ROLE_ANTI, 0.2f},   {"大家", LV_ROLE_ANTI, 0.2f},
-    {"提醒", LV_ROLE_ANTI, 0.15f},  {"预防", LV_ROLE_ANTI, 0.2f},
-    {"如果", LV_ROLE_ANTI, 0.2f},   {"如有", LV_ROLE_ANTI, 0.2f},
-    {"新增", LV_ROLE_ANTI, 0.3f},   {"本土", LV_ROLE_ANTI, 0.3f},
-    {"全市", LV_ROLE_ANTI, 0.2f},   {"全国", LV_ROLE_ANTI, 0.2f},
-    {"病例", LV_ROLE_ANTI, 0.2f},   {"通报", LV_ROLE_ANTI, 0.1f},
-    {"已", LV_ROLE_HOT, 0.1f},      {"送", LV_ROLE_HOT, 0.1f},
+    {"隔离霜", LV_ROLE_EXCLUDE, 0},
+    {"隔离乳", LV_ROLE_EXCLUDE, 0},
+    {"隔离带", LV_ROLE_EXCLUDE, 0},
+    {"隔离栏", LV_ROLE_EXCLUDE, 0},
+    {"隔离墙", LV_ROLE_EXCLUDE, 0},
+    {"发热量", LV_ROLE_EXCLUDE, 0},
+    {"发热贴", LV_ROLE_EXCLUDE, 0},
+    {"感染力", LV_ROLE_EXCLUDE, 0},
+    {"体检中心", LV_ROLE_EXCLUDE, 0},
+    {"血压计", LV_ROLE_EXCLUDE, 0},
+    {"他们", LV_ROLE_EXCLUDE, 0},
+    {"她们", LV_ROLE_EXCLUDE, 0},
+    {"其他", LV_ROLE_EXCLUDE, 0},
+    {"吉他", LV_ROLE_EXCLUDE, 0},
+    {"手术刀", LV_ROLE_EXCLUDE, 0},
+    {"核酸检测点", LV_ROLE_EXCLUDE, 0},
+    {"核酸点", LV_ROLE_EXCLUDE, 0},
+    {"抗原试剂", LV_ROLE_EXCLUDE, 0},
+    /* ordinary words that begin with a surname character */
+    {"马上", LV_ROLE_EXCLUDE, 0},
+    {"万一", LV_ROLE_EXCLUDE, 0},
+    {"向日葵", LV_ROLE_EXCLUDE, 0},
+    {"金融", LV_ROLE_EXCLUDE, 0},
+    {"方案", LV_ROLE_EXCLUDE, 0},
+    {"方便", LV_ROLE_EXCLUDE, 0},
+    {"周末", LV_ROLE_EXCLUDE, 0},
+    {"周一", LV_ROLE_EXCLUDE, 0},
+    {"周五", LV_ROLE_EXCLUDE, 0},
+    {"钱包", LV_ROLE_EXCLUDE, 0},
+    {"白天", LV_ROLE_EXCLUDE, 0},
+    {"高兴", LV_ROLE_EXCLUDE, 0},
+    {"高速", LV_ROLE_EXCLUDE, 0},
+    {"许多", LV_ROLE_EXCLUDE, 0},
+    {"于是", LV_ROLE_EXCLUDE, 0},
+    {"程序", LV_ROLE_EXCLUDE, 0},
+    {"程度", LV_ROLE_EXCLUDE, 0},
+    {"石头", LV_ROLE_EXCLUDE, 0},
+    {"黄金", LV_ROLE_EXCLUDE, 0},
+    {"江湖", LV_ROLE_EXCLUDE, 0},
+    {"张开", LV_ROLE_EXCLUDE, 0},
+    {"陈列", LV_ROLE_EXCLUDE, 0},
+    {"常规", LV_ROLE_EXCLUDE, 0},
+    {"毛巾", LV_ROLE_EXCLUDE, 0},
+    {"安全", LV_ROLE_EXCLUDE, 0},
+    {"林业", LV_ROLE_EXCLUDE, 0},
+    {"孔雀", LV_ROLE_EXCLUDE, 0},
+    {"龙头", LV_ROLE_EXCLUDE, 0},
+    {"史上", LV_ROLE_EXCLUDE, 0},
+    {"何时", LV_ROLE_EXCLUDE, 0},
+    {"统一", LV_ROLE_EXCLUDE, 0},
+    {"顺便", LV_ROLE_EXCLUDE, 0},
+    {"注意", LV_ROLE_ANTI, 0.2f},
+    {"大家", LV_ROLE_ANTI, 0.1f},
+    {"谨防", LV_ROLE_ANTI, 0.2f},
+    {"高温", LV_ROLE_EXCLUDE, 0},
+    {"提醒", LV_ROLE_ANTI, 0.15f},
+    {"预防", LV_ROLE_ANTI, 0.2f},
+    {"如果", LV_ROLE_ANTI, 0.2f},
+    {"如有", LV_ROLE_ANTI, 0.2f},
+    {"新增", LV_ROLE_ANTI, 0.3f},
+    {"本土", LV_ROLE_ANTI, 0.3f},
+    {"全市", LV_ROLE_ANTI, 0.2f},
+    {"全国", LV_ROLE_ANTI, 0.2f},
+    {"病例", LV_ROLE_ANTI, 0.2f},
+    {"通报", LV_ROLE_ANTI, 0.1f},
+    {"已", LV_ROLE_HOT, 0.1f},
+    {"送", LV_ROLE_HOT, 0.1f},
     {"结果", LV_ROLE_HOT, 0.1f},
 };
 
 /* Words before a name that mark it as a person (员工王五). */
 static const char *const name_cues[] = {
-    "员工", "同事", "患者", "病人", "职工", "家属", "学生", "老师", "客户",
-    "顾客", "的", "和", "与", "及", "部", "科", "组", "处", "室", "前台", "店长"};
+    "员工", "同事", "患者", "病人", "职工", "家属", "学生",
+    "老师", "客户", "顾客", "的",   "和",   "与",   "及",
+    "部",   "科",   "组",   "处",   "室",   "前台", "店长"};
 
 static int compile(lv_compiler *c, const lv_detector_inst *inst) {
   (void)inst;
   char combo[64];
   int pw = lv_compiler_regex(c, LV_ROLE_AUX, TAG_PERSON_WORD, 0, person_words);
   int nm = lv_compiler_regex(c, LV_ROLE_AUX, TAG_NAME, 0,
-                             "(?:小|老)?" SURNAMES "(?:某某?|[\\x{4e00}-\\x{9fa5}]{1,2})");
+                             "(?:小|老)?" SURNAMES
+                             "(?:某某?|[\\x{4e00}-\\x{9fa5}]{1,2})");
   int f1 = lv_compiler_regex(c, LV_ROLE_AUX, TAG_FACT, 0.6f, facts);
-  int f2 = lv_compiler_regex(c, LV_ROLE_AUX, TAG_FACT_STRONG, 0.8f,
-                             facts_strong);
+  int f2 =
+      lv_compiler_regex(c, LV_ROLE_AUX, TAG_FACT_STRONG, 0.8f, facts_strong);
   if (pw < 0 || nm < 0 || f1 < 0 || f2 < 0)
     return LEVEE_ECOMPILE;
   int qp = lv_compiler_quiet_regex(c, person_words);
-  int qn = lv_compiler_quiet_regex(c, "(?:小|老)?" SURNAMES "(?:某|[\\x{4e00}-\\x{9fa5}])");
+  int qn = lv_compiler_quiet_regex(c, "(?:小|老)?" SURNAMES
+                                      "(?:某|[\\x{4e00}-\\x{9fa5}])");
   int qf1 = lv_compiler_quiet_regex(c, facts);
   int qf2 = lv_compiler_quiet_regex(c, facts_strong);
   if (qp < 0 || qn < 0 || qf1 < 0 || qf2 < 0)
@@ -99,8 +157,8 @@ static int compile(lv_compiler *c, const lv_detector_inst *inst) {
 
 /* Words right after a name that mark it as a person. */
 static const char *const name_followers[] = {
-    "去过", "到过", "来自", "确诊", "感染", "发烧", "发热", "核酸", "抗原",
-    "体温", "查出", "患有", "住院", "被隔离", "居家"};
+    "去过", "到过", "来自", "确诊", "感染", "发烧",   "发热", "核酸",
+    "抗原", "体温", "查出", "患有", "住院", "被隔离", "居家"};
 
 /* A name candidate is a person when it starts at a delimiter in the original
  * text, after a cue word, before a word said of persons, or is written 王某
@@ -110,7 +168,8 @@ static int name_ok(lv_inspect *in, const lv_hit *h) {
   if (h->to - h->from >= 6 && !memcmp(n->text + h->from + 3, "某", 3))
     return 1;
   /* 小王, 老李: a nickname is a person wherever it stands. */
-  if (!memcmp(n->text + h->from, "小", 3) || !memcmp(n->text + h->from, "老", 3))
+  if (!memcmp(n->text + h->from, "小", 3) ||
+      !memcmp(n->text + h->from, "老", 3))
     return 1;
   if (lv_original_delimited_before(in, h->from))
     return 1;

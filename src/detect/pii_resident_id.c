@@ -10,16 +10,16 @@
 #include "detect/phrases.h"
 
 static const lv_phrase phrases[] = {
-    {"身份证", LV_ROLE_HOT, 0.3f},     {"身份证号", LV_ROLE_HOT, 0.1f},
-    {"证件", LV_ROLE_HOT, 0.25f},      {"公民身份", LV_ROLE_HOT, 0.3f},
-    {"身份号码", LV_ROLE_HOT, 0.3f},   {"id", LV_ROLE_HOT, 0.15f},
-    {"姓名", LV_ROLE_HOT, 0.15f},      {"出生", LV_ROLE_HOT, 0.15f},
-    {"户籍", LV_ROLE_HOT, 0.15f},      {"住址", LV_ROLE_HOT, 0.1f},
-    {"流水号", LV_ROLE_ANTI, 0.45f},   {"订单", LV_ROLE_ANTI, 0.45f},
-    {"单号", LV_ROLE_ANTI, 0.45f},     {"工单", LV_ROLE_ANTI, 0.45f},
-    {"编号", LV_ROLE_ANTI, 0.35f},     {"交易号", LV_ROLE_ANTI, 0.45f},
-    {"批次", LV_ROLE_ANTI, 0.4f},      {"快递", LV_ROLE_ANTI, 0.4f},
-    {"序列号", LV_ROLE_ANTI, 0.45f},   {"条码", LV_ROLE_ANTI, 0.4f},
+    {"身份证", LV_ROLE_HOT, 0.3f},   {"身份证号", LV_ROLE_HOT, 0.1f},
+    {"证件", LV_ROLE_HOT, 0.25f},    {"公民身份", LV_ROLE_HOT, 0.3f},
+    {"身份号码", LV_ROLE_HOT, 0.3f}, {"id", LV_ROLE_HOT, 0.15f},
+    {"姓名", LV_ROLE_HOT, 0.15f},    {"出生", LV_ROLE_HOT, 0.15f},
+    {"户籍", LV_ROLE_HOT, 0.15f},    {"住址", LV_ROLE_HOT, 0.1f},
+    {"流水号", LV_ROLE_ANTI, 0.45f}, {"订单", LV_ROLE_ANTI, 0.45f},
+    {"单号", LV_ROLE_ANTI, 0.45f},   {"工单", LV_ROLE_ANTI, 0.45f},
+    {"编号", LV_ROLE_ANTI, 0.35f},   {"交易号", LV_ROLE_ANTI, 0.45f},
+    {"批次", LV_ROLE_ANTI, 0.4f},    {"快递", LV_ROLE_ANTI, 0.4f},
+    {"序列号", LV_ROLE_ANTI, 0.45f}, {"条码", LV_ROLE_ANTI, 0.4f},
 };
 
 static int check(const char *s, size_t n) {

@@ -232,7 +232,8 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
     if (x >= 0) {
       lv_json_type ty = lv_json_type_of(d, x);
       if (ty == LV_JSON_TRUE || ty == LV_JSON_FALSE)
-        ev.conversation_external = ty == LV_JSON_TRUE ? LEVEE_TRUE : LEVEE_FALSE;
+        ev.conversation_external =
+            ty == LV_JSON_TRUE ? LEVEE_TRUE : LEVEE_FALSE;
       else if (ty != LV_JSON_NULL)
         return lv_error_set(err, LEVEE_ESYNTAX,
                             "\"conversation.external\" must be true or false");
@@ -245,7 +246,8 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
   t = lv_json_get(d, 0, "recipients");
   if (t >= 0 && lv_json_type_of(d, t) != LV_JSON_NULL) {
     if (lv_json_type_of(d, t) != LV_JSON_ARRAY)
-      return lv_error_set(err, LEVEE_ESYNTAX, "\"recipients\" must be an array");
+      return lv_error_set(err, LEVEE_ESYNTAX,
+                          "\"recipients\" must be an array");
     int n = lv_json_size(d, t);
     if (n > LV_MAX_RECIPIENTS)
       return lv_error_set(err, LEVEE_ETOOBIG, "more than %d recipients",

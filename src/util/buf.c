@@ -57,7 +57,9 @@ int lv_buf_append(lv_buf *b, const void *p, size_t n) {
   return LEVEE_OK;
 }
 
-int lv_buf_putc(lv_buf *b, char c) { return lv_buf_append(b, &c, 1); }
+int lv_buf_putc(lv_buf *b, char c) {
+  return lv_buf_append(b, &c, 1);
+}
 
 int lv_buf_puts(lv_buf *b, const char *s) {
   return lv_buf_append(b, s, strlen(s));

@@ -10,12 +10,10 @@
 const char *levee_strerror(int status) {
   switch (status) {
 #define LEVEE_STATUS_TEXT(name, code, text)                                    \
-  case (code):                                                                 \
-    return text;
+  case (code): return text;
     LEVEE_STATUS_MAP(LEVEE_STATUS_TEXT)
 #undef LEVEE_STATUS_TEXT
-  default:
-    return "unknown error";
+  default: return "unknown error";
   }
 }
 

@@ -19,10 +19,13 @@
 
 #define TOKS(d) ((jsmntok_t *)(d)->toks)
 
-void lv_json_doc_init(lv_json_doc *d) { memset(d, 0, sizeof *d); }
+void lv_json_doc_init(lv_json_doc *d) {
+  memset(d, 0, sizeof *d);
+}
 
 void lv_json_doc_cleanup(lv_json_doc *d) {
   free(d->toks);
+  free(d->aux);
   lv_json_doc_init(d);
 }
 
@@ -68,6 +71,85 @@ static int primitive_ok(const char *s, size_t n) {
   return i == n;
 }
 
+/* Whether src[a..b) is whitespace with exactly one sep in it (or none when
+ * sep is 0). */
+static int gap_ok(const char *src, int a, int b, char sep) {
+  int seen = 0;
+  for (int i = a; i < b; i++) {
+    if (is_ws(src[i]))
+      continue;
+    if (sep && src[i] == sep && !seen) {
+      seen = 1;
+      continue;
+    }
+    return 0;
+  }
+  return seen == (sep != 0);
+}
+
+static int tok_begin(const jsmntok_t *t) {
+  return t->start - (t->type == JSMN_STRING);
+}
+static int tok_end(const jsmntok_t *t) {
+  return t->end + (t->type == JSMN_STRING);
+}
+
+/* jsmn checks tokens, not what lies between them: it takes [1 2],
+ * {"a":1,} and raw control characters in strings. Check the separators
+ * between siblings and the bytes of strings, in one pass. last[i] is where
+ * the gap before token i's next child starts; cnt[i] counts its children. */
+static int structure_ok(const lv_json_doc *d, int n, int *last, int *cnt,
+                        int *bad_at) {
+  const jsmntok_t *t = TOKS(d);
+  const char *src = d->src;
+  for (int i = 0; i < n; i++) {
+    cnt[i] = 0;
+    last[i] = t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY
+                  ? t[i].start + 1
+                  : tok_end(&t[i]);
+    if (t[i].type == JSMN_STRING)
+      for (int k = t[i].start; k < t[i].end; k++)
+        if ((unsigned char)src[k] < 0x20) {
+          *bad_at = k;
+          return 0;
+        }
+  }
+  for (int j = 1; j < n; j++) {
+    int p = t[j].parent;
+    char sep;
+    if (t[p].type == JSMN_STRING) {
+      sep = ':'; /* j is the value of key p, which must be in an object */
+      if (t[p].parent < 0 || t[t[p].parent].type != JSMN_OBJECT) {
+        *bad_at = tok_begin(&t[j]);
+        return 0;
+      }
+    } else {
+      sep = cnt[p] ? ',' : 0;
+      if (t[p].type == JSMN_OBJECT &&
+          (t[j].type != JSMN_STRING || t[j].size != 1)) {
+        *bad_at = t[j].start;
+        return 0;
+      }
+    }
+    if (!gap_ok(src, last[p], tok_begin(&t[j]), sep)) {
+      *bad_at = tok_begin(&t[j]);
+      return 0;
+    }
+    cnt[p]++;
+    last[p] = tok_end(&t[j]);
+    if (t[p].type == JSMN_STRING)
+      last[t[p].parent] = tok_end(&t[j]);
+  }
+  /* Only whitespace before each closing bracket. */
+  for (int i = 0; i < n; i++)
+    if ((t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY) &&
+        !gap_ok(src, last[i], t[i].end - 1, 0)) {
+      *bad_at = last[i];
+      return 0;
+    }
+  return 1;
+}
+
 int lv_json_parse(lv_json_doc *d, const char *src, size_t len,
                   levee_error *err) {
   if (len > LV_MAX_LINE_BYTES)
@@ -78,7 +160,9 @@ int lv_json_parse(lv_json_doc *d, const char *src, size_t len,
   d->ntoks = 0;
   if (!d->toks) {
     d->cap = 128;
-    if (!(d->toks = malloc(sizeof(jsmntok_t) * (size_t)d->cap)))
+    d->toks = malloc(sizeof(jsmntok_t) * (size_t)d->cap);
+    d->aux = malloc(sizeof(int) * 2 * (size_t)d->cap);
+    if (!d->toks || !d->aux)
       return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   }
   int n;
@@ -96,6 +180,10 @@ int lv_json_parse(lv_json_doc *d, const char *src, size_t len,
     if (!t)
       return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
     d->toks = t;
+    int *x = realloc(d->aux, sizeof(int) * 2 * (size_t)cap);
+    if (!x)
+      return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+    d->aux = x;
     d->cap = cap;
   }
   if (n == JSMN_ERROR_PART)
@@ -121,14 +209,18 @@ int lv_json_parse(lv_json_doc *d, const char *src, size_t len,
       return lv_error_set(err, LEVEE_ESYNTAX,
                           "invalid JSON: bad literal at offset %d", t[i].start);
     if (t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY) {
-      int depth = 0;
+      int depth = 0; /* containers above this one; keys do not count */
       for (int p = t[i].parent; p >= 0; p = t[p].parent)
-        if (++depth > LV_MAX_JSON_DEPTH)
-          return lv_error_set(err, LEVEE_ETOOBIG,
-                              "JSON nested deeper than %d", LV_MAX_JSON_DEPTH);
+        if (t[p].type != JSMN_STRING && ++depth > LV_MAX_JSON_DEPTH)
+          return lv_error_set(err, LEVEE_ETOOBIG, "JSON nested deeper than %d",
+                              LV_MAX_JSON_DEPTH);
       /* Nesting is at most depth 32, so this walk is bounded. */
     }
   }
+  int bad_at = 0;
+  if (!structure_ok(d, n, d->aux, d->aux + d->cap, &bad_at))
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON at offset %d",
+                        bad_at);
   d->ntoks = n;
   return LEVEE_OK;
 }
@@ -223,8 +315,7 @@ static int hex4(const char *s, unsigned *out) {
   return 0;
 }
 
-int lv_json_string(const lv_json_doc *d, int tok, lv_arena *a,
-                   levee_str *out) {
+int lv_json_string(const lv_json_doc *d, int tok, lv_arena *a, levee_str *out) {
   if (lv_json_type_of(d, tok) != LV_JSON_STRING)
     return LEVEE_EINVAL;
   levee_str raw = lv_json_raw(d, tok);
@@ -272,8 +363,7 @@ int lv_json_string(const lv_json_doc *d, int tok, lv_arena *a,
       o += (size_t)lv_utf8_encode((int32_t)cp, (unsigned char *)p + o);
       break;
     }
-    default:
-      return LEVEE_ESYNTAX;
+    default: return LEVEE_ESYNTAX;
     }
   }
   p[o] = '\0';
@@ -297,7 +387,8 @@ int lv_json_int64(const lv_json_doc *d, int tok, int64_t *out) {
   if (errno || *end) {
     /* Accept integral values written with a fraction or exponent. */
     double dv = strtod(tmp, &end);
-    if (*end || dv != dv || dv < -9.2e18 || dv > 9.2e18 || dv != (double)(long long)dv)
+    if (*end || dv != dv || dv < -9.2e18 || dv > 9.2e18 ||
+        dv != (double)(long long)dv)
       return LEVEE_EINVAL;
     v = (long long)dv;
   }

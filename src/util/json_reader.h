@@ -34,6 +34,7 @@ typedef struct lv_json_doc {
   const char *src; /* borrowed input */
   size_t len;
   void *toks; /* jsmntok_t[], owned, reused across parses */
+  int *aux;   /* 2 * cap ints for the structure check, owned */
   int ntoks;  /* tokens in the current document */
   int cap;
 } lv_json_doc;

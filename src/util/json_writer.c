@@ -49,10 +49,18 @@ static void close_(lv_jw *w, char c) {
   put(w, &c, 1);
 }
 
-void lv_jw_object_begin(lv_jw *w) { open(w, '{'); }
-void lv_jw_object_end(lv_jw *w) { close_(w, '}'); }
-void lv_jw_array_begin(lv_jw *w) { open(w, '['); }
-void lv_jw_array_end(lv_jw *w) { close_(w, ']'); }
+void lv_jw_object_begin(lv_jw *w) {
+  open(w, '{');
+}
+void lv_jw_object_end(lv_jw *w) {
+  close_(w, '}');
+}
+void lv_jw_array_begin(lv_jw *w) {
+  open(w, '[');
+}
+void lv_jw_array_end(lv_jw *w) {
+  close_(w, ']');
+}
 
 void lv_jw_key(lv_jw *w, const char *key) {
   if (w->need_comma[w->depth] == 1)
@@ -124,7 +132,9 @@ void lv_jw_string(lv_jw *w, const char *s, size_t n) {
   put(w, "\"", 1);
 }
 
-void lv_jw_cstring(lv_jw *w, const char *s) { lv_jw_string(w, s, strlen(s)); }
+void lv_jw_cstring(lv_jw *w, const char *s) {
+  lv_jw_string(w, s, strlen(s));
+}
 
 void lv_jw_int(lv_jw *w, int64_t v) {
   char tmp[24];
@@ -155,4 +165,6 @@ void lv_jw_null(lv_jw *w) {
   put(w, "null", 4);
 }
 
-int lv_jw_status(const lv_jw *w) { return w->rc; }
+int lv_jw_status(const lv_jw *w) {
+  return w->rc;
+}

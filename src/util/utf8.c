@@ -65,19 +65,30 @@ int lv_utf8_encode(int32_t cp, unsigned char out[4]) {
 }
 
 size_t lv_utf8_floor(const char *s, size_t n) {
+  /* Walk forward: the end of the last whole character (or invalid byte,
+   * which counts as one) that fits in n. */
   const unsigned char *u = (const unsigned char *)s;
-  size_t k = n;
-  /* Step back over at most three continuation bytes to a lead byte. */
-  while (k > 0 && n - k < 4 && (u[k - 1] & 0xC0) == 0x80)
-    k--;
-  if (k == 0)
-    return 0;
-  int32_t cp;
-  size_t lead = k - 1;
-  int len = lv_utf8_decode(u + lead, n - lead, &cp);
-  if (lead + (size_t)len == n)
-    return n;
-  return cp < 0 && (u[lead] & 0x80) == 0 ? n : lead;
+  size_t i = 0;
+  while (i < n) {
+    if (u[i] < 0x80) {
+      i++;
+      continue;
+    }
+    int32_t cp;
+    int len = lv_utf8_decode(u + i, n - i, &cp);
+    if (cp < 0) {
+      /* A lead byte whose sequence is cut off by n ends the prefix; any
+       * other invalid byte stands alone. */
+      int want = u[i] < 0xC2 || u[i] > 0xF4 ? 1
+                 : u[i] >= 0xF0             ? 4
+                 : u[i] >= 0xE0             ? 3
+                                            : 2;
+      if (want > 1 && i + (size_t)want > n)
+        break;
+    }
+    i += (size_t)len;
+  }
+  return i;
 }
 
 int lv_utf8_valid(const char *s, size_t n) {

@@ -54,7 +54,7 @@ static void test_gb2260(void **state) {
     count += (unsigned)lv_gb2260_known(c);
   /* lines in data/gb2260.tsv, plus data/gb2260_additions.tsv */
   assert_int_equal(count, 3377 + 5);
-  assert_true(lv_gb2260_known(441900)); /* 东莞市, an addition */
+  assert_true(lv_gb2260_known(441900));            /* 东莞市, an addition */
   assert_true(lv_gb2260_prefecture_known(110118)); /* 密云区, 2015 */
   assert_false(lv_gb2260_prefecture_known(990101));
 
