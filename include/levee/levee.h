@@ -82,11 +82,11 @@ typedef struct levee_party {
 typedef struct levee_attachment {
   levee_str kind; /* "image" | "file" */
   levee_str name;
-  levee_str path;    /* as given, not yet resolved */
-  levee_str data;    /* decoded bytes when "data" was given */
-  levee_str sha256;  /* hex, as given */
-  levee_str md5;     /* hex, as given */
-  levee_str text;    /* text extracted from the attachment (by the caller) */
+  levee_str path;   /* as given, not yet resolved */
+  levee_str data;   /* decoded bytes when "data" was given */
+  levee_str sha256; /* hex, as given */
+  levee_str md5;    /* hex, as given */
+  levee_str text;   /* text extracted from the attachment (by the caller) */
 } levee_attachment;
 
 /* All strings are borrowed from the caller for the duration of one inspect. */
@@ -181,7 +181,8 @@ LEVEE_EXTERN void levee_engine_unref(levee_engine *e);
 /* Whether the last compile of this engine was served from the cache. */
 LEVEE_EXTERN int levee_engine_from_cache(const levee_engine *e);
 
-/* --- scanner (one per thread) ---------------------------------------------- */
+/* --- scanner (one per thread) ----------------------------------------------
+ */
 
 typedef struct levee_scanner levee_scanner;
 
@@ -207,15 +208,15 @@ typedef struct levee_verdict {
   levee_severity severity;
   const levee_finding *findings;
   size_t n_findings;
-  int truncated; /* more findings existed than LV_MAX_FINDINGS */
+  int truncated;             /* more findings existed than LV_MAX_FINDINGS */
   const char *redacted_text; /* when action == REDACT, else NULL */
 } levee_verdict;
 
 /* Inspects one event. The verdict and everything it points to live in the
  * scanner's arena and are valid until the next inspect or destroy. */
-LEVEE_EXTERN LEVEE_MUSTCHECK int levee_scanner_inspect(levee_scanner *s,
-                                                       const levee_event *ev,
-                                                       const levee_verdict **out);
+LEVEE_EXTERN LEVEE_MUSTCHECK int
+levee_scanner_inspect(levee_scanner *s, const levee_event *ev,
+                      const levee_verdict **out);
 
 /* Appends the verdict as one line of JSON (with '\n') to a malloc'd buffer
  * that the function grows: buf, len and cap are in-out. */
