@@ -8,7 +8,7 @@ pkgs=(
   clang cmake ninja-build pkg-config make libclang-rt-14-dev clang-format clang-tidy
   # libraries (DESIGN.md)
   libvectorscan-dev libutf8proc-dev libopencc-dev opencc libyaml-dev libsodium-dev
-  libgmime-3.0-dev libjsmn-dev libjansson-dev libcmocka-dev
+  libgmime-3.0-dev libjansson-dev libcmocka-dev
   # test and benchmark references
   python3 python3-stdnum python3-jieba yara ripgrep libyara-dev
 )

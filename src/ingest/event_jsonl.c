@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * event_jsonl.c: the levee event JSON (spec/interface.md section 1) into a
- * levee_event. This is the hot path of `levee scan`: tokens come from jsmn
- * without a tree, strings without escapes are used in place.
+ * levee_event. This is the hot path of `levee scan`: the reader's tokens
+ * are walked once per object (lv_json_members), and strings without escapes
+ * are used in place.
  */
 #include "ingest/event_jsonl.h"
 
@@ -73,10 +74,10 @@ int lv_parse_rfc3339(const char *s, size_t n, int64_t *out_ms) {
   return LEVEE_OK;
 }
 
-/* An optional string member: absent or null leaves *out absent. */
-static int opt_string(lv_json_doc *d, int obj, const char *key, lv_arena *a,
+/* An optional string value at token t (-1 when absent): absent or null
+ * leaves *out absent. */
+static int opt_string(lv_json_doc *d, int t, const char *key, lv_arena *a,
                       levee_str *out, levee_error *err) {
-  int t = lv_json_get(d, obj, key);
   if (t < 0 || lv_json_type_of(d, t) == LV_JSON_NULL)
     return LEVEE_OK;
   if (lv_json_type_of(d, t) != LV_JSON_STRING)
@@ -87,15 +88,20 @@ static int opt_string(lv_json_doc *d, int obj, const char *key, lv_arena *a,
   return LEVEE_OK;
 }
 
+static const lv_json_key party_keys[] = {LV_JSON_KEY("id"), LV_JSON_KEY("name"),
+                                         LV_JSON_KEY("dept"),
+                                         LV_JSON_KEY("role")};
+
 static int party(lv_json_doc *d, int obj, const char *what, lv_arena *a,
                  levee_party *p, levee_error *err) {
-  if (lv_json_type_of(d, obj) != LV_JSON_OBJECT)
+  int m[4];
+  if (lv_json_members(d, obj, party_keys, 4, m))
     return lv_error_set(err, LEVEE_ESYNTAX, "\"%s\" must be an object", what);
   int rc;
-  if ((rc = opt_string(d, obj, "id", a, &p->id, err)) ||
-      (rc = opt_string(d, obj, "name", a, &p->name, err)) ||
-      (rc = opt_string(d, obj, "dept", a, &p->dept, err)) ||
-      (rc = opt_string(d, obj, "role", a, &p->role, err)))
+  if ((rc = opt_string(d, m[0], "id", a, &p->id, err)) ||
+      (rc = opt_string(d, m[1], "name", a, &p->name, err)) ||
+      (rc = opt_string(d, m[2], "dept", a, &p->dept, err)) ||
+      (rc = opt_string(d, m[3], "role", a, &p->role, err)))
     return rc;
   return LEVEE_OK;
 }
@@ -111,6 +117,10 @@ static int is_token(levee_str s) {
   }
   return 1;
 }
+
+static const lv_json_key attachment_keys[] = {
+    LV_JSON_KEY("kind"),   LV_JSON_KEY("name"), LV_JSON_KEY("path"),
+    LV_JSON_KEY("sha256"), LV_JSON_KEY("md5"),  LV_JSON_KEY("data")};
 
 static int attachments(lv_json_doc *d, int arr, lv_arena *a, levee_event *ev,
                        levee_error *err) {
@@ -133,13 +143,14 @@ static int attachments(lv_json_doc *d, int arr, lv_arena *a, levee_event *ev,
       return lv_error_set(err, LEVEE_ESYNTAX,
                           "attachment %zu must be an object", k - 1);
     levee_str b64 = {0};
-    int rc;
-    if ((rc = opt_string(d, t, "kind", a, &x->kind, err)) ||
-        (rc = opt_string(d, t, "name", a, &x->name, err)) ||
-        (rc = opt_string(d, t, "path", a, &x->path, err)) ||
-        (rc = opt_string(d, t, "sha256", a, &x->sha256, err)) ||
-        (rc = opt_string(d, t, "md5", a, &x->md5, err)) ||
-        (rc = opt_string(d, t, "data", a, &b64, err)))
+    int m[6], rc;
+    (void)lv_json_members(d, t, attachment_keys, 6, m);
+    if ((rc = opt_string(d, m[0], "kind", a, &x->kind, err)) ||
+        (rc = opt_string(d, m[1], "name", a, &x->name, err)) ||
+        (rc = opt_string(d, m[2], "path", a, &x->path, err)) ||
+        (rc = opt_string(d, m[3], "sha256", a, &x->sha256, err)) ||
+        (rc = opt_string(d, m[4], "md5", a, &x->md5, err)) ||
+        (rc = opt_string(d, m[5], "data", a, &b64, err)))
       return rc;
     if (b64.ptr) {
       if (b64.len / 4 * 3 > LV_MAX_FILE_BYTES)
@@ -163,6 +174,34 @@ static int attachments(lv_json_doc *d, int arr, lv_arena *a, levee_event *ev,
   return LEVEE_OK;
 }
 
+/* The event's members (spec/interface.md section 1), found in one pass. */
+enum {
+  K_ID,
+  K_TIME,
+  K_CHANNEL,
+  K_TEXT,
+  K_FORWARDED_FROM,
+  K_CONVERSATION,
+  K_SENDER,
+  K_RECIPIENTS,
+  K_ATTACHMENTS,
+  N_EVENT_KEYS
+};
+static const lv_json_key event_keys[N_EVENT_KEYS] = {
+    [K_ID] = LV_JSON_KEY("id"),
+    [K_TIME] = LV_JSON_KEY("time"),
+    [K_CHANNEL] = LV_JSON_KEY("channel"),
+    [K_TEXT] = LV_JSON_KEY("text"),
+    [K_FORWARDED_FROM] = LV_JSON_KEY("forwarded_from"),
+    [K_CONVERSATION] = LV_JSON_KEY("conversation"),
+    [K_SENDER] = LV_JSON_KEY("sender"),
+    [K_RECIPIENTS] = LV_JSON_KEY("recipients"),
+    [K_ATTACHMENTS] = LV_JSON_KEY("attachments"),
+};
+static const lv_json_key conversation_keys[] = {
+    LV_JSON_KEY("id"), LV_JSON_KEY("type"), LV_JSON_KEY("title"),
+    LV_JSON_KEY("external")};
+
 int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
                         lv_arena *a, levee_event *out, levee_error *err) {
   int rc = lv_json_parse(d, line, len, err);
@@ -173,8 +212,10 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
   levee_event ev;
   memset(&ev, 0, sizeof ev);
   ev.conversation_external = LEVEE_UNKNOWN;
+  int m[N_EVENT_KEYS];
+  (void)lv_json_members(d, 0, event_keys, N_EVENT_KEYS, m);
 
-  int t = lv_json_get(d, 0, "id");
+  int t = m[K_ID];
   if (t < 0)
     return lv_error_set(err, LEVEE_EMISSING, "missing required field \"id\"");
   if (lv_json_type_of(d, t) != LV_JSON_STRING)
@@ -184,7 +225,7 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
   if (ev.id.len == 0)
     return lv_error_set(err, LEVEE_ESYNTAX, "\"id\" must not be empty");
 
-  t = lv_json_get(d, 0, "time");
+  t = m[K_TIME];
   if (t < 0)
     return lv_error_set(err, LEVEE_EMISSING, "missing required field \"time\"");
   if (lv_json_type_of(d, t) == LV_JSON_NUMBER) {
@@ -202,7 +243,7 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
                         "\"time\" must be an RFC 3339 string or epoch "
                         "milliseconds");
 
-  t = lv_json_get(d, 0, "channel");
+  t = m[K_CHANNEL];
   if (t < 0)
     return lv_error_set(err, LEVEE_EMISSING,
                         "missing required field \"channel\"");
@@ -212,23 +253,25 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
                         "\"channel\" must be a lowercase token such as "
                         "\"wechat\"");
 
-  if ((rc = opt_string(d, 0, "text", a, &ev.text, err)) ||
-      (rc = opt_string(d, 0, "forwarded_from", a, &ev.forwarded_from, err)))
+  if ((rc = opt_string(d, m[K_TEXT], "text", a, &ev.text, err)) ||
+      (rc = opt_string(d, m[K_FORWARDED_FROM], "forwarded_from", a,
+                       &ev.forwarded_from, err)))
     return rc;
   if (ev.text.len > LV_MAX_TEXT_BYTES)
     return lv_error_set(err, LEVEE_ETOOBIG, "\"text\" over %u bytes",
                         LV_MAX_TEXT_BYTES);
 
-  t = lv_json_get(d, 0, "conversation");
+  t = m[K_CONVERSATION];
   if (t >= 0 && lv_json_type_of(d, t) != LV_JSON_NULL) {
-    if (lv_json_type_of(d, t) != LV_JSON_OBJECT)
+    int c[4];
+    if (lv_json_members(d, t, conversation_keys, 4, c))
       return lv_error_set(err, LEVEE_ESYNTAX,
                           "\"conversation\" must be an object");
-    if ((rc = opt_string(d, t, "id", a, &ev.conversation_id, err)) ||
-        (rc = opt_string(d, t, "type", a, &ev.conversation_type, err)) ||
-        (rc = opt_string(d, t, "title", a, &ev.conversation_title, err)))
+    if ((rc = opt_string(d, c[0], "id", a, &ev.conversation_id, err)) ||
+        (rc = opt_string(d, c[1], "type", a, &ev.conversation_type, err)) ||
+        (rc = opt_string(d, c[2], "title", a, &ev.conversation_title, err)))
       return rc;
-    int x = lv_json_get(d, t, "external");
+    int x = c[3];
     if (x >= 0) {
       lv_json_type ty = lv_json_type_of(d, x);
       if (ty == LV_JSON_TRUE || ty == LV_JSON_FALSE)
@@ -239,11 +282,11 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
                             "\"conversation.external\" must be true or false");
     }
   }
-  t = lv_json_get(d, 0, "sender");
+  t = m[K_SENDER];
   if (t >= 0 && lv_json_type_of(d, t) != LV_JSON_NULL &&
       (rc = party(d, t, "sender", a, &ev.sender, err)))
     return rc;
-  t = lv_json_get(d, 0, "recipients");
+  t = m[K_RECIPIENTS];
   if (t >= 0 && lv_json_type_of(d, t) != LV_JSON_NULL) {
     if (lv_json_type_of(d, t) != LV_JSON_ARRAY)
       return lv_error_set(err, LEVEE_ESYNTAX,
@@ -265,7 +308,7 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
       ev.n_recipients = k;
     }
   }
-  t = lv_json_get(d, 0, "attachments");
+  t = m[K_ATTACHMENTS];
   if (t >= 0 && lv_json_type_of(d, t) != LV_JSON_NULL &&
       (rc = attachments(d, t, a, &ev, err)))
     return rc;

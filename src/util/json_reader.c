@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * json_reader.c: jsmn tokens plus bounds, typed access and unescaping.
+ * json_reader.c: a strict one-pass JSON tokenizer, typed access and
+ * unescaping.
+ *
+ * The parser is a loop over three states (a value is due, a member key is
+ * due, a value has ended) with an explicit stack of open containers, so
+ * neither deep nesting nor long documents can exhaust the C stack. Most of
+ * an event line is string bytes: those are scanned 16 at a time for the
+ * three bytes that end the fast path (quote, backslash, control byte).
  */
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
-
 #include "util/json_reader.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/utf8.h"
-
-#define TOKS(d) ((jsmntok_t *)(d)->toks)
 
 void lv_json_doc_init(lv_json_doc *d) {
   memset(d, 0, sizeof *d);
@@ -25,16 +28,52 @@ void lv_json_doc_init(lv_json_doc *d) {
 
 void lv_json_doc_cleanup(lv_json_doc *d) {
   free(d->toks);
-  free(d->aux);
   lv_json_doc_init(d);
 }
 
-static int is_ws(char c) {
+static inline int is_ws(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* jsmn's strict mode checks only the first byte of a primitive; check the
- * whole of it so "tru" or "1x" are rejected as JSON would. */
+static inline int is_hex(unsigned char c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* Where a string's fast path ends: the first quote, backslash or control
+ * byte at or after p, or end. Most strings of an event are shorter than
+ * 16 bytes, so the tail is one 16-byte load too when that load stays
+ * inside p's page (it cannot fault; bytes past end are masked off). That
+ * load may read past the caller's buffer, which AddressSanitizer would
+ * report, so this function is not instrumented. */
+__attribute__((no_sanitize("address"))) static inline const unsigned char *
+string_stop(const unsigned char *p, const unsigned char *end) {
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+  const __m128i ctl = _mm_set1_epi8(0x1F);
+  for (;;) {
+    size_t left = (size_t)(end - p);
+    if (left < 16 && (left == 0 || ((uintptr_t)p & 4095) > 4096 - 16))
+      break;
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+        _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+    unsigned bits = (unsigned)_mm_movemask_epi8(m);
+    if (left < 16)
+      bits &= (1u << left) - 1;
+    if (bits)
+      return p + __builtin_ctz(bits);
+    if (left <= 16)
+      return end;
+    p += 16;
+  }
+#endif
+  while (p < end && *p != '"' && *p != '\\' && *p >= 0x20)
+    p++;
+  return p;
+}
+
+/* Whether s[0..n) is a whole JSON number or literal. */
 static int primitive_ok(const char *s, size_t n) {
   if ((n == 4 && !memcmp(s, "true", 4)) || (n == 5 && !memcmp(s, "false", 5)) ||
       (n == 4 && !memcmp(s, "null", 4)))
@@ -71,228 +110,306 @@ static int primitive_ok(const char *s, size_t n) {
   return i == n;
 }
 
-/* Whether src[a..b) is whitespace with exactly one sep in it (or none when
- * sep is 0). */
-static int gap_ok(const char *src, int a, int b, char sep) {
-  int seen = 0;
-  for (int i = a; i < b; i++) {
-    if (is_ws(src[i]))
-      continue;
-    if (sep && src[i] == sep && !seen) {
-      seen = 1;
-      continue;
-    }
-    return 0;
-  }
-  return seen == (sep != 0);
+static int grow(lv_json_doc *d, levee_error *err) {
+  if (d->cap >= LV_MAX_JSON_TOKENS)
+    return lv_error_set(err, LEVEE_ETOOBIG, "more than %d JSON tokens",
+                        LV_MAX_JSON_TOKENS);
+  int cap = d->cap ? d->cap * 4 : 128;
+  if (cap > LV_MAX_JSON_TOKENS)
+    cap = LV_MAX_JSON_TOKENS;
+  lv_json_tok *t = realloc(d->toks, sizeof *t * (size_t)cap);
+  if (!t)
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  d->toks = t;
+  d->cap = cap;
+  return LEVEE_OK;
 }
 
-static int tok_begin(const jsmntok_t *t) {
-  return t->start - (t->type == JSMN_STRING);
-}
-static int tok_end(const jsmntok_t *t) {
-  return t->end + (t->type == JSMN_STRING);
+/* Appends a token; its index, or -1 with err set. */
+static inline int new_tok(lv_json_doc *d, lv_json_type type, size_t start,
+                          levee_error *err) {
+  if (d->ntoks == d->cap && grow(d, err))
+    return -1;
+  int i = d->ntoks++;
+  lv_json_tok *t = &d->toks[i];
+  t->start = (uint32_t)start;
+  t->end = (uint32_t)start;
+  t->next = i + 1;
+  t->size = 0;
+  t->type = (uint8_t)type;
+  t->escaped = 0;
+  return i;
 }
 
-/* jsmn checks tokens, not what lies between them: it takes [1 2],
- * {"a":1,} and raw control characters in strings. Check the separators
- * between siblings and the bytes of strings, in one pass. last[i] is where
- * the gap before token i's next child starts; cnt[i] counts its children. */
-static int structure_ok(const lv_json_doc *d, int n, int *last, int *cnt,
-                        int *bad_at) {
-  const jsmntok_t *t = TOKS(d);
-  const char *src = d->src;
-  for (int i = 0; i < n; i++) {
-    cnt[i] = 0;
-    last[i] = t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY
-                  ? t[i].start + 1
-                  : tok_end(&t[i]);
-    if (t[i].type == JSMN_STRING)
-      for (int k = t[i].start; k < t[i].end; k++)
-        if ((unsigned char)src[k] < 0x20) {
-          *bad_at = k;
-          return 0;
-        }
+/* Scans the string whose opening quote is at *pos into token tok; leaves
+ * *pos after the closing quote. */
+static inline int scan_string(lv_json_doc *d, int tok, size_t *pos,
+                              levee_error *err) {
+  const unsigned char *base = (const unsigned char *)d->src;
+  const unsigned char *p = base + *pos + 1, *end = base + d->len;
+  for (;;) {
+    p = string_stop(p, end);
+    if (p == end)
+      return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
+    if (*p == '"')
+      break;
+    if (*p < 0x20)
+      return lv_error_set(err, LEVEE_ESYNTAX,
+                          "invalid JSON at offset %zu: control byte in a "
+                          "string",
+                          (size_t)(p - base));
+    /* A backslash escape. */
+    d->toks[tok].escaped = 1;
+    if (end - p < 2)
+      return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
+    switch (p[1]) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't': p += 2; break;
+    case 'u':
+      if (end - p < 6)
+        return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
+      if (!is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5]))
+        return lv_error_set(err, LEVEE_ESYNTAX,
+                            "invalid JSON at offset %zu: bad \\u escape",
+                            (size_t)(p - base));
+      p += 6;
+      break;
+    default:
+      return lv_error_set(err, LEVEE_ESYNTAX,
+                          "invalid JSON at offset %zu: bad escape",
+                          (size_t)(p - base));
+    }
   }
-  for (int j = 1; j < n; j++) {
-    int p = t[j].parent;
-    char sep;
-    if (t[p].type == JSMN_STRING) {
-      sep = ':'; /* j is the value of key p, which must be in an object */
-      if (t[p].parent < 0 || t[t[p].parent].type != JSMN_OBJECT) {
-        *bad_at = tok_begin(&t[j]);
-        return 0;
-      }
-    } else {
-      sep = cnt[p] ? ',' : 0;
-      if (t[p].type == JSMN_OBJECT &&
-          (t[j].type != JSMN_STRING || t[j].size != 1)) {
-        *bad_at = t[j].start;
-        return 0;
-      }
-    }
-    if (!gap_ok(src, last[p], tok_begin(&t[j]), sep)) {
-      *bad_at = tok_begin(&t[j]);
-      return 0;
-    }
-    cnt[p]++;
-    last[p] = tok_end(&t[j]);
-    if (t[p].type == JSMN_STRING)
-      last[t[p].parent] = tok_end(&t[j]);
+  d->toks[tok].start = (uint32_t)(*pos + 1);
+  d->toks[tok].end = (uint32_t)(p - base);
+  *pos = (size_t)(p - base) + 1;
+  return LEVEE_OK;
+}
+
+static inline int starts_value(unsigned char c) {
+  return c == '{' || c == '[' || c == '"' || c == '-' ||
+         (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
+}
+
+static int parse(lv_json_doc *d, levee_error *err) {
+  const char *s = d->src;
+  const size_t n = d->len;
+  int stack[LV_MAX_JSON_DEPTH + 2]; /* open containers */
+  int depth = 0;
+  size_t i = 0;
+  while (i < n && is_ws((unsigned char)s[i]))
+    i++;
+  if (i == n)
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: empty");
+
+value: /* a value is due at i (after whitespace) */
+  if (i == n)
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
+  if (depth && d->toks[stack[depth - 1]].type == LV_JSON_ARRAY)
+    d->toks[stack[depth - 1]].size++;
+  switch (s[i]) {
+  case '{':
+  case '[': {
+    if (depth > LV_MAX_JSON_DEPTH)
+      return lv_error_set(err, LEVEE_ETOOBIG, "JSON nested deeper than %d",
+                          LV_MAX_JSON_DEPTH);
+    int obj = s[i] == '{';
+    int t = new_tok(d, obj ? LV_JSON_OBJECT : LV_JSON_ARRAY, i, err);
+    if (t < 0)
+      return err->status;
+    stack[depth++] = t;
+    i++;
+    while (i < n && is_ws((unsigned char)s[i]))
+      i++;
+    if (i < n && s[i] == (obj ? '}' : ']'))
+      goto close;
+    if (obj)
+      goto key;
+    goto value;
   }
-  /* Only whitespace before each closing bracket. */
-  for (int i = 0; i < n; i++)
-    if ((t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY) &&
-        !gap_ok(src, last[i], t[i].end - 1, 0)) {
-      *bad_at = last[i];
-      return 0;
-    }
-  return 1;
+  case '"': {
+    int t = new_tok(d, LV_JSON_STRING, i, err);
+    if (t < 0 || scan_string(d, t, &i, err))
+      return err->status;
+    goto after;
+  }
+  default: {
+    /* A number or literal runs to the next delimiter. */
+    size_t b = i;
+    while (i < n && !is_ws((unsigned char)s[i]) && s[i] != ',' && s[i] != ']' &&
+           s[i] != '}' && s[i] != ':')
+      i++;
+    if (i == b)
+      return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON at offset %zu", b);
+    if (!primitive_ok(s + b, i - b))
+      return lv_error_set(err, LEVEE_ESYNTAX,
+                          "invalid JSON: bad literal at offset %zu", b);
+    lv_json_type ty = s[b] == 't'   ? LV_JSON_TRUE
+                      : s[b] == 'f' ? LV_JSON_FALSE
+                      : s[b] == 'n' ? LV_JSON_NULL
+                                    : LV_JSON_NUMBER;
+    int t = new_tok(d, ty, b, err);
+    if (t < 0)
+      return err->status;
+    d->toks[t].end = (uint32_t)i;
+    goto after;
+  }
+  }
+
+key: /* a member key is due at i (after whitespace) */
+  if (i == n)
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
+  if (s[i] != '"')
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON at offset %zu", i);
+  {
+    int t = new_tok(d, LV_JSON_STRING, i, err);
+    if (t < 0 || scan_string(d, t, &i, err))
+      return err->status;
+    d->toks[stack[depth - 1]].size++;
+  }
+  while (i < n && is_ws((unsigned char)s[i]))
+    i++;
+  if (i == n)
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
+  if (s[i] != ':')
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON at offset %zu", i);
+  i++;
+  while (i < n && is_ws((unsigned char)s[i]))
+    i++;
+  /* The key's value is counted in the object, not in an array. */
+  if (i == n)
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
+  goto value;
+
+after: /* a value ended just before i */
+  while (i < n && is_ws((unsigned char)s[i]))
+    i++;
+  if (depth == 0) {
+    if (i == n)
+      return LEVEE_OK;
+    if (starts_value((unsigned char)s[i]))
+      return lv_error_set(err, LEVEE_ESYNTAX,
+                          "invalid JSON: more than one value");
+    return lv_error_set(err, LEVEE_ESYNTAX,
+                        "invalid JSON: trailing bytes at offset %zu", i);
+  }
+  if (i == n)
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
+  if (s[i] == ',') {
+    i++;
+    while (i < n && is_ws((unsigned char)s[i]))
+      i++;
+    if (d->toks[stack[depth - 1]].type == LV_JSON_OBJECT)
+      goto key;
+    goto value;
+  }
+  if (s[i] != (d->toks[stack[depth - 1]].type == LV_JSON_OBJECT ? '}' : ']'))
+    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON at offset %zu", i);
+
+close : /* s[i] closes the innermost container */
+{
+  lv_json_tok *c = &d->toks[stack[--depth]];
+  c->end = (uint32_t)(i + 1);
+  c->next = d->ntoks;
+  i++;
+}
+  goto after;
 }
 
 int lv_json_parse(lv_json_doc *d, const char *src, size_t len,
                   levee_error *err) {
-  if (len > LV_MAX_LINE_BYTES)
-    return lv_error_set(err, LEVEE_ETOOBIG, "JSON document over %u bytes",
-                        LV_MAX_LINE_BYTES);
   d->src = src;
   d->len = len;
   d->ntoks = 0;
-  if (!d->toks) {
-    d->cap = 128;
-    d->toks = malloc(sizeof(jsmntok_t) * (size_t)d->cap);
-    d->aux = malloc(sizeof(int) * 2 * (size_t)d->cap);
-    if (!d->toks || !d->aux)
-      return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
-  }
-  int n;
-  for (;;) {
-    jsmn_parser p;
-    jsmn_init(&p);
-    n = jsmn_parse(&p, src, len, TOKS(d), (unsigned)d->cap);
-    if (n != JSMN_ERROR_NOMEM)
-      break;
-    if (d->cap >= LV_MAX_JSON_TOKENS)
-      return lv_error_set(err, LEVEE_ETOOBIG, "more than %d JSON tokens",
-                          LV_MAX_JSON_TOKENS);
-    int cap = d->cap * 4 > LV_MAX_JSON_TOKENS ? LV_MAX_JSON_TOKENS : d->cap * 4;
-    void *t = realloc(d->toks, sizeof(jsmntok_t) * (size_t)cap);
-    if (!t)
-      return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
-    d->toks = t;
-    int *x = realloc(d->aux, sizeof(int) * 2 * (size_t)cap);
-    if (!x)
-      return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
-    d->aux = x;
-    d->cap = cap;
-  }
-  if (n == JSMN_ERROR_PART)
-    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
-  if (n < 0)
-    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON");
-  if (n == 0)
-    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: empty");
-  jsmntok_t *t = TOKS(d);
-  /* Exactly one top-level value, then only whitespace. */
-  for (int i = 1; i < n; i++)
-    if (t[i].parent < 0)
-      return lv_error_set(err, LEVEE_ESYNTAX,
-                          "invalid JSON: more than one value");
-  for (size_t i = (size_t)t[0].end + (t[0].type == JSMN_STRING); i < len; i++)
-    if (!is_ws(src[i]))
-      return lv_error_set(err, LEVEE_ESYNTAX,
-                          "invalid JSON: trailing bytes at offset %zu", i);
-  /* Depth bound and whole-primitive checks. */
-  for (int i = 0; i < n; i++) {
-    if (t[i].type == JSMN_PRIMITIVE &&
-        !primitive_ok(src + t[i].start, (size_t)(t[i].end - t[i].start)))
-      return lv_error_set(err, LEVEE_ESYNTAX,
-                          "invalid JSON: bad literal at offset %d", t[i].start);
-    if (t[i].type == JSMN_OBJECT || t[i].type == JSMN_ARRAY) {
-      int depth = 0; /* containers above this one; keys do not count */
-      for (int p = t[i].parent; p >= 0; p = t[p].parent)
-        if (t[p].type != JSMN_STRING && ++depth > LV_MAX_JSON_DEPTH)
-          return lv_error_set(err, LEVEE_ETOOBIG, "JSON nested deeper than %d",
-                              LV_MAX_JSON_DEPTH);
-      /* Nesting is at most depth 32, so this walk is bounded. */
-    }
-  }
-  int bad_at = 0;
-  if (!structure_ok(d, n, d->aux, d->aux + d->cap, &bad_at))
-    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON at offset %d",
-                        bad_at);
-  d->ntoks = n;
-  return LEVEE_OK;
-}
-
-lv_json_type lv_json_type_of(const lv_json_doc *d, int tok) {
-  if (tok < 0 || tok >= d->ntoks)
-    return LV_JSON_INVALID;
-  const jsmntok_t *t = &TOKS(d)[tok];
-  switch (t->type) {
-  case JSMN_OBJECT: return LV_JSON_OBJECT;
-  case JSMN_ARRAY: return LV_JSON_ARRAY;
-  case JSMN_STRING: return LV_JSON_STRING;
-  case JSMN_PRIMITIVE:
-    switch (d->src[t->start]) {
-    case 't': return LV_JSON_TRUE;
-    case 'f': return LV_JSON_FALSE;
-    case 'n': return LV_JSON_NULL;
-    default: return LV_JSON_NUMBER;
-    }
-  default: return LV_JSON_INVALID;
-  }
+  if (len > LV_MAX_LINE_BYTES)
+    return lv_error_set(err, LEVEE_ETOOBIG, "JSON document over %u bytes",
+                        LV_MAX_LINE_BYTES);
+  levee_error local;
+  if (!err)
+    err = &local;
+  int rc = parse(d, err);
+  if (rc)
+    d->ntoks = 0;
+  return rc;
 }
 
 int lv_json_skip(const lv_json_doc *d, int tok) {
-  const jsmntok_t *t = TOKS(d);
-  int j = tok + 1;
-  while (j < d->ntoks && t[j].start < t[tok].end)
-    j++;
-  return j;
+  if (tok < 0 || tok >= d->ntoks)
+    return d->ntoks;
+  return d->toks[tok].next;
 }
 
 int lv_json_size(const lv_json_doc *d, int tok) {
   if (tok < 0 || tok >= d->ntoks)
     return 0;
-  return TOKS(d)[tok].size;
+  return d->toks[tok].size;
 }
 
 int lv_json_first(const lv_json_doc *d, int container) {
   if (container < 0 || container + 1 >= d->ntoks ||
-      TOKS(d)[container].size == 0)
+      d->toks[container].size == 0)
     return -1;
   return container + 1;
 }
 
 int lv_json_next(const lv_json_doc *d, int container, int tok) {
-  const jsmntok_t *t = TOKS(d);
-  /* For objects, tok is a key: step over the key and its value. */
-  int j = t[container].type == JSMN_OBJECT ? lv_json_skip(d, tok + 1)
-                                           : lv_json_skip(d, tok);
-  if (j >= d->ntoks || t[j].parent != container)
+  const lv_json_tok *t = d->toks;
+  if (container < 0 || tok <= container || tok >= d->ntoks)
     return -1;
-  return j;
+  /* For objects, tok is a key: step over the key and its value. */
+  int j = t[container].type == LV_JSON_OBJECT ? t[tok + 1].next : t[tok].next;
+  return j < t[container].next ? j : -1;
+}
+
+int lv_json_key_is(const lv_json_doc *d, int tok, const char *key, size_t n) {
+  const lv_json_tok *t = &d->toks[tok];
+  return t->type == LV_JSON_STRING && t->end - t->start == n &&
+         memcmp(d->src + t->start, key, n) == 0;
 }
 
 int lv_json_string_eq(const lv_json_doc *d, int tok, const char *key) {
-  const jsmntok_t *t = &TOKS(d)[tok];
-  size_t n = (size_t)(t->end - t->start);
-  return t->type == JSMN_STRING && strlen(key) == n &&
-         memcmp(d->src + t->start, key, n) == 0;
+  return lv_json_key_is(d, tok, key, strlen(key));
 }
 
 int lv_json_get(const lv_json_doc *d, int obj, const char *key) {
   if (lv_json_type_of(d, obj) != LV_JSON_OBJECT)
     return -1;
+  size_t n = strlen(key);
   for (int k = lv_json_first(d, obj); k >= 0; k = lv_json_next(d, obj, k))
-    if (lv_json_string_eq(d, k, key))
-      return k + 1 < d->ntoks ? k + 1 : -1;
+    if (lv_json_key_is(d, k, key, n))
+      return k + 1;
   return -1;
 }
 
+int lv_json_members(const lv_json_doc *d, int obj, const lv_json_key *keys,
+                    int n, int *out) {
+  for (int k = 0; k < n; k++)
+    out[k] = -1;
+  if (lv_json_type_of(d, obj) != LV_JSON_OBJECT)
+    return -1;
+  const lv_json_tok *t = d->toks;
+  for (int m = lv_json_first(d, obj); m >= 0; m = lv_json_next(d, obj, m)) {
+    size_t len = t[m].end - t[m].start;
+    const char *name = d->src + t[m].start;
+    for (int k = 0; k < n; k++)
+      if (keys[k].len == len && (len == 0 || keys[k].name[0] == name[0]) &&
+          !memcmp(keys[k].name, name, len)) {
+        if (out[k] < 0)
+          out[k] = m + 1; /* the first of duplicate members counts */
+        break;
+      }
+  }
+  return 0;
+}
+
 levee_str lv_json_raw(const lv_json_doc *d, int tok) {
-  const jsmntok_t *t = &TOKS(d)[tok];
+  const lv_json_tok *t = &d->toks[tok];
   levee_str s = {d->src + t->start, (size_t)(t->end - t->start)};
   return s;
 }
@@ -319,7 +436,7 @@ int lv_json_string(const lv_json_doc *d, int tok, lv_arena *a, levee_str *out) {
   if (lv_json_type_of(d, tok) != LV_JSON_STRING)
     return LEVEE_EINVAL;
   levee_str raw = lv_json_raw(d, tok);
-  if (!memchr(raw.ptr, '\\', raw.len)) {
+  if (!d->toks[tok].escaped) {
     *out = raw;
     return LEVEE_OK;
   }
@@ -376,6 +493,18 @@ int lv_json_int64(const lv_json_doc *d, int tok, int64_t *out) {
   if (lv_json_type_of(d, tok) != LV_JSON_NUMBER)
     return LEVEE_EINVAL;
   levee_str r = lv_json_raw(d, tok);
+  /* The common case, plain digits that fit: no copy, no strtoll. */
+  size_t i = r.len && r.ptr[0] == '-';
+  if (r.len - i >= 1 && r.len - i <= 18) {
+    int64_t v = 0;
+    size_t k = i;
+    while (k < r.len && r.ptr[k] >= '0' && r.ptr[k] <= '9')
+      v = v * 10 + (r.ptr[k++] - '0');
+    if (k == r.len) {
+      *out = i ? -v : v;
+      return LEVEE_OK;
+    }
+  }
   char tmp[32];
   if (r.len == 0 || r.len >= sizeof tmp)
     return LEVEE_EINVAL;

@@ -3,12 +3,18 @@
  * json_reader.h: reading one JSON document (an event line, a WeCom record)
  * without building a tree.
  *
- * Tokenizing is done by jsmn (Debian libjsmn-dev), which allocates nothing
- * and runs at memory speed; this layer adds bounds, typed accessors and
- * string unescaping. Strings without escapes are returned zero-copy,
- * pointing into the input; others are unescaped into the caller's arena.
- * (jansson builds a tree of hash tables and measured 20x slower on event
- * lines; see docs/ARCHITECTURE.md.)
+ * One pass over the bytes checks the whole RFC 8259 grammar (strict
+ * literals, numbers and escapes; no control bytes in strings; nothing but
+ * whitespace around the one value) and records a flat array of tokens in
+ * document order. Strings without escapes are returned zero-copy, pointing
+ * into the input; others are unescaped into the caller's arena. Depth,
+ * token count and document size are bounded (util/limits.h).
+ *
+ * Why not a library: jansson (DESIGN.md) builds a tree of hash tables and
+ * measured 20x slower on event lines; jsmn tokenizes without checking the
+ * grammar between tokens, and it plus the checks it needed cost more than
+ * the pattern scan itself. docs/ARCHITECTURE.md has the figures, and the
+ * fuzz target fuzz_json_reader checks this reader against jansson.
  */
 #ifndef LV_UTIL_JSON_READER_H
 #define LV_UTIL_JSON_READER_H
@@ -30,12 +36,22 @@ typedef enum lv_json_type {
   LV_JSON_NULL
 } lv_json_type;
 
+/* One token. Tokens are in document order; an object's members are a key
+ * token (a string) followed by its value's tokens. */
+typedef struct lv_json_tok {
+  uint32_t start;  /* first byte (for strings: after the opening quote) */
+  uint32_t end;    /* one past the last byte (strings: the closing quote) */
+  int32_t next;    /* index of the first token after this one's subtree */
+  int32_t size;    /* members (object) or elements (array); 0 otherwise */
+  uint8_t type;    /* lv_json_type */
+  uint8_t escaped; /* a string with at least one backslash escape */
+} lv_json_tok;
+
 typedef struct lv_json_doc {
   const char *src; /* borrowed input */
   size_t len;
-  void *toks; /* jsmntok_t[], owned, reused across parses */
-  int *aux;   /* 2 * cap ints for the structure check, owned */
-  int ntoks;  /* tokens in the current document */
+  lv_json_tok *toks; /* owned, reused across parses */
+  int ntoks;         /* tokens in the current document */
   int cap;
 } lv_json_doc;
 
@@ -44,17 +60,32 @@ void lv_json_doc_cleanup(lv_json_doc *d);
 
 /* Tokenizes src[0..len) (borrowed until the next parse). The document must
  * be one JSON value, surrounded only by whitespace. On failure the reason is
- * written to err. Token 0 is the root. */
+ * written to err and the document holds no tokens. Token 0 is the root. */
 int lv_json_parse(lv_json_doc *d, const char *src, size_t len, levee_error *err)
     __attribute__((warn_unused_result));
 
-lv_json_type lv_json_type_of(const lv_json_doc *d, int tok);
+static inline lv_json_type lv_json_type_of(const lv_json_doc *d, int tok) {
+  return tok >= 0 && tok < d->ntoks ? (lv_json_type)d->toks[tok].type
+                                    : LV_JSON_INVALID;
+}
 /* Index of the token after tok's whole subtree. */
 int lv_json_skip(const lv_json_doc *d, int tok);
 /* Number of members (object) or elements (array). */
 int lv_json_size(const lv_json_doc *d, int tok);
 /* The value token of member key in object obj, or -1. */
 int lv_json_get(const lv_json_doc *d, int obj, const char *key);
+/* A member name for lv_json_members(); LV_JSON_KEY("id") makes one. */
+typedef struct lv_json_key {
+  const char *name;
+  size_t len;
+} lv_json_key;
+#define LV_JSON_KEY(s)                                                         \
+  { (s), sizeof(s) - 1 }
+/* One pass over object obj's members: out[k] is the value token of the
+ * first member named keys[k] (raw bytes, no unescaping), or -1. Returns -1
+ * when obj is not an object, else 0. */
+int lv_json_members(const lv_json_doc *d, int obj, const lv_json_key *keys,
+                    int n, int *out);
 /* Iteration: first element/member-key token of a container, then
  * lv_json_next(); members are key tokens whose value is key + 1. */
 int lv_json_first(const lv_json_doc *d, int container);
@@ -63,6 +94,8 @@ int lv_json_next(const lv_json_doc *d, int container, int tok);
 /* A string token's value, unescaped (into a when needed). */
 int lv_json_string(const lv_json_doc *d, int tok, lv_arena *a, levee_str *out)
     __attribute__((warn_unused_result));
+/* Whether a string token's raw bytes equal key[0..n) (no unescaping). */
+int lv_json_key_is(const lv_json_doc *d, int tok, const char *key, size_t n);
 /* Whether a string token equals key exactly (no unescaping of key). */
 int lv_json_string_eq(const lv_json_doc *d, int tok, const char *key);
 /* The raw bytes of a token (for numbers and literals). */

@@ -462,7 +462,7 @@ static void test_int64(void **state) {
   assert_int_equal(lv_json_next(d, 0, t), -1);
 }
 
-/* jsmn tokenizes these; the reader's structure check must refuse them. */
+/* Separators and string bytes between tokens: each of these must fail. */
 static void test_structure(void **state) {
   fixture *f = *state;
   static const char *const bad[] = {"[1 2]",

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fuzz_json_reader.c: libFuzzer target that checks levee's JSON reader
+ * (src/util/json_reader.c) against jansson, the JSON library DESIGN.md
+ * names, on the same bytes.
+ *
+ * Both parse every input. Where the two are meant to agree, they must:
+ * the same documents accepted and refused, and for accepted ones the same
+ * tree (types, array lengths, object members, unescaped strings). They
+ * differ on purpose only where levee's reader is more lenient or more
+ * bounded, and those inputs are left out of the comparison:
+ *   - invalid UTF-8 (levee reads it, the normalizer turns it to U+FFFD);
+ *   - lone surrogate escapes (levee decodes them to U+FFFD);
+ *   - numbers outside double or int64 range (levee keeps them as text);
+ *   - documents deeper or larger than levee's limits (util/limits.h);
+ *   - raw NUL bytes, where jansson stops reading as if the input ended
+ *     (levee refuses them: a NUL is neither whitespace nor allowed in a
+ *     string).
+ * Duplicate keys are compared on the first occurrence only (levee's
+ * lv_json_get returns the first, jansson keeps the last).
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "levee/levee.h"
+#include "util/arena.h"
+#include "util/json_reader.h"
+#include "util/limits.h"
+#include "util/utf8.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "fuzz_json_reader: disagreement: %s (line %d)\n", #cond, \
+              __LINE__);                                                       \
+      abort();                                                                 \
+    }                                                                          \
+  } while (0)
+
+static lv_json_doc doc;
+static lv_arena arena;
+static int ready;
+
+/* Whether member key k of object obj appears again before the object ends
+ * (compared unescaped). */
+static int duplicate_later(int obj, int k, levee_str key) {
+  for (int j = lv_json_next(&doc, obj, k); j >= 0;
+       j = lv_json_next(&doc, obj, j)) {
+    levee_str other;
+    CHECK(lv_json_string(&doc, j, &arena, &other) == LEVEE_OK);
+    if (other.len == key.len && !memcmp(other.ptr, key.ptr, key.len))
+      return 1;
+  }
+  return 0;
+}
+
+static int seen_before(int obj, int k, levee_str key) {
+  for (int j = lv_json_first(&doc, obj); j >= 0 && j < k;
+       j = lv_json_next(&doc, obj, j)) {
+    levee_str other;
+    CHECK(lv_json_string(&doc, j, &arena, &other) == LEVEE_OK);
+    if (other.len == key.len && !memcmp(other.ptr, key.ptr, key.len))
+      return 1;
+  }
+  return 0;
+}
+
+static void same_tree(int tok, const json_t *j) {
+  switch (lv_json_type_of(&doc, tok)) {
+  case LV_JSON_OBJECT: {
+    CHECK(json_is_object(j));
+    size_t distinct = 0;
+    for (int k = lv_json_first(&doc, tok); k >= 0;
+         k = lv_json_next(&doc, tok, k)) {
+      levee_str key;
+      CHECK(lv_json_string(&doc, k, &arena, &key) == LEVEE_OK);
+      if (seen_before(tok, k, key))
+        continue;
+      distinct++;
+      const json_t *v = json_object_getn(j, key.ptr, key.len);
+      CHECK(v != NULL);
+      if (!duplicate_later(tok, k, key))
+        same_tree(k + 1, v);
+    }
+    CHECK(distinct == json_object_size(j));
+    break;
+  }
+  case LV_JSON_ARRAY: {
+    CHECK(json_is_array(j));
+    CHECK((size_t)lv_json_size(&doc, tok) == json_array_size(j));
+    size_t i = 0;
+    for (int e = lv_json_first(&doc, tok); e >= 0;
+         e = lv_json_next(&doc, tok, e))
+      same_tree(e, json_array_get(j, i++));
+    CHECK(i == json_array_size(j));
+    break;
+  }
+  case LV_JSON_STRING: {
+    CHECK(json_is_string(j));
+    levee_str s;
+    CHECK(lv_json_string(&doc, tok, &arena, &s) == LEVEE_OK);
+    CHECK(s.len == json_string_length(j));
+    CHECK(memcmp(s.ptr, json_string_value(j), s.len) == 0);
+    break;
+  }
+  case LV_JSON_NUMBER: CHECK(json_is_number(j)); break;
+  case LV_JSON_TRUE: CHECK(json_is_true(j)); break;
+  case LV_JSON_FALSE: CHECK(json_is_false(j)); break;
+  case LV_JSON_NULL: CHECK(json_is_null(j)); break;
+  default: CHECK(!"a token of no type");
+  }
+}
+
+/* Inputs where the two readers differ by design (see the head comment). */
+static int lenient_by_design(const json_error_t *e) {
+  return strstr(e->text, "Unicode") || strstr(e->text, "too big") ||
+         strstr(e->text, "overflow") || strstr(e->text, "NUL") ||
+         strstr(e->text, "UTF-8");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (!ready) {
+    lv_json_doc_init(&doc);
+    lv_arena_init(&arena, 1u << 22);
+    ready = 1;
+  }
+  lv_arena_reset(&arena);
+  const char *s = (const char *)data;
+  levee_error err = {0};
+  int rc = lv_json_parse(&doc, s, size, &err);
+  CHECK(rc == LEVEE_OK || err.message[0] != '\0');
+  if (rc == LEVEE_OK) {
+    /* Every token lies inside the input and subtrees nest. */
+    for (int i = 0; i < doc.ntoks; i++) {
+      CHECK(doc.toks[i].start <= doc.toks[i].end && doc.toks[i].end <= size);
+      CHECK(doc.toks[i].next > i && doc.toks[i].next <= doc.ntoks);
+    }
+  }
+  if (rc == LEVEE_ETOOBIG || !lv_utf8_valid(s, size) || memchr(s, 0, size))
+    return 0;
+  json_error_t jerr;
+  json_t *j = json_loadb(s, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  if (!j) {
+    if (rc == LEVEE_OK && !lenient_by_design(&jerr)) {
+      fprintf(stderr, "levee accepted what jansson refused: %s\n", jerr.text);
+      CHECK(!"accepted");
+    }
+    return 0;
+  }
+  if (rc != LEVEE_OK) {
+    fprintf(stderr, "levee refused what jansson accepted: %s\n", err.message);
+    json_decref(j);
+    CHECK(!"refused");
+  }
+  same_tree(0, j);
+  json_decref(j);
+  return 0;
+}
