@@ -32,7 +32,8 @@ void lv_json_doc_cleanup(lv_json_doc *d) {
 }
 
 static inline int is_ws(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  const uint64_t ws = 1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\r';
+  return c <= ' ' && ((ws >> c) & 1);
 }
 
 static inline int is_hex(unsigned char c) {
@@ -40,36 +41,44 @@ static inline int is_hex(unsigned char c) {
 }
 
 /* Where a string's fast path ends: the first quote, backslash or control
- * byte at or after p, or end. Most strings of an event are shorter than
- * 16 bytes, so the tail is one 16-byte load too when that load stays
- * inside p's page (it cannot fault; bytes past end are masked off). That
- * load may read past the caller's buffer, which AddressSanitizer would
- * report, so this function is not instrumented. */
+ * byte at or after p, or end; *quote tells whether it is the closing quote
+ * (known from the comparison masks, without reading the byte again). Most
+ * strings of an event are shorter than 16 bytes, so the tail is one 16-byte
+ * load too when that load stays inside p's page (it cannot fault; bytes
+ * past end are masked off). That load may read past the caller's buffer,
+ * which AddressSanitizer would report, so this function is not
+ * instrumented. */
 __attribute__((no_sanitize("address"))) static inline const unsigned char *
-string_stop(const unsigned char *p, const unsigned char *end) {
+string_stop(const unsigned char *p, const unsigned char *end, int *quote) {
 #ifdef __SSE2__
-  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+  const __m128i q = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
   const __m128i ctl = _mm_set1_epi8(0x1F);
   for (;;) {
     size_t left = (size_t)(end - p);
     if (left < 16 && (left == 0 || ((uintptr_t)p & 4095) > 4096 - 16))
       break;
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i m = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-        _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
-    unsigned bits = (unsigned)_mm_movemask_epi8(m);
+    unsigned qbits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q));
+    unsigned bits = qbits | (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                                _mm_cmpeq_epi8(v, bslash),
+                                _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)));
     if (left < 16)
       bits &= (1u << left) - 1;
-    if (bits)
-      return p + __builtin_ctz(bits);
-    if (left <= 16)
+    if (bits) {
+      int k = __builtin_ctz(bits);
+      *quote = (qbits >> k) & 1;
+      return p + k;
+    }
+    if (left <= 16) {
+      *quote = 0;
       return end;
+    }
     p += 16;
   }
 #endif
   while (p < end && *p != '"' && *p != '\\' && *p >= 0x20)
     p++;
+  *quote = p < end && *p == '"';
   return p;
 }
 
@@ -143,16 +152,17 @@ static inline int new_tok(lv_json_doc *d, lv_json_type type, size_t start,
 
 /* Scans the string whose opening quote is at *pos into token tok; leaves
  * *pos after the closing quote. */
-static inline int scan_string(lv_json_doc *d, int tok, size_t *pos,
-                              levee_error *err) {
+static inline __attribute__((always_inline)) int
+scan_string(lv_json_doc *d, int tok, size_t *pos, levee_error *err) {
   const unsigned char *base = (const unsigned char *)d->src;
   const unsigned char *p = base + *pos + 1, *end = base + d->len;
   for (;;) {
-    p = string_stop(p, end);
+    int quote;
+    p = string_stop(p, end, &quote);
+    if (quote)
+      break;
     if (p == end)
       return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
-    if (*p == '"')
-      break;
     if (*p < 0x20)
       return lv_error_set(err, LEVEE_ESYNTAX,
                           "invalid JSON at offset %zu: control byte in a "
@@ -387,6 +397,14 @@ int lv_json_get(const lv_json_doc *d, int obj, const char *key) {
   return -1;
 }
 
+/* Member names are short: an inline loop beats a call to memcmp. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return 0;
+  return 1;
+}
+
 int lv_json_members(const lv_json_doc *d, int obj, const lv_json_key *keys,
                     int n, int *out) {
   for (int k = 0; k < n; k++)
@@ -394,12 +412,11 @@ int lv_json_members(const lv_json_doc *d, int obj, const lv_json_key *keys,
   if (lv_json_type_of(d, obj) != LV_JSON_OBJECT)
     return -1;
   const lv_json_tok *t = d->toks;
-  for (int m = lv_json_first(d, obj); m >= 0; m = lv_json_next(d, obj, m)) {
+  for (int m = obj + 1; m < t[obj].next; m = t[m + 1].next) {
     size_t len = t[m].end - t[m].start;
     const char *name = d->src + t[m].start;
     for (int k = 0; k < n; k++)
-      if (keys[k].len == len && (len == 0 || keys[k].name[0] == name[0]) &&
-          !memcmp(keys[k].name, name, len)) {
+      if (keys[k].len == len && same_bytes(keys[k].name, name, len)) {
         if (out[k] < 0)
           out[k] = m + 1; /* the first of duplicate members counts */
         break;
