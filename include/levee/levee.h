@@ -218,6 +218,19 @@ LEVEE_EXTERN LEVEE_MUSTCHECK int
 levee_scanner_inspect(levee_scanner *s, const levee_event *ev,
                       const levee_verdict **out);
 
+/* Called once per event of a batch, in order: i is the event's index, and
+ * either status is LEVEE_OK and v is its verdict (valid until fn returns),
+ * or status says why that event could not be inspected and v is NULL. */
+typedef void (*levee_verdict_fn)(void *ctx, size_t i, int status,
+                                 const levee_verdict *v);
+
+/* Inspects evs[0..n) and gives each verdict to fn. The verdicts are those
+ * levee_scanner_inspect() gives one event at a time; a batch is faster on
+ * many short messages, because one pattern scan covers many texts. */
+LEVEE_EXTERN LEVEE_MUSTCHECK int
+levee_scanner_inspect_batch(levee_scanner *s, const levee_event *evs, size_t n,
+                            levee_verdict_fn fn, void *ctx);
+
 /* Appends the verdict as one line of JSON (with '\n') to a malloc'd buffer
  * that the function grows: buf, len and cap are in-out. */
 LEVEE_EXTERN LEVEE_MUSTCHECK int levee_verdict_json(const levee_verdict *v,

@@ -20,9 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cli/cli.h"
 #include "ingest/event_email.h"
@@ -35,14 +39,19 @@
 #include "util/limits.h"
 
 #define BATCH_BYTES (256u * 1024u)
+/* Events inspected together by levee_scanner_inspect_batch(), and the
+ * unescaped strings they may hold in the worker's arena. */
+#define PENDING_EVENTS 1024u
+#define PENDING_ARENA_BYTES (8u << 20)
 #define READ_CHUNK (1u << 20)
 
 enum batch_state { BATCH_EMPTY = 0, BATCH_FILLED, BATCH_BUSY, BATCH_DONE };
 
 typedef struct batch {
   enum batch_state state;
-  char *bytes; /* whole lines, owned; kept for reuse after writing */
+  const char *data; /* whole lines to inspect: bytes, or a mapped file */
   size_t len;
+  char *bytes; /* owned buffer, kept for reuse after writing */
   size_t cap;
   size_t first_line;
   const char *dir; /* for attachment paths; borrowed */
@@ -57,7 +66,11 @@ typedef struct worker {
   pthread_t thread;
   levee_scanner *scanner;
   lv_json_doc doc;
-  lv_arena arena;
+  lv_arena arena;    /* strings of the pending events */
+  levee_event *pend; /* PENDING_EVENTS parsed events awaiting inspection */
+  size_t *pend_line; /* their line numbers */
+  size_t n_pend;
+  struct batch *cur; /* the batch whose verdicts on_verdict() writes */
 } worker;
 
 typedef struct scan {
@@ -157,8 +170,48 @@ static void emit_verdict(levee_scanner *sc, const levee_event *ev, lv_buf *out,
     (*n_errors)++;
 }
 
+/* A verdict of a pending run of events, to the batch's output. */
+static void on_verdict(void *ctx, size_t i, int status,
+                       const levee_verdict *v) {
+  worker *w = ctx;
+  batch *b = w->cur;
+  if (status) {
+    (void)lv_buf_printf(&b->errs, "levee: line %zu: inspection failed: %s\n",
+                        w->pend_line[i], levee_strerror(status));
+    b->n_errors++;
+    return;
+  }
+  if (v->action >= LEVEE_ACTION_ALERT)
+    b->n_alerts++;
+  if (levee_verdict_json(v, &b->out.data, &b->out.len, &b->out.cap))
+    b->n_errors++;
+}
+
+/* Inspects the pending events as one batch (levee_scanner_inspect_batch),
+ * then forgets them and their strings. */
+static void flush_pending(worker *w, batch *b) {
+  if (w->n_pend) {
+    w->cur = b;
+    if (levee_scanner_inspect_batch(w->scanner, w->pend, w->n_pend, on_verdict,
+                                    w))
+      b->n_errors++;
+    w->n_pend = 0;
+  }
+  lv_arena_reset(&w->arena);
+}
+
+static int parse_line(worker *w, batch *b, const char *line, size_t len,
+                      levee_event *ev, levee_error *err) {
+  return b->wecom ? lv_event_from_wecom(&w->doc, line, len, &w->arena, ev, err)
+                  : lv_event_from_jsonl(&w->doc, line, len, &w->arena, ev, err);
+}
+
+/* Events without attachments wait in a run of up to PENDING_EVENTS (or
+ * PENDING_ARENA_BYTES of unescaped strings) for one batch inspection. An
+ * event with attachments is inspected alone, with the whole arena for its
+ * attachments' text, after the run before it. */
 static void process_batch(worker *w, batch *b) {
-  const char *p = b->bytes, *end = b->bytes + b->len;
+  const char *p = b->data, *end = b->data + b->len;
   size_t lineno = b->first_line;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -182,24 +235,33 @@ static void process_batch(worker *w, batch *b) {
       b->n_errors++;
       continue;
     }
-    lv_arena_reset(&w->arena);
     levee_event ev;
     levee_error err = {0};
-    int rc =
-        b->wecom
-            ? lv_event_from_wecom(&w->doc, line, len, &w->arena, &ev, &err)
-            : lv_event_from_jsonl(&w->doc, line, len, &w->arena, &ev, &err);
+    int rc = parse_line(w, b, line, len, &ev, &err);
     if (rc) {
       (void)lv_buf_printf(&b->errs, "levee: line %zu: %s\n", this_line,
                           err.message[0] ? err.message : levee_strerror(rc));
       b->n_errors++;
       continue;
     }
-    attachment_texts(&ev, b->dir, &w->arena, &b->errs, this_line);
     b->n_events++;
-    emit_verdict(w->scanner, &ev, &b->out, &b->errs, this_line, &b->n_alerts,
-                 &b->n_errors);
+    if (ev.n_attachments) {
+      flush_pending(w, b); /* this also forgets ev's strings: parse again */
+      if (parse_line(w, b, line, len, &ev, &err) == LEVEE_OK) {
+        attachment_texts(&ev, b->dir, &w->arena, &b->errs, this_line);
+        emit_verdict(w->scanner, &ev, &b->out, &b->errs, this_line,
+                     &b->n_alerts, &b->n_errors);
+      }
+      lv_arena_reset(&w->arena);
+      continue;
+    }
+    w->pend[w->n_pend] = ev;
+    w->pend_line[w->n_pend++] = this_line;
+    if (w->n_pend == PENDING_EVENTS ||
+        w->arena.used_total > PENDING_ARENA_BYTES)
+      flush_pending(w, b);
   }
+  flush_pending(w, b);
 }
 
 static void *worker_main(void *arg) {
@@ -277,23 +339,30 @@ static void flush_all(scan *sc) {
   fflush(stdout);
 }
 
-/* Hands lines (taken, with their buffer of cap bytes) to the workers and
- * returns a spare buffer from the slot (NULL if none; its size in
- * *spare_cap). err_line, when nonzero, makes an empty batch that reports
- * that line as too long, in its place in the output. */
-static char *submit(scan *sc, char *bytes, size_t len, size_t cap,
-                    size_t first_line, const char *dir, int wecom,
+/* Hands lines to the workers: either bytes (taken, a buffer of cap bytes),
+ * for which a spare buffer from the slot is returned (NULL if none; its size
+ * in *spare_cap), or borrowed bytes that stay valid until the batch is
+ * written (a mapped file; NULL is returned). err_line, when nonzero, makes an
+ * empty batch that reports that line as too long, in its place in the output.
+ */
+static char *submit(scan *sc, char *bytes, const char *borrowed, size_t len,
+                    size_t cap, size_t first_line, const char *dir, int wecom,
                     size_t err_line, size_t *spare_cap) {
   while (sc->next_fill - sc->next_write >= sc->n_slots)
     flush_one(sc);
   batch *b = &sc->slots[sc->next_fill % sc->n_slots];
   /* Swap buffers with the slot: fresh memory for every batch would cost a
    * page fault per 4 KiB. */
-  char *spare = b->bytes;
-  *spare_cap = b->cap;
-  b->bytes = bytes;
+  char *spare = NULL;
+  *spare_cap = 0;
+  if (bytes) {
+    spare = b->bytes;
+    *spare_cap = b->cap;
+    b->bytes = bytes;
+    b->cap = cap;
+  }
+  b->data = borrowed ? borrowed : bytes;
   b->len = len;
-  b->cap = cap;
   b->first_line = first_line;
   b->dir = dir;
   b->wecom = wecom;
@@ -312,11 +381,43 @@ static char *submit(scan *sc, char *bytes, size_t len, size_t cap,
   return spare;
 }
 
+/* Newlines in p[0..n), 16 bytes at a time. */
 static size_t count_lines(const char *p, size_t n) {
-  size_t c = 0;
-  for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + n - q))); q++)
-    c++;
+  size_t c = 0, i = 0;
+#ifdef __SSE2__
+  const __m128i nl = _mm_set1_epi8('\n');
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    c += (size_t)__builtin_popcount(
+        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+  }
+#endif
+  for (; i < n; i++)
+    c += p[i] == '\n';
   return c;
+}
+
+/* A regular file is read through a read-only mapping: batches borrow its
+ * lines in place, so nothing is copied. Lines are cut into batches at the
+ * first newline after BATCH_BYTES; a line of any length stays whole, and
+ * process_batch() refuses it when it is over the limit. */
+static void scan_mapped(scan *sc, const char *data, size_t size,
+                        const char *dir, int wecom) {
+  size_t pos = 0, line = 1, spare_cap;
+  while (pos < size) {
+    size_t end = pos + BATCH_BYTES;
+    if (end >= size)
+      end = size;
+    else {
+      const char *nl = memchr(data + end, '\n', size - end);
+      end = nl ? (size_t)(nl - data) + 1 : size;
+    }
+    (void)submit(sc, NULL, data + pos, end - pos, 0, line, dir, wecom, 0,
+                 &spare_cap);
+    sc->bytes_in += end - pos;
+    line += count_lines(data + pos, end - pos);
+    pos = end;
+  }
 }
 
 /* Reads an event stream from fd and feeds it to the workers in batches of
@@ -382,7 +483,8 @@ static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
       size_t need = rest + READ_CHUNK > BATCH_BYTES + READ_CHUNK
                         ? rest + READ_CHUNK
                         : BATCH_BYTES + READ_CHUNK;
-      char *nb = submit(sc, old, whole, cap, line, dir, wecom, 0, &spare_cap);
+      char *nb =
+          submit(sc, old, NULL, whole, cap, line, dir, wecom, 0, &spare_cap);
       if (!nb || spare_cap < need) {
         free(nb);
         nb = malloc(need);
@@ -402,7 +504,7 @@ static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
       size_t spare_cap = 0;
       skipping = 1;
       skip_line = line;
-      free(submit(sc, NULL, 0, 0, line, dir, wecom, line, &spare_cap));
+      free(submit(sc, NULL, NULL, 0, 0, line, dir, wecom, line, &spare_cap));
       len = 0;
     }
     if (eof)
@@ -584,7 +686,10 @@ static int start_workers(scan *sc) {
     w->sc = sc;
     lv_json_doc_init(&w->doc);
     lv_arena_init(&w->arena, LV_MAX_ARENA_BYTES);
-    if (levee_scanner_create(sc->engine, &w->scanner))
+    w->pend = malloc(PENDING_EVENTS * sizeof *w->pend);
+    w->pend_line = malloc(PENDING_EVENTS * sizeof *w->pend_line);
+    if (!w->pend || !w->pend_line ||
+        levee_scanner_create(sc->engine, &w->scanner))
       return -ENOMEM;
     if (pthread_create(&w->thread, NULL, worker_main, w)) {
       levee_scanner_destroy(w->scanner);
@@ -610,6 +715,8 @@ static void stop_workers(scan *sc) {
     }
     lv_json_doc_cleanup(&w->doc);
     lv_arena_cleanup(&w->arena);
+    free(w->pend);
+    free(w->pend_line);
   }
   for (size_t i = 0; i < sc->n_slots; i++) {
     free(sc->slots[i].bytes);
@@ -689,9 +796,19 @@ int lv_cmd_scan(int argc, char **argv) {
     }
     /* Batches borrow dir until they are written: keep a copy per input. */
     char *dir_copy = dir[0] ? strdup(dir) : NULL;
-    if (scan_stream(&sc, fd, path, dir_copy, wecom))
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fd != STDIN_FILENO && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size > 0)
+      map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+                 MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map != MAP_FAILED)
+      scan_mapped(&sc, map, (size_t)st.st_size, dir_copy, wecom);
+    else if (scan_stream(&sc, fd, path, dir_copy, wecom))
       sc.n_errors++;
-    flush_all(&sc);
+    flush_all(&sc); /* batches borrow the mapping until they are written */
+    if (map != MAP_FAILED)
+      munmap(map, (size_t)st.st_size);
     free(dir_copy);
     if (fd != STDIN_FILENO)
       close(fd);

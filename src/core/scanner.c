@@ -9,6 +9,15 @@
  * decides each finding's rule, action and severity; the verdict takes the
  * strongest. A scanner belongs to one thread: it owns the Hyperscan scratch
  * and the per-message arena that the verdict lives in.
+ *
+ * Batches (levee_scanner_inspect_batch): on short messages the fixed cost
+ * of a Hyperscan call is most of a scan, so the texts of a batch are
+ * normalized one after another into one buffer, NUL after each, and the
+ * literal database scans that buffer once. Each hit is given to the event
+ * whose text contains it whole; a hit that would span two texts is
+ * dropped, as it could not occur in a scan of either text alone. Then each
+ * event goes through the same steps as levee_scanner_inspect() with those
+ * hits, so the verdicts are the same.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +30,38 @@
 #include "util/limits.h"
 #include "util/utf8.h"
 
+/* A literal hit of a batch scan, with offsets in its event's text. */
+typedef struct batch_hit {
+  uint32_t event;
+  lv_hit hit;
+} batch_hit;
+
+/* What a batch scan keeps between normalizing and inspecting. */
+typedef struct batch_state {
+  char *text;    /* normalized texts, each followed by NUL */
+  uint32_t *map; /* their offset maps, map[len] of each at its NUL */
+  size_t len, cap;
+  size_t *start;        /* per event: where its text starts (n + 1 entries) */
+  unsigned char *flags; /* per event: BATCH_TRUNCATED, BATCH_HITS_FULL */
+  uint32_t *count;      /* per event: literal hits */
+  size_t n, cap_events;
+  batch_hit *hits; /* in scan order */
+  size_t n_hits, cap_hits;
+  lv_hit *sorted; /* the same, grouped by event: count[i]..count[i + 1] */
+  size_t cap_sorted;
+  size_t base;   /* batch offset where the current hs_scan started */
+  size_t cursor; /* the event the last hit fell in */
+  size_t resume; /* set when a scan stopped: the event to resume at */
+} batch_state;
+
+enum { BATCH_TRUNCATED = 1, BATCH_HITS_FULL = 2, BATCH_HAS_TEXT = 4 };
+
 struct levee_scanner {
   levee_engine *e;
   hs_scratch_t *scratch;
   lv_norm norm;
+  const lv_norm *cur; /* the text being inspected: norm, or a batch view */
+  batch_state batch;
   lv_arena arena;
   lv_hit *hits; /* LV_MAX_CANDIDATES */
   size_t n_hits;
@@ -48,6 +85,7 @@ int levee_scanner_create(levee_engine *e, levee_scanner **out) {
     return LEVEE_ENOMEM;
   s->e = levee_engine_ref(e);
   lv_norm_init(&s->norm);
+  s->cur = &s->norm;
   lv_arena_init(&s->arena, LV_MAX_ARENA_BYTES);
   s->hits = malloc(LV_MAX_CANDIDATES * sizeof *s->hits);
   s->finds = malloc(LV_MAX_FINDINGS * sizeof *s->finds);
@@ -69,6 +107,13 @@ void levee_scanner_destroy(levee_scanner *s) {
     return;
   hs_free_scratch(s->scratch);
   lv_norm_cleanup(&s->norm);
+  free(s->batch.text);
+  free(s->batch.map);
+  free(s->batch.start);
+  free(s->batch.flags);
+  free(s->batch.count);
+  free(s->batch.hits);
+  free(s->batch.sorted);
   lv_arena_cleanup(&s->arena);
   free(s->hits);
   free(s->finds);
@@ -84,7 +129,7 @@ const lv_pattern_info *lv_inspect_pattern(const lv_inspect *in, uint32_t pid) {
 }
 
 const lv_norm *lv_inspect_norm(const lv_inspect *in) {
-  return &in->s->norm;
+  return in->s->cur;
 }
 
 const levee_event *lv_inspect_event(const lv_inspect *in) {
@@ -93,7 +138,7 @@ const levee_event *lv_inspect_event(const lv_inspect *in) {
 
 levee_str lv_inspect_original(const lv_inspect *in, uint32_t from,
                               uint32_t to) {
-  const lv_norm *n = &in->s->norm;
+  const lv_norm *n = in->s->cur;
   size_t a = lv_norm_orig_start(n, from);
   size_t b = to > from ? lv_norm_orig_end(n, to) : a;
   levee_str r = {n->orig + a, b - a};
@@ -127,7 +172,7 @@ void lv_inspect_emit(lv_inspect *in, const char *category, uint32_t from,
   const lv_rule *r = decide(s, category, confidence);
   if (!r)
     return;
-  const lv_norm *n = &s->norm;
+  const lv_norm *n = s->cur;
   size_t start = lv_norm_orig_start(n, from);
   size_t end = to > from ? lv_norm_orig_end(n, to) : start;
   /* One finding per category and span: an overlapping finding of the same
@@ -198,29 +243,25 @@ static int by_detector_then_offset(const void *a, const void *b, void *ctx) {
   return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-static int inspect_source(levee_scanner *s, const levee_event *ev, int source,
-                          levee_str text) {
+/* Scans s->cur with the regex database, and with the literal database
+ * unless its hits are already in s->hits (a batch), then hands each
+ * detector the hits of its own patterns. */
+static int detect(levee_scanner *s, const levee_event *ev, int source,
+                  int have_literal_hits) {
   levee_engine *e = s->e;
-  if (!text.ptr || text.len == 0)
-    return LEVEE_OK;
-  if (text.len > LV_MAX_TEXT_BYTES) {
-    /* Inspect what fits; the verdict says it was truncated. */
-    text.len = lv_utf8_floor(text.ptr, LV_MAX_TEXT_BYTES);
-    s->truncated = 1;
+  const lv_norm *n = s->cur;
+  if (!have_literal_hits) {
+    s->n_hits = 0;
+    s->hits_full = 0;
+    if (e->lit_db &&
+        hs_scan(e->lit_db, n->text, (unsigned)n->len, 0, s->scratch, on_hit,
+                s) == HS_SCAN_TERMINATED &&
+        !s->hits_full)
+      return LEVEE_ESCAN;
   }
-  int rc = lv_normalize(&s->norm, text.ptr, text.len);
-  if (rc)
-    return rc;
-  s->n_hits = 0;
-  s->hits_full = 0;
-  if (e->lit_db &&
-      hs_scan(e->lit_db, s->norm.text, (unsigned)s->norm.len, 0, s->scratch,
-              on_hit, s) == HS_SCAN_TERMINATED &&
-      !s->hits_full)
-    return LEVEE_ESCAN;
   if (e->re_db && !s->hits_full &&
-      hs_scan(e->re_db, s->norm.text, (unsigned)s->norm.len, 0, s->scratch,
-              on_hit, s) == HS_SCAN_TERMINATED &&
+      hs_scan(e->re_db, n->text, (unsigned)n->len, 0, s->scratch, on_hit, s) ==
+          HS_SCAN_TERMINATED &&
       !s->hits_full)
     return LEVEE_ESCAN;
   if (s->hits_full)
@@ -241,6 +282,29 @@ static int inspect_source(levee_scanner *s, const levee_event *ev, int source,
     i = j;
   }
   return LEVEE_OK;
+}
+
+/* What of a text is inspected: at most LV_MAX_TEXT_BYTES, cut at a
+ * character boundary (*truncated is set when it was cut). */
+static levee_str inspected_part(levee_str text, int *truncated) {
+  if (text.len > LV_MAX_TEXT_BYTES) {
+    text.len = lv_utf8_floor(text.ptr, LV_MAX_TEXT_BYTES);
+    *truncated = 1;
+  }
+  return text;
+}
+
+static int inspect_source(levee_scanner *s, const levee_event *ev, int source,
+                          levee_str text) {
+  if (!text.ptr || text.len == 0)
+    return LEVEE_OK;
+  /* Inspect what fits; the verdict says when it was truncated. */
+  text = inspected_part(text, &s->truncated);
+  int rc = lv_normalize(&s->norm, text.ptr, text.len);
+  if (rc)
+    return rc;
+  s->cur = &s->norm;
+  return detect(s, ev, source, 0);
 }
 
 static int by_source_then_start(const void *a, const void *b) {
@@ -278,19 +342,17 @@ static const char *redact(levee_scanner *s, levee_str text) {
   return out;
 }
 
-int levee_scanner_inspect(levee_scanner *s, const levee_event *ev,
-                          const levee_verdict **out) {
+static void begin_event(levee_scanner *s, const levee_event *ev) {
   const levee_policy *p = s->e->policy;
   lv_arena_reset(&s->arena);
   s->n_finds = 0;
   s->truncated = 0;
   for (size_t i = 0; i < p->n_rules; i++)
     s->rule_ok[i] = (unsigned char)lv_rule_matches_event(&p->rules[i], ev);
-  int rc = inspect_source(s, ev, -1, ev->text);
-  for (size_t i = 0; !rc && i < ev->n_attachments; i++)
-    rc = inspect_source(s, ev, (int)i, ev->attachments[i].text);
-  if (rc)
-    return rc;
+}
+
+static const levee_verdict *finish_event(levee_scanner *s,
+                                         const levee_event *ev) {
   levee_verdict *v = &s->v;
   memset(v, 0, sizeof *v);
   v->id = ev->id;
@@ -312,6 +374,231 @@ int levee_scanner_inspect(levee_scanner *s, const levee_event *ev,
     v->action = LEVEE_ACTION_BLOCK;
   if (v->action == LEVEE_ACTION_REDACT && ev->text.ptr)
     v->redacted_text = redact(s, ev->text);
-  *out = v;
+  return v;
+}
+
+int levee_scanner_inspect(levee_scanner *s, const levee_event *ev,
+                          const levee_verdict **out) {
+  begin_event(s, ev);
+  int rc = inspect_source(s, ev, -1, ev->text);
+  for (size_t i = 0; !rc && i < ev->n_attachments; i++)
+    rc = inspect_source(s, ev, (int)i, ev->attachments[i].text);
+  if (rc)
+    return rc;
+  *out = finish_event(s, ev);
+  return LEVEE_OK;
+}
+
+/* --- batches -------------------------------------------------------------- */
+
+static int grow_array(void **p, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap)
+    return LEVEE_OK;
+  size_t nc = *cap ? *cap : 256;
+  while (nc < need)
+    nc *= 2;
+  void *q = realloc(*p, nc * elem);
+  if (!q)
+    return LEVEE_ENOMEM;
+  *p = q;
+  *cap = nc;
+  return LEVEE_OK;
+}
+
+/* Normalizes the batch's texts into one buffer. */
+static int batch_normalize(levee_scanner *s, const levee_event *evs, size_t n) {
+  batch_state *b = &s->batch;
+  size_t cap_events = b->cap_events;
+  if (grow_array((void **)&b->start, &cap_events, n + 1, sizeof *b->start))
+    return LEVEE_ENOMEM;
+  size_t c2 = b->cap_events;
+  if (grow_array((void **)&b->flags, &c2, n + 1, sizeof *b->flags))
+    return LEVEE_ENOMEM;
+  size_t c3 = b->cap_events;
+  if (grow_array((void **)&b->count, &c3, n + 1, sizeof *b->count))
+    return LEVEE_ENOMEM;
+  b->cap_events = cap_events;
+  b->n = n;
+  b->len = 0;
+  for (size_t i = 0; i < n; i++) {
+    int trunc = 0;
+    levee_str text = inspected_part(evs[i].text, &trunc);
+    b->start[i] = b->len;
+    b->flags[i] = (unsigned char)(trunc ? BATCH_TRUNCATED : 0);
+    b->count[i] = 0;
+    if (!text.ptr || text.len == 0)
+      continue;
+    int rc = lv_normalize(&s->norm, text.ptr, text.len);
+    if (rc)
+      return rc;
+    b->flags[i] |= BATCH_HAS_TEXT;
+    size_t need = b->len + s->norm.len + 1, cap = b->cap;
+    if (need > b->cap) {
+      if (grow_array((void **)&b->text, &cap, need, 1))
+        return LEVEE_ENOMEM;
+      size_t mcap = b->cap;
+      if (grow_array((void **)&b->map, &mcap, need, sizeof *b->map))
+        return LEVEE_ENOMEM;
+      b->cap = cap;
+    }
+    memcpy(b->text + b->len, s->norm.text, s->norm.len);
+    memcpy(b->map + b->len, s->norm.map, (s->norm.len + 1) * sizeof *b->map);
+    b->len += s->norm.len;
+    b->text[b->len++] = '\0';
+  }
+  b->start[n] = b->len;
+  return LEVEE_OK;
+}
+
+/* The event whose text (with its NUL) holds batch offset off. */
+static size_t event_at(const batch_state *b, size_t off) {
+  size_t i = b->cursor;
+  if (b->start[i] <= off && off < b->start[i + 1])
+    return i;
+  size_t lo = 0, hi = b->n; /* the last i with start[i] <= off */
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (b->start[mid] <= off)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static int on_batch_hit(unsigned id, unsigned long long from,
+                        unsigned long long to, unsigned flags, void *ctx) {
+  levee_scanner *s = ctx;
+  batch_state *b = &s->batch;
+  (void)from, (void)flags;
+  const lv_pattern_info *pi = &s->e->pats[id];
+  size_t end = b->base + (size_t)to;
+  size_t i = event_at(b, end - 1);
+  size_t begin = b->start[i], text_end = b->start[i + 1] - 1; /* its NUL */
+  if (end - pi->lit_len < begin || end > text_end)
+    return 0; /* spans two texts: no scan of one text finds it */
+  b->cursor = i;
+  if (b->count[i] >= LV_MAX_CANDIDATES) {
+    /* This event is full, and its verdict will say so. Stop and resume at
+     * the next event, so one text cannot make the batch scan long. */
+    b->flags[i] |= BATCH_HITS_FULL;
+    b->resume = i + 1;
+    return 1;
+  }
+  if (b->n_hits == b->cap_hits && grow_array((void **)&b->hits, &b->cap_hits,
+                                             b->n_hits + 1, sizeof *b->hits)) {
+    b->resume = SIZE_MAX; /* out of memory */
+    return 1;
+  }
+  b->count[i]++;
+  b->hits[b->n_hits++] = (batch_hit){
+      (uint32_t)i,
+      {id, (uint32_t)(end - pi->lit_len - begin), (uint32_t)(end - begin)}};
+  return 0;
+}
+
+/* The literal database over the batch's texts: one scan, resumed after an
+ * event that had too many hits. */
+static int batch_scan(levee_scanner *s) {
+  batch_state *b = &s->batch;
+  b->n_hits = 0;
+  b->cursor = 0;
+  if (!s->e->lit_db)
+    return LEVEE_OK;
+  size_t first = 0;
+  while (first < b->n && b->start[first] < b->len) {
+    b->base = b->start[first];
+    b->resume = 0;
+    hs_error_t r =
+        hs_scan(s->e->lit_db, b->text + b->base, (unsigned)(b->len - b->base),
+                0, s->scratch, on_batch_hit, s);
+    if (r == HS_SUCCESS)
+      break;
+    if (r != HS_SCAN_TERMINATED || b->resume == 0)
+      return LEVEE_ESCAN;
+    if (b->resume == SIZE_MAX)
+      return LEVEE_ENOMEM;
+    first = b->resume;
+  }
+  /* Group the hits by event (a counting sort; order within an event does
+   * not matter, detect() sorts them). */
+  if (grow_array((void **)&b->sorted, &b->cap_sorted, b->n_hits + 1,
+                 sizeof *b->sorted))
+    return LEVEE_ENOMEM;
+  size_t pos = 0;
+  for (size_t i = 0; i < b->n; i++) {
+    size_t c = b->count[i];
+    b->count[i] = (uint32_t)pos; /* now: where event i's hits begin */
+    pos += c;
+  }
+  b->count[b->n] = (uint32_t)pos;
+  for (size_t k = 0; k < b->n_hits; k++)
+    b->sorted[b->count[b->hits[k].event]++] = b->hits[k].hit;
+  /* count[i] is now where event i's hits end: shift back to begin/end. */
+  for (size_t i = b->n; i > 0; i--)
+    b->count[i] = b->count[i - 1];
+  b->count[0] = 0;
+  return LEVEE_OK;
+}
+
+/* Inspects evs[0..n) as one batch; fn gets verdicts numbered from first.
+ * Returns a status only when the batch as a whole failed before any
+ * verdict was given. */
+static int inspect_run(levee_scanner *s, const levee_event *evs, size_t n,
+                       size_t first, levee_verdict_fn fn, void *ctx) {
+  batch_state *b = &s->batch;
+  int rc = batch_normalize(s, evs, n);
+  if (!rc)
+    rc = batch_scan(s);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < n; i++) {
+    const levee_event *ev = &evs[i];
+    begin_event(s, ev);
+    if (b->flags[i] & BATCH_TRUNCATED)
+      s->truncated = 1;
+    if (b->flags[i] & BATCH_HAS_TEXT) {
+      size_t off = b->start[i], len = b->start[i + 1] - off - 1;
+      lv_norm view = {b->text + off,     len, b->map + off, ev->text.ptr,
+                      b->map[off + len], 0};
+      s->cur = &view;
+      s->n_hits = b->count[i + 1] - b->count[i];
+      memcpy(s->hits, b->sorted + b->count[i], s->n_hits * sizeof *s->hits);
+      s->hits_full = (b->flags[i] & BATCH_HITS_FULL) != 0;
+      rc = detect(s, ev, -1, 1);
+      s->cur = &s->norm;
+    }
+    for (size_t k = 0; !rc && k < ev->n_attachments; k++)
+      rc = inspect_source(s, ev, (int)k, ev->attachments[k].text);
+    fn(ctx, first + i, rc, rc ? NULL : finish_event(s, ev));
+    rc = LEVEE_OK;
+  }
+  return LEVEE_OK;
+}
+
+int levee_scanner_inspect_batch(levee_scanner *s, const levee_event *evs,
+                                size_t n, levee_verdict_fn fn, void *ctx) {
+  size_t i = 0;
+  while (i < n) {
+    /* A run is bounded in events and text bytes, so the batch buffers and
+     * Hyperscan's 32-bit lengths stay small whatever the caller passes. */
+    size_t j = i, bytes = 0;
+    while (j < n && j - i < LV_BATCH_EVENTS &&
+           (j == i || bytes + evs[j].text.len <= LV_BATCH_TEXT_BYTES)) {
+      bytes += evs[j].text.len < LV_MAX_TEXT_BYTES ? evs[j].text.len
+                                                   : LV_MAX_TEXT_BYTES;
+      j++;
+    }
+    if (inspect_run(s, evs + i, j - i, i, fn, ctx)) {
+      /* The batch steps failed (out of memory, a text that normalizes too
+       * long): inspect these events one by one, each with its own status. */
+      for (size_t k = i; k < j; k++) {
+        const levee_verdict *v = NULL;
+        int rc = levee_scanner_inspect(s, &evs[k], &v);
+        fn(ctx, k, rc, rc ? NULL : v);
+      }
+    }
+    i = j;
+  }
   return LEVEE_OK;
 }

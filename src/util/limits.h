@@ -37,6 +37,10 @@
 #define LV_MAX_KEYWORD_LISTS 256
 #define LV_MAX_KEYWORDS_PER_LIST 200000
 #define LV_MAX_KEYWORD_BYTES 256
+/* levee_scanner_inspect_batch() inspects at most this many events, and
+ * this many bytes of their texts, per literal-database scan. */
+#define LV_BATCH_EVENTS 4096
+#define LV_BATCH_TEXT_BYTES (4u << 20)
 /* Per-message arena: bytes one inspection may allocate. */
 #define LV_MAX_ARENA_BYTES (64u << 20)
 

@@ -685,6 +685,97 @@ static void test_keyword_list(void **state) {
   levee_scanner_destroy(s);
 }
 
+/* --- batches ---------------------------------------------------------------
+ */
+
+typedef struct batch_seen {
+  levee_scanner *single; /* the same policy, one event at a time */
+  const levee_event *evs;
+  size_t calls;
+  int flagged[8]; /* events with a keyword.projects finding */
+  int truncated[8];
+} batch_seen;
+
+static char *verdict_line(const levee_verdict *v) {
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  assert_int_equal(levee_verdict_json(v, &buf, &len, &cap), LEVEE_OK);
+  return buf;
+}
+
+static void on_batch_verdict(void *ctx, size_t i, int status,
+                             const levee_verdict *v) {
+  batch_seen *seen = ctx;
+  assert_int_equal(i, seen->calls);
+  seen->calls++;
+  assert_int_equal(status, LEVEE_OK);
+  char *got = verdict_line(v);
+  seen->flagged[i] = find(v, "keyword.projects") != NULL;
+  seen->truncated[i] = v->truncated;
+  char *want = verdict_line(inspect(seen->single, &seen->evs[i]));
+  assert_string_equal(got, want);
+  free(got);
+  free(want);
+}
+
+/* A batch gives each event the verdict levee_scanner_inspect() gives it:
+ * a keyword is found only inside one text, never across two; offsets are
+ * the event's own; empty and absent texts, attachments and a text with
+ * more candidates than the bound behave as alone. */
+static void test_batch_same_as_single(void **state) {
+  (void)state;
+  static const char yaml[] = "version: 1\n"
+                             "include_default: true\n"
+                             "keyword_lists:\n"
+                             "  - name: projects\n"
+                             "    words: [北极星计划, x]\n"
+                             "rules:\n"
+                             "  - {id: kw, match: {category: "
+                             "keyword.projects}, action: alert}\n";
+  levee_scanner *batch = scanner_for(yaml);
+  batch_seen seen = {scanner_for(yaml), NULL, 0, {0}, {0}};
+  char *many = malloc(LV_MAX_CANDIDATES + 100);
+  assert_non_null(many);
+  memset(many, 'x', LV_MAX_CANDIDATES + 99);
+  many[LV_MAX_CANDIDATES + 99] = '\0';
+  levee_event evs[8];
+  evs[0] = event("wechat", "下周启动北极星"); /* the keyword is split */
+  evs[1] = event("wechat", "计划，别外传");   /* across these two texts */
+  evs[2] = event("wechat", "");
+  evs[3] = event("wechat", NULL);
+  evs[4] = event("wechat", many);
+  evs[5] = event("wechat", "北极星计划 绝密★1年 电话13800138000");
+  evs[6] = event("wechat", "附件见下");
+  levee_attachment at;
+  memset(&at, 0, sizeof at);
+  at.kind = S("file");
+  at.text = S("北极星计划的附件");
+  evs[6].attachments = &at;
+  evs[6].n_attachments = 1;
+  evs[7] = event("wechat", "北");
+  seen.evs = evs;
+  assert_int_equal(
+      levee_scanner_inspect_batch(batch, evs, 8, on_batch_verdict, &seen),
+      LEVEE_OK);
+  assert_int_equal(seen.calls, 8);
+  /* Only whole keywords inside one text: events 5 and 6 (its attachment).
+   * Event 4's x's are candidates for the word "x", more than the bound
+   * keeps, but none stands alone as a word. */
+  for (size_t i = 0; i < 8; i++)
+    assert_int_equal(seen.flagged[i], i == 5 || i == 6);
+  assert_true(seen.truncated[4]);
+  assert_false(seen.truncated[5]);
+  /* An empty batch calls nothing. */
+  seen.calls = 0;
+  assert_int_equal(
+      levee_scanner_inspect_batch(batch, evs, 0, on_batch_verdict, &seen),
+      LEVEE_OK);
+  assert_int_equal(seen.calls, 0);
+  free(many);
+  levee_scanner_destroy(batch);
+  levee_scanner_destroy(seen.single);
+}
+
 /* --- attachments, order, limits ------------------------------------------- */
 
 static void test_attachments(void **state) {
@@ -895,6 +986,7 @@ int main(void) {
       cmocka_unit_test(test_redact),
       cmocka_unit_test(test_mask_full_width),
       cmocka_unit_test(test_keyword_list),
+      cmocka_unit_test(test_batch_same_as_single),
       cmocka_unit_test(test_verdict_json_redacted_and_truncated),
   };
   int failed = cmocka_run_group_tests_name("default engine", shared_tests,
