@@ -212,6 +212,8 @@ static int parse(lv_json_doc *d, levee_error *err) {
   const size_t n = d->len;
   int stack[LV_MAX_JSON_DEPTH + 2]; /* open containers */
   int depth = 0;
+  uint64_t arrays = 0; /* bit k: stack[k] is an array */
+  _Static_assert(LV_MAX_JSON_DEPTH + 2 <= 64, "one bit per open container");
   size_t i = 0;
   while (i < n && is_ws((unsigned char)s[i]))
     i++;
@@ -221,7 +223,7 @@ static int parse(lv_json_doc *d, levee_error *err) {
 value: /* a value is due at i (after whitespace) */
   if (i == n)
     return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
-  if (depth && d->toks[stack[depth - 1]].type == LV_JSON_ARRAY)
+  if (depth && ((arrays >> (depth - 1)) & 1))
     d->toks[stack[depth - 1]].size++;
   switch (s[i]) {
   case '{':
@@ -233,6 +235,7 @@ value: /* a value is due at i (after whitespace) */
     int t = new_tok(d, obj ? LV_JSON_OBJECT : LV_JSON_ARRAY, i, err);
     if (t < 0)
       return err->status;
+    arrays = obj ? arrays & ~(1ull << depth) : arrays | 1ull << depth;
     stack[depth++] = t;
     i++;
     while (i < n && is_ws((unsigned char)s[i]))
@@ -315,11 +318,11 @@ after: /* a value ended just before i */
     i++;
     while (i < n && is_ws((unsigned char)s[i]))
       i++;
-    if (d->toks[stack[depth - 1]].type == LV_JSON_OBJECT)
+    if (!((arrays >> (depth - 1)) & 1))
       goto key;
     goto value;
   }
-  if (s[i] != (d->toks[stack[depth - 1]].type == LV_JSON_OBJECT ? '}' : ']'))
+  if (s[i] != (((arrays >> (depth - 1)) & 1) ? ']' : '}'))
     return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON at offset %zu", i);
 
 close : /* s[i] closes the innermost container */
@@ -397,34 +400,6 @@ int lv_json_get(const lv_json_doc *d, int obj, const char *key) {
   return -1;
 }
 
-/* Member names are short: an inline loop beats a call to memcmp. */
-static inline int same_bytes(const char *a, const char *b, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (a[i] != b[i])
-      return 0;
-  return 1;
-}
-
-int lv_json_members(const lv_json_doc *d, int obj, const lv_json_key *keys,
-                    int n, int *out) {
-  for (int k = 0; k < n; k++)
-    out[k] = -1;
-  if (lv_json_type_of(d, obj) != LV_JSON_OBJECT)
-    return -1;
-  const lv_json_tok *t = d->toks;
-  for (int m = obj + 1; m < t[obj].next; m = t[m + 1].next) {
-    size_t len = t[m].end - t[m].start;
-    const char *name = d->src + t[m].start;
-    for (int k = 0; k < n; k++)
-      if (keys[k].len == len && same_bytes(keys[k].name, name, len)) {
-        if (out[k] < 0)
-          out[k] = m + 1; /* the first of duplicate members counts */
-        break;
-      }
-  }
-  return 0;
-}
-
 levee_str lv_json_raw(const lv_json_doc *d, int tok) {
   const lv_json_tok *t = &d->toks[tok];
   levee_str s = {d->src + t->start, (size_t)(t->end - t->start)};
@@ -449,7 +424,8 @@ static int hex4(const char *s, unsigned *out) {
   return 0;
 }
 
-int lv_json_string(const lv_json_doc *d, int tok, lv_arena *a, levee_str *out) {
+int lv_json_unescape(const lv_json_doc *d, int tok, lv_arena *a,
+                     levee_str *out) {
   if (lv_json_type_of(d, tok) != LV_JSON_STRING)
     return LEVEE_EINVAL;
   levee_str raw = lv_json_raw(d, tok);

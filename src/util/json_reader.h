@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "levee/levee.h"
 #include "util/arena.h"
@@ -84,16 +85,46 @@ typedef struct lv_json_key {
 /* One pass over object obj's members: out[k] is the value token of the
  * first member named keys[k] (raw bytes, no unescaping), or -1. Returns -1
  * when obj is not an object, else 0. */
-int lv_json_members(const lv_json_doc *d, int obj, const lv_json_key *keys,
-                    int n, int *out);
+static inline __attribute__((always_inline)) int
+lv_json_members(const lv_json_doc *d, int obj, const lv_json_key *keys, int n,
+                int *out) {
+  /* Inline, so that with constant keys each comparison is a few loads. */
+  for (int k = 0; k < n; k++)
+    out[k] = -1;
+  if (lv_json_type_of(d, obj) != LV_JSON_OBJECT)
+    return -1;
+  const lv_json_tok *t = d->toks;
+  for (int m = obj + 1; m < t[obj].next; m = t[m + 1].next) {
+    size_t len = t[m].end - t[m].start;
+    const char *name = d->src + t[m].start;
+    for (int k = 0; k < n; k++)
+      if (keys[k].len == len && memcmp(keys[k].name, name, keys[k].len) == 0) {
+        if (out[k] < 0)
+          out[k] = m + 1; /* the first of duplicate members counts */
+        break;
+      }
+  }
+  return 0;
+}
 /* Iteration: first element/member-key token of a container, then
  * lv_json_next(); members are key tokens whose value is key + 1. */
 int lv_json_first(const lv_json_doc *d, int container);
 int lv_json_next(const lv_json_doc *d, int container, int tok);
 
-/* A string token's value, unescaped (into a when needed). */
-int lv_json_string(const lv_json_doc *d, int tok, lv_arena *a, levee_str *out)
+/* A string token's value, unescaped into a when it has escapes. */
+int lv_json_unescape(const lv_json_doc *d, int tok, lv_arena *a, levee_str *out)
     __attribute__((warn_unused_result));
+/* The same, inline for the common string without escapes. */
+__attribute__((warn_unused_result)) static inline int
+lv_json_string(const lv_json_doc *d, int tok, lv_arena *a, levee_str *out) {
+  if (tok >= 0 && tok < d->ntoks && d->toks[tok].type == LV_JSON_STRING &&
+      !d->toks[tok].escaped) {
+    out->ptr = d->src + d->toks[tok].start;
+    out->len = d->toks[tok].end - d->toks[tok].start;
+    return LEVEE_OK;
+  }
+  return lv_json_unescape(d, tok, a, out);
+}
 /* Whether a string token's raw bytes equal key[0..n) (no unescaping). */
 int lv_json_key_is(const lv_json_doc *d, int tok, const char *key, size_t n);
 /* Whether a string token equals key exactly (no unescaping of key). */
