@@ -46,48 +46,42 @@ static lv_json_doc doc;
 static lv_arena arena;
 static int ready;
 
-/* Whether member key k of object obj appears again before the object ends
- * (compared unescaped). */
-static int duplicate_later(int obj, int k, levee_str key) {
-  for (int j = lv_json_next(&doc, obj, k); j >= 0;
-       j = lv_json_next(&doc, obj, j)) {
-    levee_str other;
-    CHECK(lv_json_string(&doc, j, &arena, &other) == LEVEE_OK);
-    if (other.len == key.len && !memcmp(other.ptr, key.ptr, key.len))
-      return 1;
-  }
-  return 0;
-}
-
-static int seen_before(int obj, int k, levee_str key) {
-  for (int j = lv_json_first(&doc, obj); j >= 0 && j < k;
-       j = lv_json_next(&doc, obj, j)) {
-    levee_str other;
-    CHECK(lv_json_string(&doc, j, &arena, &other) == LEVEE_OK);
-    if (other.len == key.len && !memcmp(other.ptr, key.ptr, key.len))
-      return 1;
-  }
-  return 0;
-}
-
 static void same_tree(int tok, const json_t *j) {
   switch (lv_json_type_of(&doc, tok)) {
   case LV_JSON_OBJECT: {
     CHECK(json_is_object(j));
-    size_t distinct = 0;
+    /* Each name unescaped once (the arena is bounded), then compared. */
+    size_t n = (size_t)lv_json_size(&doc, tok), m = 0, distinct = 0;
+    levee_str *names = malloc((n ? n : 1) * sizeof *names);
+    int *values = malloc((n ? n : 1) * sizeof *values);
+    CHECK(names && values);
     for (int k = lv_json_first(&doc, tok); k >= 0;
          k = lv_json_next(&doc, tok, k)) {
-      levee_str key;
-      CHECK(lv_json_string(&doc, k, &arena, &key) == LEVEE_OK);
-      if (seen_before(tok, k, key))
-        continue;
+      CHECK(m < n);
+      CHECK(lv_json_string(&doc, k, &arena, &names[m]) == LEVEE_OK);
+      values[m++] = k + 1;
+    }
+    CHECK(m == n);
+    for (size_t a = 0; a < n; a++) {
+      size_t first = 0, count = 0;
+      for (size_t b = 0; b < n; b++)
+        if (names[b].len == names[a].len &&
+            !memcmp(names[b].ptr, names[a].ptr, names[a].len)) {
+          if (!count)
+            first = b;
+          count++;
+        }
+      if (first != a)
+        continue; /* a later copy of a name already compared */
       distinct++;
-      const json_t *v = json_object_getn(j, key.ptr, key.len);
+      const json_t *v = json_object_getn(j, names[a].ptr, names[a].len);
       CHECK(v != NULL);
-      if (!duplicate_later(tok, k, key))
-        same_tree(k + 1, v);
+      if (count == 1) /* duplicates: levee keeps the first, jansson the last */
+        same_tree(values[a], v);
     }
     CHECK(distinct == json_object_size(j));
+    free(names);
+    free(values);
     break;
   }
   case LV_JSON_ARRAY: {
