@@ -9,13 +9,18 @@
  *            punctuation, spaces and numbers between them;
  *   mixed    the chinese text with one character in eight replaced by a
  *            full-width letter, a Traditional character or a zero-width
- *            space (the work the fold table does).
- * Each text is normalized in messages of about 200 bytes (one call each, as
+ *            space (the work the fold table does);
+ *   chat     short Chinese chat lines with some ASCII words, numbers and
+ *            emoji (four-byte UTF-8, some with a variation selector).
+ * Each text is normalized in messages of about 40 bytes (cut at a character
+ * boundary: a typical chat message), of about 200 bytes (one call each, as
  * chat arrives) and in 1 MiB blocks. Prints MB/s (10^6 bytes of input per
  * second, best of several rounds) and an FNV-1a hash over the output and its
  * map, so a fast wrong answer shows.
  *
  * Usage: bench_normalize [-d jieba/dict.txt] [-s MB per text] [-r rounds]
+ *                        [-p piece: 40, 200 or 1048576] [-t text name]
+ * (-p and -t run only that piece size or that text.)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -166,6 +171,35 @@ static void make_mixed(text *t, const text *src) {
   }
 }
 
+/* Short chat lines: Chinese words with ASCII words, numbers, emoji and
+ * punctuation between them. */
+static void make_chat(text *t, const dict *d, size_t want) {
+  static const char *const emoji[] = {"😀",    "👍",      "🙏", "😂",
+                                      "🤣", "❤️", "🎉", "👌"};
+  static const char *const ascii_words[] = {"OK", "ppt",  "Excel", "PDF",
+                                            "ok", "wifi", "App",   "HR"};
+  static const char *const punct[] = {"，", "。", "！", "？", " ", "~", "!"};
+  while (t->len < want) {
+    int words = 2 + (int)(rnd() % 10);
+    for (int w = 0; w < words; w++) {
+      puts_(t, pick(d));
+      uint32_t r = rnd() % 12;
+      if (r == 0 || r == 1)
+        puts_(t, punct[rnd() % 7]);
+      else if (r == 2)
+        puts_(t, emoji[rnd() % 8]);
+      else if (r == 3)
+        puts_(t, ascii_words[rnd() % 8]);
+      else if (r == 4) {
+        char num[16];
+        snprintf(num, sizeof num, "%u", rnd() % 1000);
+        puts_(t, num);
+      }
+    }
+    puts_(t, rnd() % 2 ? "\n" : emoji[rnd() % 8]);
+  }
+}
+
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -194,6 +228,10 @@ static double run(lv_norm *n, const text *t, size_t chunk, int rounds,
       const char *nl = memchr(t->s + off + len / 2, '\n', len - len / 2);
       if (nl && chunk < 4096)
         len = (size_t)(nl - (t->s + off)) + 1;
+      else if (chunk < 64) /* never split a character */
+        while (len > 1 && off + len < t->len &&
+               ((unsigned char)t->s[off + len] & 0xC0) == 0x80)
+          len--;
       if (lv_normalize(n, t->s + off, len) != LEVEE_OK) {
         fprintf(stderr, "lv_normalize failed\n");
         exit(1);
@@ -220,13 +258,20 @@ int main(int argc, char **argv) {
   const char *dict_path = DEFAULT_DICT;
   size_t mb = 16;
   int rounds = 5, opt;
-  while ((opt = getopt(argc, argv, "d:s:r:")) != -1) {
+  size_t only_piece = 0;
+  const char *only_text = NULL;
+  while ((opt = getopt(argc, argv, "d:s:r:p:t:")) != -1) {
     switch (opt) {
     case 'd': dict_path = optarg; break;
     case 's': mb = strtoul(optarg, NULL, 10); break;
     case 'r': rounds = atoi(optarg); break;
+    case 'p': only_piece = strtoul(optarg, NULL, 10); break;
+    case 't': only_text = optarg; break;
     default:
-      fprintf(stderr, "usage: %s [-d dict.txt] [-s MB] [-r rounds]\n", argv[0]);
+      fprintf(stderr,
+              "usage: %s [-d dict.txt] [-s MB] [-r rounds] [-p piece] "
+              "[-t text]\n",
+              argv[0]);
       return 2;
     }
   }
@@ -237,27 +282,33 @@ int main(int argc, char **argv) {
     fprintf(stderr, "no words in %s\n", dict_path);
     return 1;
   }
-  text ascii = {0}, zh = {0}, mixed = {0};
+  text ascii = {0}, zh = {0}, mixed = {0}, chat = {0};
   make_ascii(&ascii, mb << 20);
   make_chinese(&zh, &d, mb << 20);
   make_mixed(&mixed, &zh);
+  make_chat(&chat, &d, mb << 20);
 
   const struct {
     const char *name;
     const text *t;
-  } texts[] = {{"ascii", &ascii}, {"chinese", &zh}, {"mixed", &mixed}};
-  const size_t chunks[] = {200, 1u << 20};
+  } texts[] = {
+      {"ascii", &ascii}, {"chinese", &zh}, {"mixed", &mixed}, {"chat", &chat}};
+  const size_t chunks[] = {40, 200, 1u << 20};
+  const char *const chunk_names[] = {"~40 B", "~200 B", "1 MiB"};
   lv_norm n;
   lv_norm_init(&n);
   printf("%-8s %10s %10s %10s %18s\n", "text", "input MB", "piece", "MB/s",
          "hash");
-  for (size_t i = 0; i < 3; i++) {
-    for (size_t c = 0; c < 2; c++) {
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+      if ((only_piece && chunks[c] != only_piece) ||
+          (only_text && strcmp(only_text, texts[i].name)))
+        continue;
       uint64_t h = 0;
       size_t out = 0;
       double mbs = run(&n, texts[i].t, chunks[c], rounds, &h, &out);
       printf("%-8s %10.1f %10s %10.0f   %016llx\n", texts[i].name,
-             (double)texts[i].t->len / 1e6, c ? "1 MiB" : "~200 B", mbs,
+             (double)texts[i].t->len / 1e6, chunk_names[c], mbs,
              (unsigned long long)h);
     }
   }
@@ -269,5 +320,6 @@ int main(int argc, char **argv) {
   free(ascii.s);
   free(zh.s);
   free(mixed.s);
+  free(chat.s);
   return 0;
 }

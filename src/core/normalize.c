@@ -6,14 +6,16 @@
  * before the multi-pattern scan, and findings on the normalized copy are
  * mapped back to original offsets with the map built here.
  *
- * One pass over the input. ASCII goes through a 128-entry table; any other
- * code point costs one two-stage lookup in the fold table generated at build
- * time (fold_table.h), whose entry says what to write (the input bytes
- * unchanged, up to three bytes inline, or a string in the pool) and how the
- * separator rule sees it. Within a kept run, ASCII whitespace becomes a
- * single space. Separator runs are written optimistically and cut
- * off again (by moving the write position back) when the character after
- * the run shows they must go.
+ * One pass over the input. ASCII goes through a 128-entry table; runs of
+ * Chinese characters that the fold leaves alone (most of Chinese text) are
+ * copied with one bitmap test per character, straight from their bytes;
+ * any other code point costs one two-stage lookup in the fold table
+ * generated at build time (fold_table.h), whose entry says what to write
+ * (the input bytes unchanged, up to three bytes inline, or a string in the
+ * pool) and how the separator rule sees it. Within a kept run, ASCII
+ * whitespace becomes a single space. Separator runs are written
+ * optimistically and cut off again (by moving the write position back) when
+ * the character after the run shows they must go.
  */
 #include "core/normalize.h"
 
@@ -65,7 +67,7 @@ static int reserve(lv_norm *n, size_t want) {
 }
 
 /* Decodes the code point at s[0..n) (n >= 1) with lv_utf8_decode's rules,
- * inlining the common two- and three-byte cases. Returns the length; *cp is
+ * inlining the valid cases. Returns the length; *cp is
  * -1 for an invalid byte. */
 static inline int decode(const unsigned char *s, size_t n, int32_t *cp) {
   unsigned c = s[0];
@@ -83,7 +85,32 @@ static inline int decode(const unsigned char *s, size_t n, int32_t *cp) {
     *cp = (int32_t)((c & 0x1F) << 6 | (s[1] & 0x3F));
     return 2;
   }
+  if (c >= 0xF0 && c <= 0xF4 && n >= 4) { /* emoji, among others */
+    unsigned c1 = s[1], c2 = s[2], c3 = s[3];
+    unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    if (c1 >= lo && c1 <= hi && ((c2 | c3 << 8) & 0xC0C0) == 0x8080) {
+      *cp = (int32_t)((c & 0x07) << 18 | (c1 & 0x3F) << 12 | (c2 & 0x3F) << 6 |
+                      (c3 & 0x3F));
+      return 4;
+    }
+  }
   return lv_utf8_decode(s, n, cp);
+}
+
+/* Four map entries, stored at once. */
+typedef uint32_t map4 __attribute__((vector_size(16)));
+
+/* Whether s[0..3) (three bytes that exist) is a CJK character the fold
+ * leaves alone: lead bytes E3..E9 with two continuation bytes are exactly
+ * U+3000..U+9FFF, the range of lv_fold_cjk_plain, which none of
+ * lv_utf8_decode's exclusions (overlongs, surrogates) touch. */
+static inline int plain_cjk_at(const unsigned char *s) {
+  unsigned c = s[0], c1 = s[1], c2 = s[2];
+  if (c - 0xE3u > 0xE9u - 0xE3u || ((c1 | c2 << 8) & 0xC0C0u) != 0x8080u)
+    return 0;
+  uint32_t d = ((c - 0xE3u) << 12 | (c1 & 0x3Fu) << 6 | (c2 & 0x3Fu)) +
+               (0x3000u - LV_FOLD_PLAIN_LO);
+  return lv_fold_cjk_plain[d >> 3] >> (d & 7) & 1;
 }
 
 /* The bytes of a non-identity entry e: either in pool or unpacked into
@@ -226,24 +253,31 @@ int lv_normalize(lv_norm *n, const char *src, size_t len) {
       continue;
     }
 
-    int32_t cp;
-    int k = decode(s + i, len - i, &cp);
-    if (k == 3 && lv_fold_is_plain_cjk((uint32_t)cp)) {
-      /* The common case of Chinese text: a character kept as it is, which
-       * ends any pending run (CJK is not a word character). */
+    if (len - i >= 3 && plain_cjk_at(s + i)) {
+      /* The common case of Chinese text: characters kept as they are, the
+       * first of which ends any pending run (CJK is not a word character).
+       * Like the ASCII run above, a run of them goes as far as the buffer
+       * allows, one output byte per input byte. */
       if (run != NO_RUN) {
         o = run;
         run = NO_RUN;
       }
       left_word = 0;
-      t[o] = (char)c;
-      t[o + 1] = (char)s[i + 1];
-      t[o + 2] = (char)s[i + 2];
-      m[o] = m[o + 1] = m[o + 2] = (uint32_t)i;
-      o += 3;
-      i += 3;
+      size_t stop = len - i < cap - o - ROOM ? len : i + (cap - o - ROOM);
+      do {
+        map4 at = {(uint32_t)i, (uint32_t)i, (uint32_t)i, (uint32_t)i};
+        memcpy(t + o, s + i, 3);
+        /* Four map entries in one store; the fourth is rewritten next (ROOM
+         * leaves space for it). */
+        memcpy(m + o, &at, sizeof at);
+        o += 3;
+        i += 3;
+      } while (i + 3 <= stop && plain_cjk_at(s + i));
       continue;
     }
+
+    int32_t cp;
+    int k = decode(s + i, len - i, &cp);
     const unsigned char *self = s + i; /* what an identity entry copies */
     uint32_t at = (uint32_t)i;
     if (cp >= 0) {
@@ -280,26 +314,27 @@ int lv_normalize(lv_norm *n, const char *src, size_t len) {
       continue;
     }
 
+    /* Up to four map entries are stored at once, and advanced over by the
+     * real length (ROOM allows it). */
+    map4 at4 = {at, at, at, at};
     if (e & LV_FOLD_IDENTITY) {
-      if (k == 3) {
-        t[o] = (char)self[0];
-        t[o + 1] = (char)self[1];
+      /* k is 2, 3 or 4 here: ASCII never comes this way, and an invalid byte
+       * is the three bytes of U+FFFD. */
+      t[o] = (char)self[0];
+      t[o + 1] = (char)self[1];
+      if (k > 2)
         t[o + 2] = (char)self[2];
-        m[o] = m[o + 1] = m[o + 2] = at;
-        o += 3;
-      } else {
-        for (int q = 0; q < k; q++) {
-          t[o] = (char)self[q];
-          m[o++] = at;
-        }
-      }
+      if (k > 3)
+        t[o + 3] = (char)self[3];
+      memcpy(m + o, &at4, sizeof at4);
+      o += (size_t)k;
     } else if (!(e & LV_FOLD_POOL)) {
-      /* Up to three bytes inline; all three are stored (ROOM allows it) and
-       * the write position advances by the real length. */
+      /* Up to three bytes inline; all three are stored and the write
+       * position advances by the real length. */
       t[o] = (char)(e >> 8);
       t[o + 1] = (char)(e >> 16);
       t[o + 2] = (char)(e >> 24);
-      m[o] = m[o + 1] = m[o + 2] = at;
+      memcpy(m + o, &at4, sizeof at4);
       o += (size_t)((e >> 8 & 0xFF) != 0) + ((e >> 16 & 0xFF) != 0) +
            ((e >> 24) != 0);
     } else {

@@ -286,6 +286,43 @@ static void test_buffer_reuse(void **state) {
   lv_norm_cleanup(&n);
 }
 
+/* Runs of plain Chinese characters are copied in a loop that stops where
+ * the output buffer does. A text that first expands (U+337F folds to the
+ * 12 bytes of 株式会社) brings the buffer near full just as such a run
+ * starts: every
+ * split of the two must read only its input (the buffer is exactly the
+ * text, so AddressSanitizer sees an over-read) and give the two parts'
+ * normalizations one after the other, with the run's map entries pointing
+ * at each character's first byte. */
+static void test_cjk_run_at_buffer_edge(void **state) {
+  (void)state;
+  lv_norm n, part;
+  lv_norm_init(&n);
+  lv_norm_init(&part);
+  for (size_t wide = 0; wide <= 24; wide++)
+    for (size_t run = 1; run <= 48; run++) {
+      size_t len = 3 * wide + 3 * run;
+      char *in = malloc(len);
+      assert_non_null(in);
+      for (size_t i = 0; i < wide; i++)
+        memcpy(in + 3 * i, "\xe3\x8d\xbf", 3); /* U+337F */
+      for (size_t i = 0; i < run; i++)
+        memcpy(in + 3 * wide + 3 * i, i % 2 ? "中" : "文", 3);
+      assert_int_equal(lv_normalize(&part, in, 3 * wide), LEVEE_OK);
+      size_t head = part.len;
+      assert_int_equal(lv_normalize(&n, in, len), LEVEE_OK);
+      assert_int_equal(n.len, head + 3 * run);
+      assert_memory_equal(n.text, part.text, head);
+      assert_memory_equal(n.text + head, in + 3 * wide, 3 * run);
+      for (size_t i = 0; i < 3 * run; i++)
+        assert_int_equal(n.map[head + i], 3 * wide + i / 3 * 3);
+      assert_int_equal(n.map[n.len], len);
+      free(in);
+    }
+  lv_norm_cleanup(&part);
+  lv_norm_cleanup(&n);
+}
+
 static void test_char_classes(void **state) {
   (void)state;
   assert_int_equal(lv_char_class_of('a'), LV_CC_WORD);
@@ -327,6 +364,7 @@ int main(void) {
       cmocka_unit_test(test_symbols_kept),
       cmocka_unit_test(test_mixed_folds),
       cmocka_unit_test(test_offsets_multibyte),
+      cmocka_unit_test(test_cjk_run_at_buffer_edge),
       cmocka_unit_test(test_offsets_dropped_characters),
       cmocka_unit_test(test_invalid_utf8),
       cmocka_unit_test(test_empty_input),
