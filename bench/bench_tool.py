@@ -104,11 +104,13 @@ RATIO_HEAD = ["ratio of messages/s", "by wall time", "by CPU time"]
 LABELS = {
     "hs_raw": "hs_raw (Hyperscan, all matches)",
     "hs_raw_singlematch": "hs_raw (Hyperscan, SINGLEMATCH)",
+    "hs_raw_batched": "hs_raw --batched (texts joined in 256 KiB blocks; reference)",
     "yara_raw": "yara_raw (yr_rules_scan_mem)",
     "yara_raw_scanner": "yara_raw (reused YR_SCANNER)",
     "ripgrep": "ripgrep (rg -c -F -f, whole lines)",
     "levee_keywords": "levee scan, keyword policy",
     "levee_default": "levee scan, default + keywords",
+    "levee_keywords_allcpus": "levee scan, keyword policy, all CPUs (reference)",
     "levee_default_allcpus": "levee scan, default + keywords, all CPUs (reference)",
 }
 
@@ -124,12 +126,16 @@ def cmd_report(argv):
     notes = [d["text"] for k, d in recs if k == "NOTE"]
     norm_path = os.path.join(os.path.dirname(os.path.abspath(results_path)), "bench_normalize.txt")
     norm = open(norm_path).read().rstrip() if os.path.exists(norm_path) else ""
+    comp_path = os.path.join(os.path.dirname(os.path.abspath(results_path)), "components.txt")
+    comp = open(comp_path).read().rstrip() if os.path.exists(comp_path) else ""
     corpus_b, text_b, msgs = meta["corpus_bytes"], meta["text_bytes"], meta["messages"]
 
     rows = []
-    for name in ["hs_raw", "hs_raw_singlematch", "yara_raw", "yara_raw_scanner", "ripgrep",
-                 "levee_keywords", "levee_default", "levee_default_allcpus"]:
-        if name == "levee_default_allcpus" and name not in res:
+    for name in ["hs_raw", "hs_raw_singlematch", "hs_raw_batched", "yara_raw", "yara_raw_scanner",
+                 "ripgrep", "levee_keywords", "levee_keywords_allcpus", "levee_default",
+                 "levee_default_allcpus"]:
+        if name in ("levee_keywords_allcpus", "levee_default_allcpus",
+                    "hs_raw_batched") and name not in res:
             continue
         d = res.get(name)
         if not d:
@@ -158,8 +164,9 @@ def cmd_report(argv):
         return msgs / float(d[key]) if d and key in d else None
 
     ratios = []
-    for lv in ["levee_keywords", "levee_default"]:
-        for base in ["hs_raw", "yara_raw", "yara_raw_scanner"]:
+    for lv in ["levee_keywords", "levee_keywords_allcpus", "levee_default",
+               "levee_default_allcpus"]:
+        for base in ["hs_raw", "hs_raw_batched", "yara_raw", "yara_raw_scanner"]:
             a, b = mps(lv, "median_s"), mps(base, "median_s")
             ac, bc = mps(lv, "cpu_s"), mps(base, "cpu_s")
             if a and b:
@@ -244,6 +251,10 @@ def cmd_report(argv):
         if norm:
             f.write("\nNormalizer throughput (bench/bench_normalize, its own synthetic texts):\n\n"
                     "```\n" + norm + "\n```\n")
+        if comp:
+            f.write("\nComponents (bench_parse: event lines to levee_event over the corpus; "
+                    "bench_verdict: levee_verdict_json, 95% allow):\n\n"
+                    "```\n" + comp + "\n```\n")
         if notes:
             f.write("\nNotes:\n\n" + "".join(f"- {n}\n" for n in notes))
     return 0

@@ -23,7 +23,7 @@ TOOL="$ROOT/bench/bench_tool.py"
 CORPUS="$OUT/corpus.jsonl"
 KEYWORDS="$OUT/keywords.txt"
 RESULTS="$OUT/results.txt"
-STEPS=10
+STEPS=11
 step=0
 
 progress() { step=$((step + 1)); echo "[$step/$STEPS] $*"; }
@@ -56,7 +56,7 @@ fi
 
 progress "building levee and the bench programs in $BUILD"
 declare -A built=()
-for t in levee hs_raw yara_raw latency; do
+for t in levee hs_raw yara_raw latency bench_parse bench_verdict; do
   if cmake --build "$BUILD" --target "$t" >"$OUT/build-$t.log" 2>&1; then
     built[$t]=1
   else
@@ -90,6 +90,8 @@ if [ -n "${built[hs_raw]:-}" ]; then
   run_prog hs_raw --runs "$RUNS" "$CORPUS" "$KEYWORDS"
   echo "  (and with HS_FLAG_SINGLEMATCH, for reference)"
   run_prog hs_raw --singlematch --runs "$RUNS" "$CORPUS" "$KEYWORDS"
+  echo "  (and batched: texts joined into 256 KiB blocks, one hs_scan each, for reference)"
+  run_prog hs_raw --batched --runs "$RUNS" "$CORPUS" "$KEYWORDS"
 fi
 
 progress "yara_raw: libyara, one rule of 2,000 literal strings, per message, median of 3"
@@ -157,7 +159,12 @@ else
   fi
 fi
 
-[ -n "$levee_ok" ] && levee_scan levee_keywords "$OUT/keywords.yaml"
+if [ -n "$levee_ok" ] && levee_scan levee_keywords "$OUT/keywords.yaml"; then
+  echo "  (and, for reference, with --threads $(nproc), not pinned: all CPUs)"
+  if line="$("$PY" "$TOOL" time levee_keywords_allcpus "$LEVEE_RUNS" 0,1 -- "$LEVEE" scan --threads "$(nproc)" --policy "$OUT/keywords.yaml" "$CORPUS")"; then
+    echo "$line" >>"$RESULTS"
+  fi
+fi
 
 progress "levee scan --policy keywords_default.yaml (include_default: true + keywords), median of $LEVEE_RUNS"
 if [ -n "$levee_ok" ] && levee_scan levee_default "$OUT/keywords_default.yaml"; then
@@ -192,6 +199,15 @@ if [ -n "${built[bench_normalize]:-}" ]; then
   fi
 else
   echo "  (not built: bench/bench_normalize.c is absent)"
+fi
+
+progress "components: bench_parse (event JSON), bench_verdict (verdict JSON)"
+rm -f "$OUT/components.txt"
+if [ -n "${built[bench_parse]:-}" ]; then
+  "${PIN[@]}" "$BUILD/bench/bench_parse" --runs "$RUNS" "$CORPUS" | tee -a "$OUT/components.txt"
+fi
+if [ -n "${built[bench_verdict]:-}" ]; then
+  "${PIN[@]}" "$BUILD/bench/bench_verdict" | tail -n 1 | sed 's/^/VERDICT /' | tee -a "$OUT/components.txt"
 fi
 
 progress "report: bench/out/results.md"
