@@ -135,6 +135,25 @@ check "compiled databases cached in --data DIR/cache" 'ls "$tmp/data/cache/"engi
 "$LEVEE" scan --policy "$tmp/kw.yaml" --data "$tmp/data" "$tmp/kw.jsonl" >"$tmp/out2"
 check "cached run gives the same verdicts" 'cmp -s "$tmp/out" "$tmp/out2"'
 
+# many batches: a mapped file and the same bytes on a pipe give the same
+# verdicts and the same line numbers for bad lines far into the input
+/usr/bin/python3 - "$tmp/big.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(40000):
+        text = "北极星计划进度" if i % 9973 == 0 else "普通消息 %d" % i
+        f.write(json.dumps({"id": "m%d" % i, "time": 1, "channel": "wechat", "text": text},
+                           ensure_ascii=False) + "\n")
+        if i in (5, 20000, 39998):
+            f.write("{broken\n")
+PY
+"$LEVEE" scan --policy "$tmp/kw.yaml" "$tmp/big.jsonl" >"$tmp/out" 2>"$tmp/err"; rc=$?
+"$LEVEE" scan --policy "$tmp/kw.yaml" - <"$tmp/big.jsonl" >"$tmp/out2" 2>"$tmp/err2"
+check "large file: one verdict per event, in order" '[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 40000 ] && sed -n 40000p "$tmp/out" | grep -q "^{\"id\":\"m39999\""'
+check "large file: bad lines numbered across batches" '[ "$(cut -d: -f1-2 "$tmp/err" | tr "\n" " ")" = "levee: line 7 levee: line 20003 levee: line 40002 " ]'
+check "large file: keyword hits in batches" '[ "$(grep -c keyword.projects "$tmp/out")" -eq 5 ]'
+check "large file: a pipe gives the same as a mapped file" 'cmp -s "$tmp/out" "$tmp/out2" && cmp -s "$tmp/err" "$tmp/err2"'
+
 # policy check
 "$LEVEE" policy check >"$tmp/out"; rc=$?
 check "default policy valid and explained" '[ $rc -eq 0 ] && grep -q "rule state-secret-marking: block" "$tmp/out"'
