@@ -185,42 +185,46 @@ static void set_empty(lv_norm *n) {
     n->map[0] = 0;
 }
 
-int lv_normalize(lv_norm *n, const char *src, size_t len) {
+/* Writes the normalization of src[0..len) at offset base of n's buffers
+ * (text NUL-terminated, map[len'] == len) and its length to *out_len. What
+ * lies before base is kept. */
+static int normalize_at(lv_norm *n, size_t base, const char *src, size_t len,
+                        size_t *out_len) {
   int rc;
-  set_empty(n);
   if (len > LV_MAX_TEXT_BYTES)
     return LEVEE_ETOOBIG;
   if (!src && len > 0)
     return LEVEE_EINVAL;
   /* Normalized text past LV_NORM_MAX_GROWTH times the input is refused; the
-   * buffers never need more than limit bytes. */
+   * buffers never need more than limit bytes past base. */
   const size_t limit = (size_t)LV_NORM_MAX_GROWTH * len + ROOM;
-  size_t want = len + len / 8 + ROOM;
-  if ((rc = reserve(n, want < limit ? want : limit)) != LEVEE_OK)
+  size_t want =
+      base + (len + len / 8 + ROOM < limit ? len + len / 8 + ROOM : limit);
+  if (base && want > n->cap && want < n->cap * 2)
+    want = n->cap * 2; /* appending text after text: grow geometrically */
+  if ((rc = reserve(n, want)) != LEVEE_OK)
     return rc;
 
   const unsigned char *s = (const unsigned char *)src;
-  char *t = n->text;
-  uint32_t *m = n->map;
+  char *t = n->text + base;
+  uint32_t *m = n->map + base;
   /* Buffers kept from an earlier, longer text may be larger than this text
    * is allowed to grow: the loop sees no more than limit. */
-  size_t cap = n->cap < limit ? n->cap : limit, i = 0, o = 0;
+  size_t cap = n->cap - base < limit ? n->cap - base : limit, i = 0, o = 0;
   /* The separator rule's state, in locals so that they stay in registers. */
   size_t run = NO_RUN;
   int left_word = 0;
 
   while (i < len) {
     if (cap - o < ROOM) {
-      if (o > (size_t)LV_NORM_MAX_GROWTH * len) {
-        rc = LEVEE_ETOOBIG;
-        goto fail;
-      }
+      if (o > (size_t)LV_NORM_MAX_GROWTH * len)
+        return LEVEE_ETOOBIG;
       size_t grow = cap * 2 < limit ? cap * 2 : limit;
-      if ((rc = reserve(n, grow)) != LEVEE_OK)
-        goto fail;
-      t = n->text;
-      m = n->map;
-      cap = n->cap < limit ? n->cap : limit;
+      if ((rc = reserve(n, base + grow)) != LEVEE_OK)
+        return rc;
+      t = n->text + base;
+      m = n->map + base;
+      cap = n->cap - base < limit ? n->cap - base : limit;
     }
     unsigned c = s[i];
     if (c < 0x80) {
@@ -351,14 +355,41 @@ int lv_normalize(lv_norm *n, const char *src, size_t len) {
 
   t[o] = '\0';
   m[o] = (uint32_t)len;
-  n->len = o;
+  *out_len = o;
+  return LEVEE_OK;
+}
+
+int lv_normalize(lv_norm *n, const char *src, size_t len) {
+  set_empty(n);
+  size_t out = 0;
+  int rc = normalize_at(n, 0, src, len, &out);
+  if (rc) {
+    set_empty(n);
+    return rc;
+  }
+  n->len = out;
   n->orig = src;
   n->orig_len = len;
   return LEVEE_OK;
+}
 
-fail:
-  set_empty(n);
-  return rc;
+int lv_normalize_at(lv_norm *n, size_t base, const char *src, size_t len,
+                    size_t *out_len) {
+  if (base > n->len + 1 || (base > 0 && base > n->cap))
+    return LEVEE_EINVAL;
+  n->orig = NULL;
+  n->orig_len = 0;
+  int rc = normalize_at(n, base, src, len, out_len);
+  if (rc) {
+    if (base < n->cap) {
+      n->text[base] = '\0';
+      n->map[base] = 0;
+    }
+    n->len = base;
+    return rc;
+  }
+  n->len = base + *out_len;
+  return LEVEE_OK;
 }
 
 size_t lv_norm_orig_start(const lv_norm *n, size_t off) {

@@ -49,6 +49,17 @@ void lv_norm_cleanup(lv_norm *n);
 int lv_normalize(lv_norm *n, const char *src, size_t len)
     __attribute__((warn_unused_result));
 
+/* Writes the normalization of src[0..len) at offset at of n's buffers,
+ * keeping what is before it, so that many texts can be normalized one after
+ * another into one buffer (batch inspection): the text is NUL-terminated at
+ * n->text + at, and n->map[at + k] is the offset in src of its byte k, with
+ * n->map[at + *out_len] == len. at may be 0 or at most n->len + 1 (just past
+ * the previous text's NUL). On success n->len is at + *out_len; n->orig is
+ * not set, so lv_norm_orig_start() and lv_norm_orig_end() do not apply to
+ * n itself. Errors as lv_normalize(); on failure n->len is at. */
+int lv_normalize_at(lv_norm *n, size_t at, const char *src, size_t len,
+                    size_t *out_len) __attribute__((warn_unused_result));
+
 /* Original byte offset where normalized offset off begins (0 <= off <= len). */
 size_t lv_norm_orig_start(const lv_norm *n, size_t off);
 /* Original byte offset just past the code point that produced normalized

@@ -38,10 +38,10 @@ typedef struct batch_hit {
 
 /* What a batch scan keeps between normalizing and inspecting. */
 typedef struct batch_state {
-  char *text;    /* normalized texts, each followed by NUL */
-  uint32_t *map; /* their offset maps, map[len] of each at its NUL */
-  size_t len, cap;
-  size_t *start;        /* per event: where its text starts (n + 1 entries) */
+  lv_norm texts; /* normalized texts, each followed by its NUL; the map of
+                    each, its map[len] at the NUL (lv_normalize_at) */
+  size_t len;    /* bytes of texts in use */
+  size_t *start; /* per event: where its text starts (n + 1 entries) */
   unsigned char *flags; /* per event: BATCH_TRUNCATED, BATCH_HITS_FULL */
   uint32_t *count;      /* per event: literal hits */
   size_t n, cap_events;
@@ -85,6 +85,7 @@ int levee_scanner_create(levee_engine *e, levee_scanner **out) {
     return LEVEE_ENOMEM;
   s->e = levee_engine_ref(e);
   lv_norm_init(&s->norm);
+  lv_norm_init(&s->batch.texts);
   s->cur = &s->norm;
   lv_arena_init(&s->arena, LV_MAX_ARENA_BYTES);
   s->hits = malloc(LV_MAX_CANDIDATES * sizeof *s->hits);
@@ -107,8 +108,7 @@ void levee_scanner_destroy(levee_scanner *s) {
     return;
   hs_free_scratch(s->scratch);
   lv_norm_cleanup(&s->norm);
-  free(s->batch.text);
-  free(s->batch.map);
+  lv_norm_cleanup(&s->batch.texts);
   free(s->batch.start);
   free(s->batch.flags);
   free(s->batch.count);
@@ -428,23 +428,12 @@ static int batch_normalize(levee_scanner *s, const levee_event *evs, size_t n) {
     b->count[i] = 0;
     if (!text.ptr || text.len == 0)
       continue;
-    int rc = lv_normalize(&s->norm, text.ptr, text.len);
+    size_t out;
+    int rc = lv_normalize_at(&b->texts, b->len, text.ptr, text.len, &out);
     if (rc)
       return rc;
     b->flags[i] |= BATCH_HAS_TEXT;
-    size_t need = b->len + s->norm.len + 1, cap = b->cap;
-    if (need > b->cap) {
-      if (grow_array((void **)&b->text, &cap, need, 1))
-        return LEVEE_ENOMEM;
-      size_t mcap = b->cap;
-      if (grow_array((void **)&b->map, &mcap, need, sizeof *b->map))
-        return LEVEE_ENOMEM;
-      b->cap = cap;
-    }
-    memcpy(b->text + b->len, s->norm.text, s->norm.len);
-    memcpy(b->map + b->len, s->norm.map, (s->norm.len + 1) * sizeof *b->map);
-    b->len += s->norm.len;
-    b->text[b->len++] = '\0';
+    b->len += out + 1; /* and its NUL */
   }
   b->start[n] = b->len;
   return LEVEE_OK;
@@ -510,8 +499,8 @@ static int batch_scan(levee_scanner *s) {
     b->base = b->start[first];
     b->resume = 0;
     hs_error_t r =
-        hs_scan(s->e->lit_db, b->text + b->base, (unsigned)(b->len - b->base),
-                0, s->scratch, on_batch_hit, s);
+        hs_scan(s->e->lit_db, b->texts.text + b->base,
+                (unsigned)(b->len - b->base), 0, s->scratch, on_batch_hit, s);
     if (r == HS_SUCCESS)
       break;
     if (r != HS_SCAN_TERMINATED || b->resume == 0)
@@ -559,8 +548,9 @@ static int inspect_run(levee_scanner *s, const levee_event *evs, size_t n,
       s->truncated = 1;
     if (b->flags[i] & BATCH_HAS_TEXT) {
       size_t off = b->start[i], len = b->start[i + 1] - off - 1;
-      lv_norm view = {b->text + off,     len, b->map + off, ev->text.ptr,
-                      b->map[off + len], 0};
+      lv_norm view = {b->texts.text + off,     len,
+                      b->texts.map + off,      ev->text.ptr,
+                      b->texts.map[off + len], 0};
       s->cur = &view;
       s->n_hits = b->count[i + 1] - b->count[i];
       memcpy(s->hits, b->sorted + b->count[i], s->n_hits * sizeof *s->hits);

@@ -323,6 +323,50 @@ static void test_cjk_run_at_buffer_edge(void **state) {
   lv_norm_cleanup(&n);
 }
 
+/* lv_normalize_at: texts normalized one after another into one buffer
+ * (batch inspection), each NUL-terminated with its own map; a failure
+ * keeps what came before. */
+static void test_normalize_at(void **state) {
+  (void)state;
+  lv_norm n;
+  lv_norm_init(&n);
+  static const char *const in[] = {"絕 密★ 1年", "", "ＡＢＣ abc", "機"};
+  static const char *const want[] = {"绝密★1年", "", "abc abc", "机"};
+  size_t at = 0, starts[4], out;
+  for (size_t k = 0; k < 4; k++) {
+    starts[k] = at;
+    assert_int_equal(lv_normalize_at(&n, at, in[k], strlen(in[k]), &out),
+                     LEVEE_OK);
+    assert_int_equal(out, strlen(want[k]));
+    assert_int_equal(n.len, at + out);
+    at += out + 1;
+  }
+  for (size_t k = 0; k < 4; k++) {
+    /* Each text is intact after the later ones were written. */
+    assert_string_equal(n.text + starts[k], want[k]);
+    assert_int_equal(n.map[starts[k] + strlen(want[k])], strlen(in[k]));
+  }
+  /* Map entries are offsets in their own text: "ＡＢＣ abc" -> 'b' at 3. */
+  assert_int_equal(n.map[starts[2] + 1], 3);
+  assert_int_equal(n.map[starts[2] + 4], strlen("ＡＢＣ "));
+  /* A text that grows too much fails and leaves the earlier ones alone. */
+  char wide[30];
+  for (size_t i = 0; i < 10; i++)
+    memcpy(wide + 3 * i, "\xef\xb7\xba", 3); /* U+FDFA: 3 -> 33 bytes */
+  assert_int_equal(lv_normalize_at(&n, at, wide, sizeof wide, &out),
+                   LEVEE_ETOOBIG);
+  assert_int_equal(n.len, at);
+  assert_string_equal(n.text + starts[0], want[0]);
+  assert_string_equal(n.text + starts[3], want[3]);
+  /* Writing past the end of what is there is refused. */
+  assert_int_equal(lv_normalize_at(&n, n.len + 2, "x", 1, &out), LEVEE_EINVAL);
+  /* Starting again at 0 is a fresh buffer. */
+  assert_int_equal(lv_normalize_at(&n, 0, "Ｘ", 3, &out), LEVEE_OK);
+  assert_int_equal(out, 1);
+  assert_string_equal(n.text, "x");
+  lv_norm_cleanup(&n);
+}
+
 static void test_char_classes(void **state) {
   (void)state;
   assert_int_equal(lv_char_class_of('a'), LV_CC_WORD);
@@ -365,6 +409,7 @@ int main(void) {
       cmocka_unit_test(test_mixed_folds),
       cmocka_unit_test(test_offsets_multibyte),
       cmocka_unit_test(test_cjk_run_at_buffer_edge),
+      cmocka_unit_test(test_normalize_at),
       cmocka_unit_test(test_offsets_dropped_characters),
       cmocka_unit_test(test_invalid_utf8),
       cmocka_unit_test(test_empty_input),
