@@ -36,18 +36,24 @@ typedef struct batch_hit {
   lv_hit hit;
 } batch_hit;
 
+/* What a batch keeps per event. */
+typedef struct batch_event {
+  size_t start;       /* where its text starts in the batch texts */
+  uint32_t first_hit; /* its literal hits: sorted[first_hit..+n_hits) */
+  uint32_t n_hits;
+  unsigned char flags; /* BATCH_HAS_TEXT, BATCH_TRUNCATED, BATCH_HITS_FULL */
+} batch_event;
+
 /* What a batch scan keeps between normalizing and inspecting. */
 typedef struct batch_state {
-  lv_norm texts; /* normalized texts, each followed by its NUL; the map of
-                    each, its map[len] at the NUL (lv_normalize_at) */
-  size_t len;    /* bytes of texts in use */
-  size_t *start; /* per event: where its text starts (n + 1 entries) */
-  unsigned char *flags; /* per event: BATCH_TRUNCATED, BATCH_HITS_FULL */
-  uint32_t *count;      /* per event: literal hits */
+  lv_norm texts;   /* normalized texts, each followed by its NUL; the map of
+                      each, its map[len] at the NUL (lv_normalize_at) */
+  size_t len;      /* bytes of texts in use */
+  batch_event *ev; /* per event, and one past the last (its start only) */
   size_t n, cap_events;
   batch_hit *hits; /* in scan order */
   size_t n_hits, cap_hits;
-  lv_hit *sorted; /* the same, grouped by event: count[i]..count[i + 1] */
+  lv_hit *sorted; /* the same, grouped by event */
   size_t cap_sorted;
   size_t base;   /* batch offset where the current hs_scan started */
   size_t cursor; /* the event the last hit fell in */
@@ -109,9 +115,7 @@ void levee_scanner_destroy(levee_scanner *s) {
   hs_free_scratch(s->scratch);
   lv_norm_cleanup(&s->norm);
   lv_norm_cleanup(&s->batch.texts);
-  free(s->batch.start);
-  free(s->batch.flags);
-  free(s->batch.count);
+  free(s->batch.ev);
   free(s->batch.hits);
   free(s->batch.sorted);
   lv_arena_cleanup(&s->arena);
@@ -408,46 +412,36 @@ static int grow_array(void **p, size_t *cap, size_t need, size_t elem) {
 /* Normalizes the batch's texts into one buffer. */
 static int batch_normalize(levee_scanner *s, const levee_event *evs, size_t n) {
   batch_state *b = &s->batch;
-  size_t cap_events = b->cap_events;
-  if (grow_array((void **)&b->start, &cap_events, n + 1, sizeof *b->start))
+  if (grow_array((void **)&b->ev, &b->cap_events, n + 1, sizeof *b->ev))
     return LEVEE_ENOMEM;
-  size_t c2 = b->cap_events;
-  if (grow_array((void **)&b->flags, &c2, n + 1, sizeof *b->flags))
-    return LEVEE_ENOMEM;
-  size_t c3 = b->cap_events;
-  if (grow_array((void **)&b->count, &c3, n + 1, sizeof *b->count))
-    return LEVEE_ENOMEM;
-  b->cap_events = cap_events;
   b->n = n;
   b->len = 0;
   for (size_t i = 0; i < n; i++) {
     int trunc = 0;
     levee_str text = inspected_part(evs[i].text, &trunc);
-    b->start[i] = b->len;
-    b->flags[i] = (unsigned char)(trunc ? BATCH_TRUNCATED : 0);
-    b->count[i] = 0;
+    b->ev[i] = (batch_event){b->len, 0, 0, trunc ? BATCH_TRUNCATED : 0};
     if (!text.ptr || text.len == 0)
       continue;
     size_t out;
     int rc = lv_normalize_at(&b->texts, b->len, text.ptr, text.len, &out);
     if (rc)
       return rc;
-    b->flags[i] |= BATCH_HAS_TEXT;
+    b->ev[i].flags |= BATCH_HAS_TEXT;
     b->len += out + 1; /* and its NUL */
   }
-  b->start[n] = b->len;
+  b->ev[n].start = b->len;
   return LEVEE_OK;
 }
 
 /* The event whose text (with its NUL) holds batch offset off. */
 static size_t event_at(const batch_state *b, size_t off) {
   size_t i = b->cursor;
-  if (b->start[i] <= off && off < b->start[i + 1])
+  if (b->ev[i].start <= off && off < b->ev[i + 1].start)
     return i;
   size_t lo = 0, hi = b->n; /* the last i with start[i] <= off */
   while (hi - lo > 1) {
     size_t mid = (lo + hi) / 2;
-    if (b->start[mid] <= off)
+    if (b->ev[mid].start <= off)
       lo = mid;
     else
       hi = mid;
@@ -463,14 +457,14 @@ static int on_batch_hit(unsigned id, unsigned long long from,
   const lv_pattern_info *pi = &s->e->pats[id];
   size_t end = b->base + (size_t)to;
   size_t i = event_at(b, end - 1);
-  size_t begin = b->start[i], text_end = b->start[i + 1] - 1; /* its NUL */
+  size_t begin = b->ev[i].start, text_end = b->ev[i + 1].start - 1; /* NUL */
   if (end - pi->lit_len < begin || end > text_end)
     return 0; /* spans two texts: no scan of one text finds it */
   b->cursor = i;
-  if (b->count[i] >= LV_MAX_CANDIDATES) {
+  if (b->ev[i].n_hits >= LV_MAX_CANDIDATES) {
     /* This event is full, and its verdict will say so. Stop and resume at
      * the next event, so one text cannot make the batch scan long. */
-    b->flags[i] |= BATCH_HITS_FULL;
+    b->ev[i].flags |= BATCH_HITS_FULL;
     b->resume = i + 1;
     return 1;
   }
@@ -479,7 +473,7 @@ static int on_batch_hit(unsigned id, unsigned long long from,
     b->resume = SIZE_MAX; /* out of memory */
     return 1;
   }
-  b->count[i]++;
+  b->ev[i].n_hits++;
   b->hits[b->n_hits++] = (batch_hit){
       (uint32_t)i,
       {id, (uint32_t)(end - pi->lit_len - begin), (uint32_t)(end - begin)}};
@@ -495,8 +489,8 @@ static int batch_scan(levee_scanner *s) {
   if (!s->e->lit_db)
     return LEVEE_OK;
   size_t first = 0;
-  while (first < b->n && b->start[first] < b->len) {
-    b->base = b->start[first];
+  while (first < b->n && b->ev[first].start < b->len) {
+    b->base = b->ev[first].start;
     b->resume = 0;
     hs_error_t r =
         hs_scan(s->e->lit_db, b->texts.text + b->base,
@@ -514,19 +508,16 @@ static int batch_scan(levee_scanner *s) {
   if (grow_array((void **)&b->sorted, &b->cap_sorted, b->n_hits + 1,
                  sizeof *b->sorted))
     return LEVEE_ENOMEM;
-  size_t pos = 0;
+  uint32_t pos = 0;
   for (size_t i = 0; i < b->n; i++) {
-    size_t c = b->count[i];
-    b->count[i] = (uint32_t)pos; /* now: where event i's hits begin */
-    pos += c;
+    b->ev[i].first_hit = pos;
+    pos += b->ev[i].n_hits;
+    b->ev[i].n_hits = 0; /* counted again as the hits are placed */
   }
-  b->count[b->n] = (uint32_t)pos;
-  for (size_t k = 0; k < b->n_hits; k++)
-    b->sorted[b->count[b->hits[k].event]++] = b->hits[k].hit;
-  /* count[i] is now where event i's hits end: shift back to begin/end. */
-  for (size_t i = b->n; i > 0; i--)
-    b->count[i] = b->count[i - 1];
-  b->count[0] = 0;
+  for (size_t k = 0; k < b->n_hits; k++) {
+    batch_event *e = &b->ev[b->hits[k].event];
+    b->sorted[e->first_hit + e->n_hits++] = b->hits[k].hit;
+  }
   return LEVEE_OK;
 }
 
@@ -544,17 +535,18 @@ static int inspect_run(levee_scanner *s, const levee_event *evs, size_t n,
   for (size_t i = 0; i < n; i++) {
     const levee_event *ev = &evs[i];
     begin_event(s, ev);
-    if (b->flags[i] & BATCH_TRUNCATED)
+    const batch_event *be = &b->ev[i];
+    if (be->flags & BATCH_TRUNCATED)
       s->truncated = 1;
-    if (b->flags[i] & BATCH_HAS_TEXT) {
-      size_t off = b->start[i], len = b->start[i + 1] - off - 1;
+    if (be->flags & BATCH_HAS_TEXT) {
+      size_t off = be->start, len = b->ev[i + 1].start - off - 1;
       lv_norm view = {b->texts.text + off,     len,
                       b->texts.map + off,      ev->text.ptr,
                       b->texts.map[off + len], 0};
       s->cur = &view;
-      s->n_hits = b->count[i + 1] - b->count[i];
-      memcpy(s->hits, b->sorted + b->count[i], s->n_hits * sizeof *s->hits);
-      s->hits_full = (b->flags[i] & BATCH_HITS_FULL) != 0;
+      s->n_hits = be->n_hits;
+      memcpy(s->hits, b->sorted + be->first_hit, s->n_hits * sizeof *s->hits);
+      s->hits_full = (be->flags & BATCH_HITS_FULL) != 0;
       rc = detect(s, ev, -1, 1);
       s->cur = &s->norm;
     }
