@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,9 +48,8 @@ enum batch_state { BATCH_EMPTY = 0, BATCH_FILLED, BATCH_BUSY, BATCH_DONE };
 
 typedef struct batch {
   enum batch_state state;
-  const char *data; /* whole lines to inspect: bytes, or a mapped file */
+  char *bytes; /* whole lines, owned; kept for reuse after writing */
   size_t len;
-  char *bytes; /* owned buffer, kept for reuse after writing */
   size_t cap;
   size_t first_line;
   const char *dir; /* for attachment paths; borrowed */
@@ -211,7 +209,7 @@ static int parse_line(worker *w, batch *b, const char *line, size_t len,
  * event with attachments is inspected alone, with the whole arena for its
  * attachments' text, after the run before it. */
 static void process_batch(worker *w, batch *b) {
-  const char *p = b->data, *end = b->data + b->len;
+  const char *p = b->bytes, *end = b->bytes + b->len;
   size_t lineno = b->first_line;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -339,30 +337,23 @@ static void flush_all(scan *sc) {
   fflush(stdout);
 }
 
-/* Hands lines to the workers: either bytes (taken, a buffer of cap bytes),
- * for which a spare buffer from the slot is returned (NULL if none; its size
- * in *spare_cap), or borrowed bytes that stay valid until the batch is
- * written (a mapped file; NULL is returned). err_line, when nonzero, makes an
- * empty batch that reports that line as too long, in its place in the output.
- */
-static char *submit(scan *sc, char *bytes, const char *borrowed, size_t len,
-                    size_t cap, size_t first_line, const char *dir, int wecom,
+/* Hands lines (taken, with their buffer of cap bytes) to the workers and
+ * returns a spare buffer from the slot (NULL if none; its size in
+ * *spare_cap). err_line, when nonzero, makes an empty batch that reports
+ * that line as too long, in its place in the output. */
+static char *submit(scan *sc, char *bytes, size_t len, size_t cap,
+                    size_t first_line, const char *dir, int wecom,
                     size_t err_line, size_t *spare_cap) {
   while (sc->next_fill - sc->next_write >= sc->n_slots)
     flush_one(sc);
   batch *b = &sc->slots[sc->next_fill % sc->n_slots];
   /* Swap buffers with the slot: fresh memory for every batch would cost a
    * page fault per 4 KiB. */
-  char *spare = NULL;
-  *spare_cap = 0;
-  if (bytes) {
-    spare = b->bytes;
-    *spare_cap = b->cap;
-    b->bytes = bytes;
-    b->cap = cap;
-  }
-  b->data = borrowed ? borrowed : bytes;
+  char *spare = b->bytes;
+  *spare_cap = b->cap;
+  b->bytes = bytes;
   b->len = len;
+  b->cap = cap;
   b->first_line = first_line;
   b->dir = dir;
   b->wecom = wecom;
@@ -401,29 +392,6 @@ static size_t count_lines(const char *p, size_t n) {
   for (; i < n; i++)
     c += p[i] == '\n';
   return c;
-}
-
-/* A regular file is read through a read-only mapping: batches borrow its
- * lines in place, so nothing is copied. Lines are cut into batches at the
- * first newline after BATCH_BYTES; a line of any length stays whole, and
- * process_batch() refuses it when it is over the limit. */
-static void scan_mapped(scan *sc, const char *data, size_t size,
-                        const char *dir, int wecom) {
-  size_t pos = 0, line = 1, spare_cap;
-  while (pos < size) {
-    size_t end = pos + BATCH_BYTES;
-    if (end >= size)
-      end = size;
-    else {
-      const char *nl = memchr(data + end, '\n', size - end);
-      end = nl ? (size_t)(nl - data) + 1 : size;
-    }
-    (void)submit(sc, NULL, data + pos, end - pos, 0, line, dir, wecom, 0,
-                 &spare_cap);
-    sc->bytes_in += end - pos;
-    line += count_lines(data + pos, end - pos);
-    pos = end;
-  }
 }
 
 /* Reads an event stream from fd and feeds it to the workers in batches of
@@ -489,8 +457,7 @@ static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
       size_t need = rest + READ_CHUNK > BATCH_BYTES + READ_CHUNK
                         ? rest + READ_CHUNK
                         : BATCH_BYTES + READ_CHUNK;
-      char *nb =
-          submit(sc, old, NULL, whole, cap, line, dir, wecom, 0, &spare_cap);
+      char *nb = submit(sc, old, whole, cap, line, dir, wecom, 0, &spare_cap);
       if (!nb || spare_cap < need) {
         free(nb);
         nb = malloc(need);
@@ -510,7 +477,7 @@ static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
       size_t spare_cap = 0;
       skipping = 1;
       skip_line = line;
-      free(submit(sc, NULL, NULL, 0, 0, line, dir, wecom, line, &spare_cap));
+      free(submit(sc, NULL, 0, 0, line, dir, wecom, line, &spare_cap));
       len = 0;
     }
     if (eof)
@@ -802,19 +769,11 @@ int lv_cmd_scan(int argc, char **argv) {
     }
     /* Batches borrow dir until they are written: keep a copy per input. */
     char *dir_copy = dir[0] ? strdup(dir) : NULL;
-    struct stat st;
-    void *map = MAP_FAILED;
-    if (fd != STDIN_FILENO && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_size > 0)
-      map = mmap(NULL, (size_t)st.st_size, PROT_READ,
-                 MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (map != MAP_FAILED)
-      scan_mapped(&sc, map, (size_t)st.st_size, dir_copy, wecom);
-    else if (scan_stream(&sc, fd, path, dir_copy, wecom))
+    /* Files are read, not mapped: a mapped file that another process
+     * truncates meanwhile would kill levee with SIGBUS. */
+    if (scan_stream(&sc, fd, path, dir_copy, wecom))
       sc.n_errors++;
-    flush_all(&sc); /* batches borrow the mapping until they are written */
-    if (map != MAP_FAILED)
-      munmap(map, (size_t)st.st_size);
+    flush_all(&sc);
     free(dir_copy);
     if (fd != STDIN_FILENO)
       close(fd);
