@@ -48,6 +48,9 @@ double bc_now(void);
 double bc_cpu_now(void);
 /* Nanoseconds on CLOCK_MONOTONIC. */
 uint64_t bc_now_ns(void);
+/* FNV-1a over p[0..n), continuing from h (start with
+ * 14695981039346656037): a hash of output, to compare runs and builds. */
+uint64_t bc_fnv(uint64_t h, const void *p, size_t n);
 /* Median of v[0..n) (sorts v). */
 double bc_median(double *v, size_t n);
 

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "core/normalize.h"
+#include "bench_corpus.h"
 #include "levee/levee.h"
 
 #define DEFAULT_DICT "/usr/lib/python3/dist-packages/jieba/dict.txt"
@@ -200,19 +201,6 @@ static void make_chat(text *t, const dict *d, size_t want) {
   }
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ b[i]) * 1099511628211ull;
-  return h;
-}
-
 /* Normalizes t in pieces of about chunk bytes (cut after a newline when one
  * is near, else at any byte); returns the best MB/s of rounds and the hash
  * of the output. */
@@ -222,7 +210,7 @@ static double run(lv_norm *n, const text *t, size_t chunk, int rounds,
   for (int r = 0; r < rounds; r++) {
     uint64_t h = 1469598103934665603ull;
     size_t out = 0;
-    double t0 = now();
+    double t0 = bc_now();
     for (size_t off = 0; off < t->len;) {
       size_t len = t->len - off < chunk ? t->len - off : chunk;
       const char *nl = memchr(t->s + off + len / 2, '\n', len - len / 2);
@@ -237,13 +225,13 @@ static double run(lv_norm *n, const text *t, size_t chunk, int rounds,
         exit(1);
       }
       if (r == 0) {
-        h = fnv(h, n->text, n->len);
-        h = fnv(h, n->map, n->len * sizeof *n->map);
+        h = bc_fnv(h, n->text, n->len);
+        h = bc_fnv(h, n->map, n->len * sizeof *n->map);
       }
       out += n->len;
       off += len;
     }
-    double mbs = (double)t->len / 1e6 / (now() - t0);
+    double mbs = (double)t->len / 1e6 / (bc_now() - t0);
     if (mbs > best)
       best = mbs;
     if (r == 0) {

@@ -20,25 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_corpus.h"
 #include "levee/levee.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void) {
   rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
   return (uint32_t)(rng_state >> 33);
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ b[i]) * 1099511628211ull;
-  return h;
 }
 
 static const char *const excerpts[] = {"绝密★10年",
@@ -124,7 +112,7 @@ int main(int argc, char **argv) {
   uint64_t hash = 1469598103934665603ull;
   double best = 1e30;
   for (int r = 0; r < rounds; r++) {
-    double t0 = now();
+    double t0 = bc_now();
     for (size_t k = 0; k < count; k++) {
       if (levee_verdict_json(&items[k].v, &buf, &len, &cap) != LEVEE_OK) {
         fprintf(stderr, "levee_verdict_json failed\n");
@@ -132,15 +120,15 @@ int main(int argc, char **argv) {
       }
       if (len > (1u << 20)) {
         if (r == 0) {
-          hash = fnv(hash, buf, len);
+          hash = bc_fnv(hash, buf, len);
           bytes += len;
         }
         len = 0;
       }
     }
-    double dt = now() - t0;
+    double dt = bc_now() - t0;
     if (r == 0) {
-      hash = fnv(hash, buf, len);
+      hash = bc_fnv(hash, buf, len);
       bytes += len;
     }
     len = 0;
