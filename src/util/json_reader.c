@@ -295,9 +295,6 @@ key: /* a member key is due at i (after whitespace) */
   i++;
   while (i < n && is_ws((unsigned char)s[i]))
     i++;
-  /* The key's value is counted in the object, not in an array. */
-  if (i == n)
-    return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON: unexpected end");
   goto value;
 
 after: /* a value ended just before i */
@@ -325,13 +322,11 @@ after: /* a value ended just before i */
   if (s[i] != (((arrays >> (depth - 1)) & 1) ? ']' : '}'))
     return lv_error_set(err, LEVEE_ESYNTAX, "invalid JSON at offset %zu", i);
 
-close : /* s[i] closes the innermost container */
-{
-  lv_json_tok *c = &d->toks[stack[--depth]];
-  c->end = (uint32_t)(i + 1);
-  c->next = d->ntoks;
+close: /* s[i] closes the innermost container */
+  depth--;
+  d->toks[stack[depth]].end = (uint32_t)(i + 1);
+  d->toks[stack[depth]].next = d->ntoks;
   i++;
-}
   goto after;
 }
 
