@@ -220,6 +220,22 @@ double bc_cpu_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+int bc_end_run(const char *label, int r, int runs, double start,
+               double cpu_start, double *secs, double *cpus, uint64_t m,
+               uint64_t n, uint64_t *matched, uint64_t *matches) {
+  secs[r] = bc_now() - start;
+  cpus[r] = bc_cpu_now() - cpu_start;
+  if (r > 0 && (m != *matched || n != *matches)) {
+    fprintf(stderr, "%s: runs disagree\n", label);
+    return -1;
+  }
+  *matched = m;
+  *matches = n;
+  fprintf(stderr, "  %s: run %d/%d: %.3f s (cpu %.3f s)\n", label, r + 1, runs,
+          secs[r], cpus[r]);
+  return 0;
+}
+
 uint64_t bc_fnv(uint64_t h, const void *p, size_t n) {
   const unsigned char *b = p;
   for (size_t i = 0; i < n; i++)

@@ -54,6 +54,14 @@ uint64_t bc_fnv(uint64_t h, const void *p, size_t n);
 /* Median of v[0..n) (sorts v). */
 double bc_median(double *v, size_t n);
 
+/* Ends timed run r of runs (started at wall start, CPU cpu_start): stores
+ * its times in secs[r] and cpus[r], checks that it counted the same matched
+ * messages and matches as the runs before (kept in *matched, *matches),
+ * and prints a progress line naming label. Returns -1 when runs disagree. */
+int bc_end_run(const char *label, int r, int runs, double start,
+               double cpu_start, double *secs, double *cpus, uint64_t m,
+               uint64_t n, uint64_t *matched, uint64_t *matches);
+
 /* Prints the machine-readable summary line:
  * RESULT name=... runs=... median_s=... cpu_s=... corpus_bytes=...
  *        text_bytes=... messages=... matched=... matches=... */

@@ -116,16 +116,9 @@ static int run_batched(hs_database_t *db, hs_scratch_t *scratch,
         goto out;
       }
     }
-    secs[r] = bc_now() - start;
-    cpus[r] = bc_cpu_now() - cpu_start;
-    if (r > 0 && (cnt.matched != matched || cnt.matches != matches)) {
-      fprintf(stderr, "hs_raw: runs disagree\n");
+    if (bc_end_run("hs_raw --batched", r, runs, start, cpu_start, secs, cpus,
+                   cnt.matched, cnt.matches, &matched, &matches))
       goto out;
-    }
-    matched = cnt.matched;
-    matches = cnt.matches;
-    fprintf(stderr, "  hs_raw --batched: run %d/%d: %.3f s (cpu %.3f s)\n",
-            r + 1, runs, secs[r], cpus[r]);
   }
   bc_print_result("hs_raw_batched", runs, bc_median(secs, (size_t)runs),
                   bc_median(cpus, (size_t)runs), c, matched, matches);
@@ -217,16 +210,9 @@ int main(int argc, char **argv) {
       }
       m += (uint64_t)cnt.hit;
     }
-    secs[r] = bc_now() - start;
-    cpus[r] = bc_cpu_now() - cpu_start;
-    if (r > 0 && (m != matched || cnt.matches != matches)) {
-      fprintf(stderr, "hs_raw: runs disagree\n");
+    if (bc_end_run("hs_raw", r, runs, start, cpu_start, secs, cpus, m,
+                   cnt.matches, &matched, &matches))
       goto out;
-    }
-    matched = m;
-    matches = cnt.matches;
-    fprintf(stderr, "  hs_raw: run %d/%d: %.3f s (cpu %.3f s)\n", r + 1, runs,
-            secs[r], cpus[r]);
   }
   bc_print_result(single ? "hs_raw_singlematch" : "hs_raw", runs,
                   bc_median(secs, (size_t)runs), bc_median(cpus, (size_t)runs),

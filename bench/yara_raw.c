@@ -146,16 +146,9 @@ int main(int argc, char **argv) {
       }
       m += (uint64_t)cnt.hit;
     }
-    secs[r] = bc_now() - start;
-    cpus[r] = bc_cpu_now() - cpu_start;
-    if (r > 0 && (m != matched || cnt.matches != matches)) {
-      fprintf(stderr, "yara_raw: runs disagree\n");
+    if (bc_end_run("yara_raw", r, runs, start, cpu_start, secs, cpus, m,
+                   cnt.matches, &matched, &matches))
       goto out;
-    }
-    matched = m;
-    matches = cnt.matches;
-    fprintf(stderr, "  yara_raw: run %d/%d: %.3f s (cpu %.3f s)\n", r + 1, runs,
-            secs[r], cpus[r]);
   }
   bc_print_result(reuse ? "yara_raw_scanner" : "yara_raw", runs,
                   bc_median(secs, (size_t)runs), bc_median(cpus, (size_t)runs),
