@@ -1,21 +1,34 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * json_reader.c: a strict one-pass JSON tokenizer, typed access and
- * unescaping.
+ * json_reader.c: a strict JSON tokenizer, typed access and unescaping.
  *
- * The parser is a loop over three states (a value is due, a member key is
- * due, a value has ended) with an explicit stack of open containers, so
- * neither deep nesting nor long documents can exhaust the C stack. Most of
- * an event line is string bytes: those are scanned 16 at a time for the
- * three bytes that end the fast path (quote, backslash, control byte).
+ * Two paths make the same tokens. The indexed path (most event lines)
+ * first classifies the document 64 bytes at a time with vector compares
+ * (AVX-512, AVX2 or SSE2, chosen at run time) into bit masks of quotes and
+ * of the six structural bytes, works out from the quotes which bytes are
+ * inside strings (a prefix XOR), and lists the positions of every quote
+ * and of every structural byte outside strings. A walk over that list then
+ * checks the grammar and makes the tokens: a string is two consecutive
+ * positions, and only numbers and literals are read byte by byte. Any
+ * document the indexed path does not take whole (a backslash escape, a
+ * control byte, anything out of grammar, a very long document) is read
+ * again by the byte-wise path, so that every error message comes from one
+ * place.
+ *
+ * The byte-wise path is a loop over three states (a value is due, a member
+ * key is due, a value has ended) with an explicit stack of open
+ * containers, so neither deep nesting nor long documents can exhaust the C
+ * stack. Its strings are scanned 16 bytes at a time for the three bytes
+ * that end the fast path (quote, backslash, control byte).
  */
 #include "util/json_reader.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define LV_JSON_X86 1
 #endif
 
 #include "util/error.h"
@@ -28,6 +41,7 @@ void lv_json_doc_init(lv_json_doc *d) {
 
 void lv_json_doc_cleanup(lv_json_doc *d) {
   free(d->toks);
+  free(d->index);
   lv_json_doc_init(d);
 }
 
@@ -207,7 +221,7 @@ static inline int starts_value(unsigned char c) {
          (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
 }
 
-static int parse(lv_json_doc *d, levee_error *err) {
+static int parse_bytewise(lv_json_doc *d, levee_error *err) {
   const char *s = d->src;
   const size_t n = d->len;
   int stack[LV_MAX_JSON_DEPTH + 2]; /* open containers */
@@ -330,21 +344,504 @@ close: /* s[i] closes the innermost container */
   goto after;
 }
 
-int lv_json_parse(lv_json_doc *d, const char *src, size_t len,
-                  levee_error *err) {
+/* --- the indexed path ------------------------------------------------ */
+
+/* Longer documents go to the byte-wise path: the index costs four bytes per
+ * input byte, and long documents are rare (emails with attachments). */
+#define INDEXED_MAX_BYTES ((size_t)256 << 10)
+/* The index's end: no position equals it, so every "is the next structural
+ * byte here" test fails past the last one. */
+#define INDEX_END UINT32_MAX
+
+/* Bit k of the result is the XOR of bits 0..k of x: for the quote mask, the
+ * bytes from an opening quote up to (not including) its closing quote. */
+static inline uint64_t prefix_xor(uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
+typedef struct index_state {
+  uint32_t *out;      /* where the next position goes */
+  uint64_t in_string; /* all ones when the last block ended inside a string */
+} index_state;
+
+/* Whether a block's backslashes and control bytes (odd) send the document
+ * to the byte-wise path: any backslash does (escapes are rare and need
+ * checking and unescaping), and so does a control byte other than
+ * whitespace outside strings (it is an error). */
+static int odd_bytes_refused(const unsigned char *blk, uint64_t odd,
+                             uint64_t in_string) {
+  if (odd & in_string)
+    return 1;
+  for (; odd; odd &= odd - 1) {
+    unsigned char c = blk[__builtin_ctzll(odd)];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+      return 1;
+  }
+  return 0;
+}
+
+/* Lists one 64-byte block's structural positions, given its masks: quote
+ * (every '"'), op (the bytes {}[]:, and a few control bytes that odd also
+ * has) and odd (backslashes and bytes below 0x20). Returns nonzero to give
+ * the document to the byte-wise path. Inlined into each vector variant, so
+ * that the bit operations get that variant's instructions. */
+static inline __attribute__((always_inline)) int
+take_block(index_state *st, const unsigned char *blk, uint32_t base,
+           uint64_t quote, uint64_t op, uint64_t odd) {
+  uint64_t in = prefix_xor(quote) ^ st->in_string;
+  st->in_string = (uint64_t)((int64_t)in >> 63);
+  if (odd && odd_bytes_refused(blk, odd, in))
+    return 1;
+  uint64_t bits = quote | (op & ~in);
+  uint32_t *o = st->out;
+  for (; bits; bits &= bits - 1)
+    *o++ = base + (uint32_t)__builtin_ctzll(bits);
+  st->out = o;
+  return 0;
+}
+
+/* The portable variant: byte by byte. */
+static int index_portable(const unsigned char *s, size_t n, index_state *st) {
+  for (size_t at = 0; at < n; at += 64) {
+    uint64_t quote = 0, op = 0, odd = 0;
+    size_t len = n - at < 64 ? n - at : 64;
+    for (size_t k = 0; k < len; k++) {
+      unsigned char c = s[at + k];
+      quote |= (uint64_t)(c == '"') << k;
+      odd |= (uint64_t)(c < 0x20 || c == '\\') << k;
+      op |= (uint64_t)(c == '{' || c == '}' || c == '[' || c == ']' ||
+                       c == ':' || c == ',')
+            << k;
+    }
+    if (take_block(st, s + at, (uint32_t)at, quote, op, odd))
+      return 1;
+  }
+  return st->in_string != 0;
+}
+
+#ifdef LV_JSON_X86
+/* A block's masks from 16-byte pieces. '{' and '[' become 0x7B and '}' and
+ * ']' 0x7D once 0x20 is set; ':' and ',' keep their value (and so do 0x1A
+ * and 0x0C, control bytes that odd catches anyway). */
+__attribute__((target("sse2"))) static inline uint64_t
+masks16(__m128i v, uint64_t *op, uint64_t *odd) {
+  __m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i o =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8(0x7B)),
+                                _mm_cmpeq_epi8(lo, _mm_set1_epi8(0x7D))),
+                   _mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8(':')),
+                                _mm_cmpeq_epi8(lo, _mm_set1_epi8(','))));
+  __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+  __m128i bad = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  *op = (uint64_t)(unsigned)_mm_movemask_epi8(o);
+  *odd = (uint64_t)(unsigned)_mm_movemask_epi8(bad);
+  return (uint64_t)(unsigned)_mm_movemask_epi8(
+      _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+}
+
+__attribute__((target("sse2"))) static int
+index_sse2(const unsigned char *s, size_t n, index_state *st) {
+  unsigned char pad[64];
+  for (size_t at = 0; at < n; at += 64) {
+    const unsigned char *blk = s + at;
+    if (n - at < 64) {
+      memset(pad, ' ', sizeof pad);
+      memcpy(pad, blk, n - at);
+      blk = pad;
+    }
+    uint64_t quote = 0, op = 0, odd = 0;
+    for (int k = 0; k < 4; k++) {
+      uint64_t o, d;
+      __m128i v = _mm_loadu_si128(
+          (const __m128i *)(const void *)(blk + 16 * (size_t)k));
+      quote |= masks16(v, &o, &d) << (16 * k);
+      op |= o << (16 * k);
+      odd |= d << (16 * k);
+    }
+    if (take_block(st, blk, (uint32_t)at, quote, op, odd))
+      return 1;
+  }
+  return st->in_string != 0;
+}
+
+__attribute__((target("avx2,bmi,popcnt"))) static inline uint64_t
+masks32(__m256i v, uint64_t *op, uint64_t *odd) {
+  __m256i lo = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+  __m256i o = _mm256_or_si256(
+      _mm256_or_si256(_mm256_cmpeq_epi8(lo, _mm256_set1_epi8(0x7B)),
+                      _mm256_cmpeq_epi8(lo, _mm256_set1_epi8(0x7D))),
+      _mm256_or_si256(_mm256_cmpeq_epi8(lo, _mm256_set1_epi8(':')),
+                      _mm256_cmpeq_epi8(lo, _mm256_set1_epi8(','))));
+  __m256i ctl =
+      _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1F)), v);
+  __m256i bad =
+      _mm256_or_si256(ctl, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')));
+  *op = (uint32_t)_mm256_movemask_epi8(o);
+  *odd = (uint32_t)_mm256_movemask_epi8(bad);
+  return (uint32_t)_mm256_movemask_epi8(
+      _mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')));
+}
+
+__attribute__((target("avx2,bmi,popcnt"))) static int
+index_avx2(const unsigned char *s, size_t n, index_state *st) {
+  unsigned char pad[64];
+  for (size_t at = 0; at < n; at += 64) {
+    const unsigned char *blk = s + at;
+    if (n - at < 64) {
+      memset(pad, ' ', sizeof pad);
+      memcpy(pad, blk, n - at);
+      blk = pad;
+    }
+    uint64_t op0, odd0, op1, odd1;
+    uint64_t q0 = masks32(
+        _mm256_loadu_si256((const __m256i *)(const void *)blk), &op0, &odd0);
+    uint64_t q1 =
+        masks32(_mm256_loadu_si256((const __m256i *)(const void *)(blk + 32)),
+                &op1, &odd1);
+    if (take_block(st, blk, (uint32_t)at, q0 | q1 << 32, op0 | op1 << 32,
+                   odd0 | odd1 << 32))
+      return 1;
+  }
+  return st->in_string != 0;
+}
+
+/* The last block is loaded with a mask (no read past the document, which
+ * cannot fault either), spaces in the lanes past its end. Positions are
+ * written 16 at a time by compressing a vector of offsets under each
+ * 16-bit quarter of the mask (the index has room for the overshoot), which
+ * costs a third of the bit-by-bit loop. */
+__attribute__((target("avx512f,avx512bw,bmi,popcnt"))) static int
+index_avx512(const unsigned char *s, size_t n, index_state *st) {
+  const __m512i space = _mm512_set1_epi8(' ');
+  const __m512i iota =
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (size_t at = 0; at < n; at += 64) {
+    __m512i v;
+    if (n - at >= 64)
+      v = _mm512_loadu_si512((const void *)(s + at));
+    else
+      v = _mm512_mask_loadu_epi8(space, (1ull << (n - at)) - 1, s + at);
+    __m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+    uint64_t quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+    uint64_t op = _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7B)) |
+                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7D)) |
+                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(':')) |
+                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(','));
+    uint64_t odd = _mm512_cmplt_epu8_mask(v, space) |
+                   _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+    uint64_t in = prefix_xor(quote) ^ st->in_string;
+    st->in_string = (uint64_t)((int64_t)in >> 63);
+    /* Only bytes before n can be odd: the padding is spaces. */
+    if (odd && odd_bytes_refused(s + at, odd, in))
+      return 1;
+    uint64_t bits = quote | (op & ~in);
+    __m512i pos = _mm512_add_epi32(iota, _mm512_set1_epi32((int)at));
+    for (int q = 0; q < 4 && bits; q++, bits >>= 16) {
+      __mmask16 k = (__mmask16)bits;
+      _mm512_storeu_si512((void *)st->out, _mm512_maskz_compress_epi32(k, pos));
+      st->out += __builtin_popcount(k);
+      pos = _mm512_add_epi32(pos, _mm512_set1_epi32(16));
+    }
+  }
+  return st->in_string != 0;
+}
+#endif
+
+/* The end of the number or literal at s[i], or i if there is none there;
+ * its type in *type. Only the value's own bytes are read: what follows it
+ * is the grammar walk's to check. */
+static inline size_t scalar_end(const char *s, size_t i, size_t n,
+                                lv_json_type *type) {
+  size_t j = i;
+  switch (s[i]) {
+  case 't':
+    *type = LV_JSON_TRUE;
+    return n - i >= 4 && !memcmp(s + i, "true", 4) ? i + 4 : i;
+  case 'f':
+    *type = LV_JSON_FALSE;
+    return n - i >= 5 && !memcmp(s + i, "false", 5) ? i + 5 : i;
+  case 'n':
+    *type = LV_JSON_NULL;
+    return n - i >= 4 && !memcmp(s + i, "null", 4) ? i + 4 : i;
+  case '-': j++; break;
+  default: break;
+  }
+  *type = LV_JSON_NUMBER;
+  if (j == n)
+    return i;
+  if (s[j] == '0')
+    j++;
+  else if (s[j] >= '1' && s[j] <= '9')
+    while (++j < n && s[j] >= '0' && s[j] <= '9')
+      ;
+  else
+    return i;
+  if (j < n && s[j] == '.') {
+    size_t f = ++j;
+    while (j < n && s[j] >= '0' && s[j] <= '9')
+      j++;
+    if (j == f)
+      return i;
+  }
+  if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+    if (++j < n && (s[j] == '+' || s[j] == '-'))
+      j++;
+    size_t e = j;
+    while (j < n && s[j] >= '0' && s[j] <= '9')
+      j++;
+    if (j == e)
+      return i;
+  }
+  return j;
+}
+
+/* The grammar walk over the index idx (ending with INDEX_END): the same
+ * states and tokens as parse_bytewise, with the next structural byte known
+ * in advance. d->toks has room for every token (parse_indexed made sure).
+ * Returns nonzero, having made no promise about the tokens, to give the
+ * document to the byte-wise path. */
+static int walk_index(lv_json_doc *d, const uint32_t *idx) {
+  const char *s = d->src;
+  const size_t n = d->len;
+  lv_json_tok *tok = d->toks;           /* the next token */
+  int stack[LV_MAX_JSON_DEPTH + 2];     /* open containers' tokens */
+  int32_t count[LV_MAX_JSON_DEPTH + 2]; /* and their members or elements */
+  int depth = 0;
+  uint64_t arrays = 0;
+  size_t i = 0, k = 0; /* invariant: i <= idx[k] */
+#define SKIP_WS()                                                              \
+  while (i < n && is_ws((unsigned char)s[i]))                                  \
+  i++
+#define NEW_TOK(type, start, stop)                                             \
+  (*tok = (lv_json_tok){(uint32_t)(start), (uint32_t)(stop),                   \
+                        (int32_t)(tok - d->toks) + 1, 0, (uint8_t)(type), 0},  \
+   tok++)
+  SKIP_WS();
+value: /* array elements are counted before they get here */
+  if (i == n)
+    return 1;
+  if (i == idx[k]) {
+    switch (s[i]) {
+    case '"':
+      NEW_TOK(LV_JSON_STRING, i + 1, idx[k + 1]);
+      i = (size_t)idx[k + 1] + 1;
+      k += 2;
+      goto after;
+    case '{':
+    case '[': {
+      if (depth > LV_MAX_JSON_DEPTH)
+        return 1;
+      int obj = s[i] == '{';
+      arrays = obj ? arrays & ~(1ull << depth) : arrays | 1ull << depth;
+      count[depth] = 0;
+      stack[depth++] = (int)(tok - d->toks);
+      NEW_TOK(obj ? LV_JSON_OBJECT : LV_JSON_ARRAY, i, i);
+      i++;
+      k++;
+      if (i != idx[k])
+        SKIP_WS();
+      if (i == idx[k] && s[i] == (obj ? '}' : ']'))
+        goto close;
+      if (obj)
+        goto key;
+      count[depth - 1]++;
+      goto value;
+    }
+    default: return 1;
+    }
+  } else {
+    lv_json_type type;
+    size_t e = scalar_end(s, i, n, &type);
+    if (e == i)
+      return 1;
+    NEW_TOK(type, i, e);
+    i = e;
+    goto after;
+  }
+
+key:
+  if (i != idx[k] || s[i] != '"')
+    return 1;
+  NEW_TOK(LV_JSON_STRING, i + 1, idx[k + 1]);
+  count[depth - 1]++;
+  i = (size_t)idx[k + 1] + 1;
+  k += 2;
+  if (i != idx[k]) {
+    SKIP_WS();
+    if (i != idx[k])
+      return 1;
+  }
+  if (s[i] != ':')
+    return 1;
+  i++;
+  k++;
+  if (i != idx[k])
+    SKIP_WS();
+  goto value;
+
+after:
+  if (i != idx[k]) {
+    SKIP_WS();
+    if (depth == 0) {
+      d->ntoks = (int)(tok - d->toks);
+      return i != n;
+    }
+    if (i != idx[k])
+      return 1;
+  }
+  if (depth == 0)
+    return 1; /* more after the one value */
+  if (s[i] == ',') {
+    i++;
+    k++;
+    if (i != idx[k])
+      SKIP_WS();
+    if (!((arrays >> (depth - 1)) & 1))
+      goto key;
+    count[depth - 1]++;
+    goto value;
+  }
+  if (s[i] != (((arrays >> (depth - 1)) & 1) ? ']' : '}'))
+    return 1;
+
+close:
+  depth--;
+  d->toks[stack[depth]].end = (uint32_t)(i + 1);
+  d->toks[stack[depth]].next = (int32_t)(tok - d->toks);
+  d->toks[stack[depth]].size = count[depth];
+  i++;
+  k++;
+  goto after;
+#undef NEW_TOK
+#undef SKIP_WS
+}
+
+/* Lists s[0..n)'s structural positions at st->out (which it advances);
+ * nonzero to leave the document to the byte-wise path. */
+typedef int (*index_fn)(const unsigned char *s, size_t n, index_state *st);
+
+static index_fn index_for(lv_json_path path) {
+  switch (path) {
+  case LV_JSON_PATH_PORTABLE: return index_portable;
+#ifdef LV_JSON_X86
+  case LV_JSON_PATH_SSE2: return index_sse2;
+  case LV_JSON_PATH_AVX2: return index_avx2;
+  case LV_JSON_PATH_AVX512: return index_avx512;
+#endif
+  default: return NULL;
+  }
+}
+
+int lv_json_path_available(lv_json_path path) {
+  switch (path) {
+  case LV_JSON_PATH_BEST:
+  case LV_JSON_PATH_BYTEWISE:
+  case LV_JSON_PATH_PORTABLE: return 1;
+#ifdef LV_JSON_X86
+  case LV_JSON_PATH_SSE2: return __builtin_cpu_supports("sse2");
+  case LV_JSON_PATH_AVX2:
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+           __builtin_cpu_supports("popcnt");
+  case LV_JSON_PATH_AVX512:
+    return __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt");
+#endif
+  default: return 0;
+  }
+}
+
+/* The best path this CPU has, found once. */
+static lv_json_path best_path(void) {
+  /* 0 until known; relaxed atomics, as every thread finds the same. */
+  static int best;
+  int b = __atomic_load_n(&best, __ATOMIC_RELAXED);
+  if (!b) {
+    b = LV_JSON_PATH_PORTABLE;
+    for (int p = LV_JSON_PATH_AVX512; p > LV_JSON_PATH_PORTABLE; p--)
+      if (lv_json_path_available((lv_json_path)p)) {
+        b = p;
+        break;
+      }
+    __atomic_store_n(&best, b, __ATOMIC_RELAXED);
+  }
+  return (lv_json_path)b;
+}
+
+/* Tokenizes d's document by the indexed path; nonzero to leave it to the
+ * byte-wise path. */
+static int parse_indexed(lv_json_doc *d, index_fn index) {
+  if (d->len > INDEXED_MAX_BYTES)
+    return 1;
+  /* Every byte a position, then the end, and room for a 16-position store
+   * past the last. */
+  size_t want = d->len + 18;
+  if (want > d->index_cap) {
+    size_t cap = d->index_cap ? d->index_cap : 1024;
+    while (cap < want)
+      cap *= 2;
+    uint32_t *ix = realloc(d->index, cap * sizeof *ix);
+    if (!ix)
+      return 1;
+    d->index = ix;
+    d->index_cap = cap;
+  }
+  index_state st = {d->index, 0};
+  if (index((const unsigned char *)d->src, d->len, &st))
+    return 1;
+  st.out[0] = st.out[1] = INDEX_END;
+  /* Room for every token: each takes a structural position (a string two)
+   * but numbers and literals, and each of those comes after one of its own
+   * (a colon, comma or bracket) or starts the document. */
+  size_t most = (size_t)(st.out - d->index) + 1;
+  if (most > LV_MAX_JSON_TOKENS)
+    return 1;
+  while ((size_t)d->cap < most)
+    if (grow(d, NULL))
+      return 1;
+  return walk_index(d, d->index);
+}
+
+int lv_json_parse_path(lv_json_doc *d, const char *src, size_t len,
+                       levee_error *err, lv_json_path path) {
   d->src = src;
   d->len = len;
   d->ntoks = 0;
+  d->indexed = 0;
   if (len > LV_MAX_LINE_BYTES)
     return lv_error_set(err, LEVEE_ETOOBIG, "JSON document over %u bytes",
                         LV_MAX_LINE_BYTES);
+  if (path == LV_JSON_PATH_BEST)
+    path = best_path();
+  else if (!lv_json_path_available(path))
+    return lv_error_set(err, LEVEE_EINVAL, "JSON path %d not available",
+                        (int)path);
+  index_fn index = index_for(path);
+  if (index) {
+    if (parse_indexed(d, index) == 0) {
+      d->indexed = 1;
+      return LEVEE_OK;
+    }
+    d->ntoks = 0;
+  }
   levee_error local;
   if (!err)
     err = &local;
-  int rc = parse(d, err);
+  int rc = parse_bytewise(d, err);
   if (rc)
     d->ntoks = 0;
   return rc;
+}
+
+int lv_json_parse(lv_json_doc *d, const char *src, size_t len,
+                  levee_error *err) {
+  return lv_json_parse_path(d, src, len, err, LV_JSON_PATH_BEST);
 }
 
 int lv_json_skip(const lv_json_doc *d, int tok) {

@@ -54,7 +54,26 @@ typedef struct lv_json_doc {
   lv_json_tok *toks; /* owned, reused across parses */
   int ntoks;         /* tokens in the current document */
   int cap;
+  uint32_t *index; /* owned: structural positions (the indexed path) */
+  size_t index_cap;
+  int indexed; /* the last parse was done by the indexed path */
 } lv_json_doc;
+
+/* How lv_json_parse reads a document. Both paths accept the same documents
+ * and make the same tokens; the indexed path first finds the structural
+ * bytes 16, 32 or 64 at a time and leaves to the byte-wise path any
+ * document it does not take (escapes, control bytes, errors, very long
+ * documents), so that error messages come from one place. Tests and the
+ * fuzz target choose a path to compare them; lv_json_parse takes the best
+ * one the CPU supports. */
+typedef enum lv_json_path {
+  LV_JSON_PATH_BEST = 0,
+  LV_JSON_PATH_BYTEWISE,
+  LV_JSON_PATH_PORTABLE, /* indexed, 8 bytes at a time in plain C */
+  LV_JSON_PATH_SSE2,
+  LV_JSON_PATH_AVX2,
+  LV_JSON_PATH_AVX512
+} lv_json_path;
 
 void lv_json_doc_init(lv_json_doc *d);
 void lv_json_doc_cleanup(lv_json_doc *d);
@@ -64,6 +83,13 @@ void lv_json_doc_cleanup(lv_json_doc *d);
  * written to err and the document holds no tokens. Token 0 is the root. */
 int lv_json_parse(lv_json_doc *d, const char *src, size_t len, levee_error *err)
     __attribute__((warn_unused_result));
+
+/* lv_json_parse with a chosen path; LEVEE_EINVAL if this CPU lacks it. */
+int lv_json_parse_path(lv_json_doc *d, const char *src, size_t len,
+                       levee_error *err, lv_json_path path)
+    __attribute__((warn_unused_result));
+/* Whether this CPU (and build) can take the path. */
+int lv_json_path_available(lv_json_path path);
 
 static inline lv_json_type lv_json_type_of(const lv_json_doc *d, int tok) {
   return tok >= 0 && tok < d->ntoks ? (lv_json_type)d->toks[tok].type
@@ -134,5 +160,11 @@ levee_str lv_json_raw(const lv_json_doc *d, int tok);
 /* An integral number token within int64 range. */
 int lv_json_int64(const lv_json_doc *d, int tok, int64_t *out)
     __attribute__((warn_unused_result));
+
+/* Whether two tokens are the same (field by field: padding is not). */
+static inline int lv_json_tok_eq(const lv_json_tok *a, const lv_json_tok *b) {
+  return a->start == b->start && a->end == b->end && a->next == b->next &&
+         a->size == b->size && a->type == b->type && a->escaped == b->escaped;
+}
 
 #endif

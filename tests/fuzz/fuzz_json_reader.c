@@ -18,6 +18,10 @@
  *     string).
  * Duplicate keys are compared on the first occurrence only (levee's
  * lv_json_get returns the first, jansson keeps the last).
+ *
+ * Before that, every path of levee's reader this CPU has (the byte-wise
+ * one and the indexed ones, lv_json_path) must give the same status,
+ * message and tokens.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -117,6 +121,34 @@ static int lenient_by_design(const json_error_t *e) {
          strstr(e->text, "UTF-8");
 }
 
+/* Every path agrees with the byte-wise one on s[0..size). */
+static void paths_agree(const char *s, size_t size) {
+  static lv_json_doc other;
+  static lv_json_tok *want;
+  static size_t want_cap;
+  levee_error e1 = {0}, e2 = {0};
+  int rc = lv_json_parse_path(&doc, s, size, &e1, LV_JSON_PATH_BYTEWISE);
+  size_t n = (size_t)doc.ntoks;
+  if (n > want_cap) {
+    free(want);
+    want = malloc(n * sizeof *want);
+    CHECK(want);
+    want_cap = n;
+  }
+  if (n)
+    memcpy(want, doc.toks, n * sizeof *want);
+  for (int p = LV_JSON_PATH_PORTABLE; p <= LV_JSON_PATH_AVX512; p++) {
+    if (!lv_json_path_available((lv_json_path)p))
+      continue;
+    memset(&e2, 0, sizeof e2);
+    CHECK(lv_json_parse_path(&other, s, size, &e2, (lv_json_path)p) == rc);
+    CHECK(strcmp(e1.message, e2.message) == 0);
+    CHECK((size_t)other.ntoks == n);
+    for (size_t t = 0; t < n; t++)
+      CHECK(lv_json_tok_eq(&want[t], &other.toks[t]));
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!ready) {
     lv_json_doc_init(&doc);
@@ -125,6 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   lv_arena_reset(&arena);
   const char *s = (const char *)data;
+  paths_agree(s, size);
   levee_error err = {0};
   int rc = lv_json_parse(&doc, s, size, &err);
   CHECK(rc == LEVEE_OK || err.message[0] != '\0');

@@ -344,6 +344,193 @@ static void test_malformed_structure(void **state) {
   assert_non_null(strstr(err.message, "empty"));
 }
 
+/* --- the two paths ----------------------------------------------------- */
+
+/* Parses s[0..len) by the byte-wise path and by path, and requires the same
+ * status, message and tokens. Returns whether path took it whole. */
+static int same_as_bytewise(fixture *f, const char *s, size_t len,
+                            lv_json_path path) {
+  lv_json_doc *d = &f->doc;
+  levee_error want = {0}, got = {0};
+  int want_rc = lv_json_parse_path(d, s, len, &want, LV_JSON_PATH_BYTEWISE);
+  int n = d->ntoks;
+  lv_json_tok *toks = malloc(sizeof *toks * (size_t)(n ? n : 1));
+  assert_non_null(toks);
+  if (n)
+    memcpy(toks, d->toks, sizeof *toks * (size_t)n);
+  int got_rc = lv_json_parse_path(d, s, len, &got, path);
+  if (got_rc != want_rc || d->ntoks != n)
+    fail_msg("path %d on '%.*s': status %d with %d tokens, byte-wise %d with "
+             "%d",
+             (int)path, (int)len, s, got_rc, d->ntoks, want_rc, n);
+  assert_string_equal(got.message, want.message);
+  for (int t = 0; t < n; t++)
+    if (!lv_json_tok_eq(&toks[t], &d->toks[t]))
+      fail_msg("path %d on '%.*s': token %d differs", (int)path, (int)len, s,
+               t);
+  free(toks);
+  return d->indexed;
+}
+
+static void test_paths_agree(void **state) {
+  fixture *f = *state;
+  static const char *const docs[] = {
+      /* valid */
+      "{\"id\":\"m1\",\"time\":1717171200323,\"channel\":\"wecom\","
+      "\"conversation\":{\"id\":\"g1\",\"type\":\"group\",\"external\":false},"
+      "\"sender\":{\"id\":\"u1\",\"role\":\"staff\"},\"text\":\"机密文件 {x:1,}"
+      " [y]\"}",
+      "{ \"a\" : [ 1 , -2.5e+3 , true , false , null , \"\" , { } , [ ] ] }",
+      "[0,-0,0.5,1E9,1e-9,123456789012345678901234567890]",
+      "\"top\"",
+      "12",
+      "true",
+      " null ",
+      "{}",
+      "[]",
+      "[[[[{}]]]]",
+      "{\"a\":{\"b\":{\"c\":[{\"d\":\"\\u6d4b\"}]}}}",
+      "{\"tab\":\"a\\tb\",\"q\":\"say \\\"hi\\\"\"}",
+      "\t{\"a\":1}\r\n",
+      /* invalid */
+      "",
+      "  ",
+      "{",
+      "[",
+      "{\"a\":1",
+      "{\"a\":[1}",
+      "[}",
+      "{\"a\":1]}",
+      "{1:2}",
+      "{\"a\" 1}",
+      "{\"a\",1}",
+      "[1:2]",
+      "{\"a\":1:2}",
+      "{[]:1}",
+      "[1 2]",
+      "[1,]",
+      "[,1]",
+      "{\"a\":1,}",
+      "[01]",
+      "[1.]",
+      "[.5]",
+      "[1e]",
+      "[-]",
+      "[tru]",
+      "[truex]",
+      "[nul]",
+      "[fals]",
+      "[+1]",
+      "[1\"a\"]",
+      "[\"a\"1]",
+      "[\"a\" \"b\"]",
+      "{\"a\":x}",
+      "\"open",
+      "\"a\nb\"",
+      "[\"a\\x\"]",
+      "[\"\\u12\"]",
+      "[1]x",
+      "[1] [2]",
+      "{} {}",
+      "[\x01]",
+      "{\"a\":1}\x0b",
+      "[\"\x7f\xff\"]",
+      "}",
+      "]",
+      ":",
+      ",",
+  };
+  for (int p = LV_JSON_PATH_PORTABLE; p <= LV_JSON_PATH_AVX512; p++) {
+    if (!lv_json_path_available((lv_json_path)p))
+      continue;
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+      /* Every byte at every place in a 64-byte block: lead with 0..70
+       * spaces (a tab in between, so that control bytes get seen too). */
+      size_t n = strlen(docs[i]);
+      char *buf = malloc(n + 72);
+      assert_non_null(buf);
+      for (size_t lead = 0; lead <= 70; lead++) {
+        memset(buf, ' ', lead);
+        if (lead > 3)
+          buf[lead / 2] = '\t';
+        memcpy(buf + lead, docs[i], n);
+        (void)same_as_bytewise(f, buf, lead + n, (lv_json_path)p);
+      }
+      free(buf);
+    }
+  }
+}
+
+/* The indexed path takes plain documents whole, and leaves escapes, control
+ * bytes and errors to the byte-wise path. */
+static void test_indexed_path_taken(void **state) {
+  fixture *f = *state;
+  const char *plain = "{\"id\":\"m1\",\"time\":17,\"text\":\"保密\"}";
+  const char *escaped = "{\"id\":\"m1\",\"text\":\"a\\nb\"}";
+  const char *wrong = "{\"id\":\"m1\",}";
+  int vector_paths = 0;
+  for (int p = LV_JSON_PATH_PORTABLE; p <= LV_JSON_PATH_AVX512; p++) {
+    if (!lv_json_path_available((lv_json_path)p)) {
+      levee_error err = {0};
+      assert_int_equal(lv_json_parse_path(&f->doc, plain, strlen(plain), &err,
+                                          (lv_json_path)p),
+                       LEVEE_EINVAL);
+      continue;
+    }
+    vector_paths += p > LV_JSON_PATH_PORTABLE;
+    assert_true(same_as_bytewise(f, plain, strlen(plain), (lv_json_path)p));
+    assert_false(
+        same_as_bytewise(f, escaped, strlen(escaped), (lv_json_path)p));
+    assert_false(same_as_bytewise(f, wrong, strlen(wrong), (lv_json_path)p));
+  }
+#if defined(__x86_64__)
+  assert_true(vector_paths >= 1); /* SSE2 is part of x86-64 */
+#endif
+  /* lv_json_parse takes the indexed path too. */
+  parse_ok(f, plain);
+  assert_true(f->doc.indexed);
+}
+
+/* Fills buf with a valid array of objects, about want bytes long, whose
+ * strings (of every length up to 150 bytes, Chinese and structural bytes in
+ * them) cross block boundaries everywhere. Returns the length. */
+static size_t long_document(char *buf, size_t cap, size_t want) {
+  static const char sample[] =
+      "维护的数据，分类、分级与脱敏：{[,]}:key ends "
+      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+      "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy";
+  size_t n = 0;
+  buf[n++] = '[';
+  for (int k = 0; n < want; k++)
+    n += (size_t)snprintf(buf + n, cap - n,
+                          "{\"k%d\":\"%.*s\",\"v\":[%d,%d.5,true]},", k,
+                          k % 150, sample, k, -k);
+  buf[n - 1] = ']'; /* in place of the last comma */
+  return n;
+}
+
+/* Long documents, by every path: a valid one, one with a stray quote deep
+ * inside, and one too long for the indexed path. */
+static void test_paths_agree_long(void **state) {
+  fixture *f = *state;
+  size_t cap = 400000;
+  char *buf = malloc(cap);
+  assert_non_null(buf);
+  for (int p = LV_JSON_PATH_PORTABLE; p <= LV_JSON_PATH_AVX512; p++) {
+    if (!lv_json_path_available((lv_json_path)p))
+      continue;
+    size_t n = long_document(buf, cap, 200000);
+    assert_true(same_as_bytewise(f, buf, n, (lv_json_path)p));
+    assert_true(f->doc.ntoks > 10000);
+    buf[n / 2] = '"';
+    assert_false(same_as_bytewise(f, buf, n, (lv_json_path)p));
+    n = long_document(buf, cap, 300000);
+    assert_false(same_as_bytewise(f, buf, n, (lv_json_path)p));
+    assert_int_equal(lv_json_type_of(&f->doc, 0), LV_JSON_ARRAY);
+  }
+  free(buf);
+}
+
 /* --- limits --------------------------------------------------------------- */
 
 static char *nested_arrays(int depth) {
@@ -517,6 +704,9 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_malformed_structure, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_paths_agree, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_indexed_path_taken, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_paths_agree_long, setup, teardown),
       cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_token_limit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_line_limit, setup, teardown),
