@@ -56,7 +56,7 @@ fi
 
 progress "building levee and the bench programs in $BUILD"
 declare -A built=()
-for t in levee hs_raw yara_raw latency bench_parse bench_verdict; do
+for t in levee hs_raw io_floor yara_raw latency bench_parse bench_verdict; do
   if cmake --build "$BUILD" --target "$t" >"$OUT/build-$t.log" 2>&1; then
     built[$t]=1
   else
@@ -92,6 +92,12 @@ if [ -n "${built[hs_raw]:-}" ]; then
   run_prog hs_raw --singlematch --runs "$RUNS" "$CORPUS" "$KEYWORDS"
   echo "  (and batched: texts joined into 256 KiB blocks, one hs_scan each, for reference)"
   run_prog hs_raw --batched --runs "$RUNS" "$CORPUS" "$KEYWORDS"
+fi
+
+progress "io_floor: read the corpus and write one verdict line per event, nothing else (reference), median of $RUNS"
+if [ -n "${built[io_floor]:-}" ]; then
+  # /dev/null, like the timed runs of levee scan (bench_tool.py time).
+  run_prog io_floor --runs "$RUNS" "$CORPUS" /dev/null
 fi
 
 progress "yara_raw: libyara, one rule of 2,000 literal strings, per message, median of 3"
