@@ -2,7 +2,7 @@
 /*
  * event_jsonl.c: the levee event JSON (spec/interface.md section 1) into a
  * levee_event. This is the hot path of `levee scan`: the reader's tokens
- * are walked once per object (lv_json_members), and strings without escapes
+ * are walked once per object (walk_members), and strings without escapes
  * are used in place.
  */
 #include "ingest/event_jsonl.h"
@@ -74,28 +74,128 @@ int lv_parse_rfc3339(const char *s, size_t n, int64_t *out_ms) {
   return LEVEE_OK;
 }
 
-/* An optional string value at token t (-1 when absent): absent or null
- * leaves *out absent. */
-static int opt_string(lv_json_doc *d, int t, const char *key, lv_arena *a,
-                      levee_str *out, levee_error *err) {
-  if (t < 0 || lv_json_type_of(d, t) == LV_JSON_NULL)
-    return LEVEE_OK;
-  if (lv_json_type_of(d, t) != LV_JSON_STRING)
-    return lv_error_set(err, LEVEE_ESYNTAX, "\"%s\" must be a string", key);
-  int rc = lv_json_string(d, t, a, out);
-  if (rc)
-    return lv_error_set(err, rc, "\"%s\": bad string escape", key);
-  return LEVEE_OK;
+/* --- finding an object's members ---------------------------------------
+ *
+ * The walk below does what lv_json_members() does (one pass; raw key bytes,
+ * no unescaping; the first of duplicate members counts), faster for the way
+ * event lines look: producers write the members of every line in the same
+ * order. Each key is first compared with the key expected next (the one
+ * after the last found; the tables list keys in the spec's order), which on
+ * the usual line is one predictable comparison per member instead of a
+ * jump on the key's length; only other keys take the full search. The
+ * comparison is one or two masked 8-byte loads where the line has room
+ * after the key's start, else memcmp. With the string, number and channel
+ * steps inlined below, bench_parse went from 82.4 to 77.8 ms CPU on the
+ * 313,210-event bench corpus (15 ns less per event). Trying the key after
+ * the expected one as well, before the full search, cost 1.5 ms. */
+
+/* A member name, zero-padded to 16 bytes for the word comparison. */
+typedef struct walk_key {
+  char name[16];
+  size_t len;
+} walk_key;
+#define WALK_KEY(s)                                                            \
+  { (s), sizeof(s) - 1 }
+
+static inline uint64_t load64(const char *p) {
+  uint64_t x;
+  memcpy(&x, p, sizeof x);
+  return x;
 }
 
-static const lv_json_key party_keys[] = {LV_JSON_KEY("id"), LV_JSON_KEY("name"),
-                                         LV_JSON_KEY("dept"),
-                                         LV_JSON_KEY("role")};
+/* A word whose first n (0..8) bytes in memory order are 0xFF, the rest 0. */
+static inline uint64_t head_mask(size_t n) {
+  static const unsigned char ff[16] = {0xFF, 0xFF, 0xFF, 0xFF,
+                                       0xFF, 0xFF, 0xFF, 0xFF};
+  return load64((const char *)ff + 8 - n);
+}
 
-static int party(lv_json_doc *d, int obj, const char *what, lv_arena *a,
-                 levee_party *p, levee_error *err) {
+/* Whether the n bytes at s (with lim - s readable) are key k. */
+static inline int key_is(const char *s, size_t n, const char *lim,
+                         const walk_key *k) {
+  if (n != k->len)
+    return 0;
+  if (n <= 8 && lim - s >= 8)
+    return (load64(s) & head_mask(n)) == load64(k->name);
+  if (lim - s >= 16)
+    return (((load64(s) & head_mask(8)) ^ load64(k->name)) |
+            ((load64(s + 8) & head_mask(n - 8)) ^ load64(k->name + 8))) == 0;
+  return memcmp(s, k->name, n) == 0;
+}
+
+/* out[k]: the value token of the first member of object obj named keys[k],
+ * or -1. Returns -1 when obj is not an object, else 0. */
+static inline __attribute__((always_inline)) int
+walk_members(const lv_json_doc *d, int obj, const walk_key *keys, int nk,
+             int *out) {
+  for (int k = 0; k < nk; k++)
+    out[k] = -1;
+  if (lv_json_type_of(d, obj) != LV_JSON_OBJECT)
+    return -1;
+  const lv_json_tok *t = d->toks;
+  const char *src = d->src, *lim = d->src + d->len;
+  int want = 0; /* the key expected next */
+  for (int m = obj + 1; m < t[obj].next; m = t[m + 1].next) {
+    const char *s = src + t[m].start;
+    size_t n = t[m].end - t[m].start;
+    int k = want;
+    if (k >= nk || !key_is(s, n, lim, &keys[k])) {
+      /* Unrolled over the constant table: compares with constants. */
+      for (k = 0; k < nk; k++)
+        if (keys[k].len == n && memcmp(s, keys[k].name, n) == 0)
+          break;
+      if (k == nk)
+        continue;
+    }
+    if (out[k] < 0)
+      out[k] = m + 1;
+    want = k + 1;
+  }
+  return 0;
+}
+
+/* --- values ------------------------------------------------------------ */
+
+/* Kept out of line: the messages for a member of the wrong type. */
+static __attribute__((noinline, cold)) int not_string(levee_error *err,
+                                                      const char *key) {
+  return lv_error_set(err, LEVEE_ESYNTAX, "\"%s\" must be a string", key);
+}
+
+static __attribute__((noinline, cold)) int bad_escape(levee_error *err, int rc,
+                                                      const char *key) {
+  return lv_error_set(err, rc, "\"%s\": bad string escape", key);
+}
+
+/* An optional string value at token t (-1 when absent): absent or null
+ * leaves *out absent. */
+static inline __attribute__((always_inline)) int
+opt_string(lv_json_doc *d, int t, const char *key, lv_arena *a, levee_str *out,
+           levee_error *err) {
+  if (t < 0)
+    return LEVEE_OK;
+  const lv_json_tok *x = &d->toks[t];
+  if (x->type == LV_JSON_STRING && !x->escaped) {
+    out->ptr = d->src + x->start;
+    out->len = x->end - x->start;
+    return LEVEE_OK;
+  }
+  if (x->type == LV_JSON_NULL)
+    return LEVEE_OK;
+  if (x->type != LV_JSON_STRING)
+    return not_string(err, key);
+  int rc = lv_json_unescape(d, t, a, out);
+  return rc ? bad_escape(err, rc, key) : LEVEE_OK;
+}
+
+static const walk_key party_keys[] = {WALK_KEY("id"), WALK_KEY("name"),
+                                      WALK_KEY("dept"), WALK_KEY("role")};
+
+static inline __attribute__((always_inline)) int
+party(lv_json_doc *d, int obj, const char *what, lv_arena *a, levee_party *p,
+      levee_error *err) {
   int m[4];
-  if (lv_json_members(d, obj, party_keys, 4, m))
+  if (walk_members(d, obj, party_keys, 4, m))
     return lv_error_set(err, LEVEE_ESYNTAX, "\"%s\" must be an object", what);
   int rc;
   if ((rc = opt_string(d, m[0], "id", a, &p->id, err)) ||
@@ -106,21 +206,60 @@ static int party(lv_json_doc *d, int obj, const char *what, lv_arena *a,
   return LEVEE_OK;
 }
 
-static int is_token(levee_str s) {
+/* Bytes of a channel token: a-z, 0-9, '_', '-', '.'. */
+/* clang-format off */
+static const unsigned char token_byte[256] = {
+    ['-'] = 1, ['.'] = 1, ['_'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+/* clang-format on */
+
+/* With 8 bytes readable at s.ptr (room: the bytes that may be read there),
+ * a channel of up to 8 bytes is checked without a loop whose length varies
+ * from line to line (its exit mispredicted on most lines). */
+static inline int is_token(levee_str s, size_t room) {
   if (s.len == 0 || s.len > 32)
     return 0;
-  for (size_t i = 0; i < s.len; i++) {
-    char c = s.ptr[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-          c == '-' || c == '.'))
-      return 0;
+  unsigned ok = 1;
+  if (s.len <= 8 && room >= 8) {
+    for (size_t i = 0; i < 8; i++)
+      ok &= token_byte[(unsigned char)s.ptr[i]] | (i >= s.len);
+    return (int)ok;
   }
-  return 1;
+  for (size_t i = 0; i < s.len; i++)
+    ok &= token_byte[(unsigned char)s.ptr[i]];
+  return (int)ok;
 }
 
-static const lv_json_key attachment_keys[] = {
-    LV_JSON_KEY("kind"),   LV_JSON_KEY("name"), LV_JSON_KEY("path"),
-    LV_JSON_KEY("sha256"), LV_JSON_KEY("md5"),  LV_JSON_KEY("data")};
+/* lv_json_int64 of a number token, with its common case inline: up to 18
+ * plain digits (a 13-digit epoch time in milliseconds). */
+static inline __attribute__((always_inline)) int int64_of(const lv_json_doc *d,
+                                                          int t, int64_t *out) {
+  const lv_json_tok *x = &d->toks[t];
+  const char *s = d->src + x->start;
+  size_t n = x->end - x->start;
+  if (n >= 1 && n <= 18 && s[0] != '-') {
+    int64_t v = 0;
+    size_t k = 0;
+    while (k < n && (unsigned)(s[k] - '0') < 10)
+      v = v * 10 + (s[k++] - '0');
+    if (k == n) {
+      *out = v;
+      return LEVEE_OK;
+    }
+  }
+  return lv_json_int64(d, t, out);
+}
+
+static const walk_key attachment_keys[] = {WALK_KEY("kind"), WALK_KEY("name"),
+                                           WALK_KEY("path"), WALK_KEY("sha256"),
+                                           WALK_KEY("md5"),  WALK_KEY("data")};
 
 static int attachments(lv_json_doc *d, int arr, lv_arena *a, levee_event *ev,
                        levee_error *err) {
@@ -144,7 +283,7 @@ static int attachments(lv_json_doc *d, int arr, lv_arena *a, levee_event *ev,
                           "attachment %zu must be an object", k - 1);
     levee_str b64 = {0};
     int m[6], rc;
-    (void)lv_json_members(d, t, attachment_keys, 6, m);
+    (void)walk_members(d, t, attachment_keys, 6, m);
     if ((rc = opt_string(d, m[0], "kind", a, &x->kind, err)) ||
         (rc = opt_string(d, m[1], "name", a, &x->name, err)) ||
         (rc = opt_string(d, m[2], "path", a, &x->path, err)) ||
@@ -174,33 +313,33 @@ static int attachments(lv_json_doc *d, int arr, lv_arena *a, levee_event *ev,
   return LEVEE_OK;
 }
 
-/* The event's members (spec/interface.md section 1), found in one pass. */
+/* The event's members (spec/interface.md section 1), found in one pass;
+ * in the spec's order, which walk_members() expects. */
 enum {
   K_ID,
   K_TIME,
   K_CHANNEL,
-  K_TEXT,
-  K_FORWARDED_FROM,
   K_CONVERSATION,
   K_SENDER,
   K_RECIPIENTS,
+  K_TEXT,
   K_ATTACHMENTS,
+  K_FORWARDED_FROM,
   N_EVENT_KEYS
 };
-static const lv_json_key event_keys[N_EVENT_KEYS] = {
-    [K_ID] = LV_JSON_KEY("id"),
-    [K_TIME] = LV_JSON_KEY("time"),
-    [K_CHANNEL] = LV_JSON_KEY("channel"),
-    [K_TEXT] = LV_JSON_KEY("text"),
-    [K_FORWARDED_FROM] = LV_JSON_KEY("forwarded_from"),
-    [K_CONVERSATION] = LV_JSON_KEY("conversation"),
-    [K_SENDER] = LV_JSON_KEY("sender"),
-    [K_RECIPIENTS] = LV_JSON_KEY("recipients"),
-    [K_ATTACHMENTS] = LV_JSON_KEY("attachments"),
+static const walk_key event_keys[N_EVENT_KEYS] = {
+    [K_ID] = WALK_KEY("id"),
+    [K_TIME] = WALK_KEY("time"),
+    [K_CHANNEL] = WALK_KEY("channel"),
+    [K_CONVERSATION] = WALK_KEY("conversation"),
+    [K_SENDER] = WALK_KEY("sender"),
+    [K_RECIPIENTS] = WALK_KEY("recipients"),
+    [K_TEXT] = WALK_KEY("text"),
+    [K_ATTACHMENTS] = WALK_KEY("attachments"),
+    [K_FORWARDED_FROM] = WALK_KEY("forwarded_from"),
 };
-static const lv_json_key conversation_keys[] = {
-    LV_JSON_KEY("id"), LV_JSON_KEY("type"), LV_JSON_KEY("title"),
-    LV_JSON_KEY("external")};
+static const walk_key conversation_keys[] = {
+    WALK_KEY("id"), WALK_KEY("type"), WALK_KEY("title"), WALK_KEY("external")};
 
 int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
                         lv_arena *a, levee_event *out, levee_error *err) {
@@ -213,7 +352,7 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
   memset(&ev, 0, sizeof ev);
   ev.conversation_external = LEVEE_UNKNOWN;
   int m[N_EVENT_KEYS];
-  (void)lv_json_members(d, 0, event_keys, N_EVENT_KEYS, m);
+  (void)walk_members(d, 0, event_keys, N_EVENT_KEYS, m);
 
   int t = m[K_ID];
   if (t < 0)
@@ -229,7 +368,7 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
   if (t < 0)
     return lv_error_set(err, LEVEE_EMISSING, "missing required field \"time\"");
   if (lv_json_type_of(d, t) == LV_JSON_NUMBER) {
-    if (lv_json_int64(d, t, &ev.time_ms))
+    if (int64_of(d, t, &ev.time_ms))
       return lv_error_set(err, LEVEE_ESYNTAX,
                           "\"time\" must be integer epoch milliseconds");
   } else if (lv_json_type_of(d, t) == LV_JSON_STRING) {
@@ -248,7 +387,9 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
     return lv_error_set(err, LEVEE_EMISSING,
                         "missing required field \"channel\"");
   if (lv_json_type_of(d, t) != LV_JSON_STRING ||
-      (rc = lv_json_string(d, t, a, &ev.channel)) || !is_token(ev.channel))
+      (rc = lv_json_string(d, t, a, &ev.channel)) ||
+      !is_token(ev.channel,
+                d->toks[t].escaped ? 0 : line + len - ev.channel.ptr))
     return lv_error_set(err, LEVEE_ESYNTAX,
                         "\"channel\" must be a lowercase token such as "
                         "\"wechat\"");
@@ -264,7 +405,7 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
   t = m[K_CONVERSATION];
   if (t >= 0 && lv_json_type_of(d, t) != LV_JSON_NULL) {
     int c[4];
-    if (lv_json_members(d, t, conversation_keys, 4, c))
+    if (walk_members(d, t, conversation_keys, 4, c))
       return lv_error_set(err, LEVEE_ESYNTAX,
                           "\"conversation\" must be an object");
     if ((rc = opt_string(d, c[0], "id", a, &ev.conversation_id, err)) ||

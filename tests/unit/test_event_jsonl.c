@@ -205,6 +205,149 @@ static void test_unknown_fields_ignored(void **state) {
   str_is(f->ev.attachments[0].name, "x");
 }
 
+/* The members are found by comparing key bytes a word at a time where the
+ * line has room, in the order the spec lists them first. Each line here is
+ * copied into a buffer of exactly its length, so that the sanitizers catch
+ * any read past its end. */
+static int parse_exact(fixture *f, const char *line, char **copy) {
+  size_t n = strlen(line);
+  *copy = malloc(n);
+  assert_non_null(*copy);
+  memcpy(*copy, line, n);
+  return parse_len(f, *copy, n);
+}
+
+static void exact_ok(fixture *f, const char *line, char **copy) {
+  int rc = parse_exact(f, line, copy);
+  if (rc)
+    fail_msg("%s\nshould parse: %s", line, f->err.message);
+}
+
+static void exact_fails(fixture *f, const char *line, int want,
+                        const char *what) {
+  char *copy;
+  int rc = parse_exact(f, line, &copy);
+  if (rc != want || !strstr(f->err.message, what))
+    fail_msg("%s\nstatus %d (%s), want %d and '%s'", line, rc, f->err.message,
+             want, what);
+  free(copy);
+}
+
+static void test_member_lookup(void **state) {
+  fixture *f = *state;
+  char *c;
+  /* Spec order, every member, then the reverse order. */
+  exact_ok(f,
+           "{\"id\":\"a\",\"time\":1,\"channel\":\"qq\",\"conversation\":{"
+           "\"id\":\"g\",\"type\":\"group\",\"title\":\"T\",\"external\":true},"
+           "\"sender\":{\"id\":\"s\",\"name\":\"N\",\"dept\":\"D\",\"role\":"
+           "\"staff\"},\"recipients\":[{\"id\":\"r\"}],\"text\":\"x\","
+           "\"attachments\":[],\"forwarded_from\":\"p\"}",
+           &c);
+  str_is(f->ev.conversation_title, "T");
+  str_is(f->ev.sender.dept, "D");
+  str_is(f->ev.recipients[0].id, "r");
+  str_is(f->ev.forwarded_from, "p");
+  assert_int_equal(f->ev.conversation_external, LEVEE_TRUE);
+  free(c);
+  exact_ok(f,
+           "{\"forwarded_from\":\"p\",\"attachments\":[],\"text\":\"x\","
+           "\"recipients\":[{\"role\":\"bot\",\"id\":\"r\"}],\"sender\":{"
+           "\"role\":\"staff\",\"dept\":\"D\",\"name\":\"N\",\"id\":\"s\"},"
+           "\"conversation\":{\"external\":false,\"title\":\"T\",\"type\":"
+           "\"direct\",\"id\":\"g\"},\"channel\":\"qq\",\"time\":1,\"id\":"
+           "\"a\"}",
+           &c);
+  str_is(f->ev.id, "a");
+  str_is(f->ev.text, "x");
+  str_is(f->ev.sender.name, "N");
+  str_is(f->ev.recipients[0].role, "bot");
+  str_is(f->ev.conversation_type, "direct");
+  str_is(f->ev.forwarded_from, "p");
+  assert_int_equal(f->ev.conversation_external, LEVEE_FALSE);
+  free(c);
+  /* The first of duplicate members counts; near misses of a name, and
+   * names written with escapes, are other members. */
+  exact_ok(f,
+           "{\"id\":\"first\",\"timE\":\"x\",\"time\":2,\"channeL\":\"X\","
+           "\"channel\":\"sms\",\"conversatioN\":5,\"conversation\":{"
+           "\"id\":\"g\",\"typE\":1,\"type\":\"t\",\"id\":\"h\"},"
+           "\"attachments\":[],\"forwarded_frOm\":5,\"forwarded_from\":\"f\","
+           "\"i\":\"x\",\"ids\":\"x\",\"id\":\"second\",\"time\":3,"
+           "\"channe\":\"x\",\"channels\":\"x\",\"forwarded_fro\":\"x\","
+           "\"forwarded_fromm\":\"x\",\"\\u0074ext\":\"x\"}",
+           &c);
+  str_is(f->ev.id, "first");
+  assert_int_equal(f->ev.time_ms, 2);
+  str_is(f->ev.channel, "sms");
+  str_is(f->ev.forwarded_from, "f");
+  str_is(f->ev.text, NULL);
+  str_is(f->ev.conversation_id, "g");
+  str_is(f->ev.conversation_type, "t");
+  free(c);
+  exact_fails(f, "{\"\\u0069d\":\"a\",\"time\":0,\"channel\":\"qq\"}",
+              LEVEE_EMISSING, "\"id\"");
+  /* Members whose name is close to the end of the line. */
+  exact_fails(f, "{\"iD\":1}", LEVEE_EMISSING, "\"id\"");
+  exact_ok(f,
+           "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"sender\":{},"
+           "\"recipientS\":{}}",
+           &c);
+  free(c);
+  exact_fails(f, "{\"time\":0,\"channel\":\"qq\",\"id\":1}", LEVEE_ESYNTAX,
+              "\"id\" must be a string");
+  exact_fails(f,
+              "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"recipients\":{}}",
+              LEVEE_ESYNTAX, "\"recipients\" must be an array");
+  exact_fails(f, "{\"id\":\"a\",\"channel\":\"qq\",\"time\":null}",
+              LEVEE_ESYNTAX, "\"time\" must be an RFC 3339");
+  exact_ok(f, "{\"id\":\"a\",\"time\":0,\"channel\":\"qq\",\"sender\":{}}", &c);
+  free(c);
+}
+
+static void test_channel_token(void **state) {
+  fixture *f = *state;
+  static const struct {
+    const char *channel; /* as JSON */
+    int ok;
+  } cases[] = {
+      {"\"q\"", 1},
+      {"\"dingtalk\"", 1},
+      {"\"dingtalK\"", 0},
+      {"\"Dingtalk\"", 0},
+      {"\"ding-ta.k\"", 1},
+      {"\"ding_talk\"", 1},
+      {"\"dingtalk9\"", 1},
+      {"\"dingtalk!\"", 0},
+      {"\"a/b\"", 0},
+      {"\"\\u0071q\"", 1},
+      {"\"q\\u0051\"", 0},
+      {"\"\\u00e9\"", 0},
+      {"\"\xE4\xB8\xAD\"", 0},
+      {"\"abcdefghijklmnopqrstuvwxyz012345\"", 1},
+      {"\"abcdefghijklmnopqrstuvwxyz0123456\"", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char line[160];
+    /* The channel in the middle of the line, and last. */
+    for (int last = 0; last < 2; last++) {
+      if (last)
+        snprintf(line, sizeof line, "{\"id\":\"a\",\"time\":0,\"channel\":%s}",
+                 cases[i].channel);
+      else
+        snprintf(line, sizeof line,
+                 "{\"id\":\"a\",\"channel\":%s,\"time\":0,\"text\":\"x\"}",
+                 cases[i].channel);
+      if (cases[i].ok) {
+        char *c;
+        exact_ok(f, line, &c);
+        free(c);
+      } else
+        exact_fails(f, line, LEVEE_ESYNTAX, "lowercase token");
+    }
+  }
+}
+
 /* --- time ----------------------------------------------------------------- */
 
 static void time_is(fixture *f, const char *time_json, int64_t want) {
@@ -237,6 +380,14 @@ static void test_time_forms(void **state) {
   time_is(f, "\"1970-01-01T00:00:00Z\"", 0);
   time_is(f, "\"2000-02-29T12:00:00Z\"", INT64_C(951825600000));
   time_is(f, "\"2020-12-31T23:59:59.999Z\"", INT64_C(1609459199999));
+  /* Around the inline case of up to 18 plain digits. */
+  time_is(f, "999999999999999999", INT64_C(999999999999999999));
+  time_is(f, "1000000000000000000", INT64_C(1000000000000000000));
+  time_is(f, "9223372036854775807", INT64_MAX);
+  time_is(f, "-9223372036854775808", INT64_MIN);
+  time_is(f, "-0", 0);
+  time_is(f, "15e2", 1500);
+  time_is(f, "1500.0", 1500);
 }
 
 static void test_time_invalid(void **state) {
@@ -516,6 +667,8 @@ int main(void) {
       T(test_minimal_event),
       T(test_text_escapes),
       T(test_unknown_fields_ignored),
+      T(test_member_lookup),
+      T(test_channel_token),
       T(test_time_forms),
       T(test_time_invalid),
       cmocka_unit_test(test_rfc3339_direct),
