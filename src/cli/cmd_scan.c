@@ -87,6 +87,7 @@ typedef struct scan {
   /* totals */
   size_t n_events, n_alerts, n_errors;
   size_t bytes_in;
+  int out_failed; /* a write to stdout failed: reported once, exit 2 */
   int progress;
   struct timespec t0, last_progress;
 } scan;
@@ -233,9 +234,12 @@ static void process_batch(worker *w, batch *b) {
       b->n_errors++;
       continue;
     }
-    levee_event ev;
-    levee_error err = {0};
-    int rc = parse_line(w, b, line, len, &ev, &err);
+    /* Parsed straight into the next pending slot: copying the event there
+     * afterwards cost 2% of the run (memmove). */
+    levee_event *ev = &w->pend[w->n_pend];
+    levee_error err;
+    err.message[0] = '\0';
+    int rc = parse_line(w, b, line, len, ev, &err);
     if (rc) {
       (void)lv_buf_printf(&b->errs, "levee: line %zu: %s\n", this_line,
                           err.message[0] ? err.message : levee_strerror(rc));
@@ -243,17 +247,17 @@ static void process_batch(worker *w, batch *b) {
       continue;
     }
     b->n_events++;
-    if (ev.n_attachments) {
+    if (ev->n_attachments) {
+      levee_event one;
       flush_pending(w, b); /* this also forgets ev's strings: parse again */
-      if (parse_line(w, b, line, len, &ev, &err) == LEVEE_OK) {
-        attachment_texts(&ev, b->dir, &w->arena, &b->errs, this_line);
-        emit_verdict(w->scanner, &ev, &b->out, &b->errs, this_line,
+      if (parse_line(w, b, line, len, &one, &err) == LEVEE_OK) {
+        attachment_texts(&one, b->dir, &w->arena, &b->errs, this_line);
+        emit_verdict(w->scanner, &one, &b->out, &b->errs, this_line,
                      &b->n_alerts, &b->n_errors);
       }
       lv_arena_reset(&w->arena);
       continue;
     }
-    w->pend[w->n_pend] = ev;
     w->pend_line[w->n_pend++] = this_line;
     if (w->n_pend == PENDING_EVENTS ||
         w->arena.used_total > PENDING_ARENA_BYTES)
@@ -304,6 +308,26 @@ static void show_progress(scan *sc, int final) {
           s > 0 ? (double)sc->bytes_in / 1e6 / s : 0.0, final ? "\n" : "");
 }
 
+/* Verdicts go to stdout with write(2), a batch's buffer at a time: copying
+ * them through stdio's buffer first cost 1% of the run (memmove). Nothing
+ * else in `levee scan` writes to stdout, so no stdio buffer needs flushing
+ * first. A failed write is reported once and makes the exit status 2. */
+static void put_out(scan *sc, const char *p, size_t n) {
+  while (n && !sc->out_failed) {
+    ssize_t k = write(STDOUT_FILENO, p, n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0) {
+      lv_cli_error("stdout", "%s", strerror(k < 0 ? errno : EIO));
+      sc->out_failed = 1;
+      sc->n_errors++;
+      return;
+    }
+    p += k;
+    n -= (size_t)k;
+  }
+}
+
 /* Writes the oldest batch once it is done. */
 static void flush_one(scan *sc) {
   pthread_mutex_lock(&sc->mu);
@@ -311,12 +335,11 @@ static void flush_one(scan *sc) {
   while (b->state != BATCH_DONE)
     pthread_cond_wait(&sc->cv, &sc->mu);
   pthread_mutex_unlock(&sc->mu);
-  if (b->out.len)
-    fwrite(b->out.data, 1, b->out.len, stdout);
-  if (b->errs.len) {
-    fflush(stdout);
+  /* Verdicts first, then the batch's error lines: stderr is unbuffered,
+   * so each line of either stream is out before anything after it. */
+  put_out(sc, b->out.data, b->out.len);
+  if (b->errs.len)
     fwrite(b->errs.data, 1, b->errs.len, stderr);
-  }
   sc->n_events += b->n_events;
   sc->n_alerts += b->n_alerts;
   sc->n_errors += b->n_errors;
@@ -334,7 +357,6 @@ static void flush_one(scan *sc) {
 static void flush_all(scan *sc) {
   while (sc->next_write < sc->next_fill)
     flush_one(sc);
-  fflush(stdout);
 }
 
 /* Hands lines (taken, with their buffer of cap bytes) to the workers and
@@ -501,8 +523,7 @@ static void inspect_one(scan *sc, levee_scanner *scanner,
   lv_buf_init(&errs, 1u << 20);
   emit_verdict(scanner, ev, &out, &errs, 0, &sc->n_alerts, &sc->n_errors);
   sc->n_events++;
-  if (out.len)
-    fwrite(out.data, 1, out.len, stdout);
+  put_out(sc, out.data, out.len);
   if (errs.len)
     fwrite(errs.data, 1, errs.len, stderr);
   lv_buf_cleanup(&out);
@@ -730,8 +751,6 @@ int lv_cmd_scan(int argc, char **argv) {
     return 2;
   }
 
-  static char outbuf[1 << 20];
-  setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
   sc.progress = !sc.quiet && isatty(STDERR_FILENO);
   clock_gettime(CLOCK_MONOTONIC, &sc.t0);
   sc.last_progress = sc.t0;
@@ -783,7 +802,6 @@ int lv_cmd_scan(int argc, char **argv) {
   stop_workers(&sc);
   levee_scanner_destroy(main_scanner);
   levee_engine_unref(sc.engine);
-  fflush(stdout);
   if (sc.n_errors)
     return 2;
   return sc.n_alerts ? 1 : 0;
