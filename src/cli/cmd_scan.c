@@ -42,7 +42,12 @@
  * unescaped strings they may hold in the worker's arena. */
 #define PENDING_EVENTS 1024u
 #define PENDING_ARENA_BYTES (8u << 20)
-#define READ_CHUNK (1u << 20)
+/* The least room a read(2) gets; the read buffer holds BATCH_BYTES plus
+ * this. 256 KiB rather than 1 MiB keeps a batch (about the read buffer's
+ * size) within L2 (1 MiB here) while its worker parses it: `levee scan`
+ * took 2% less CPU (167.9 -> 164.8 ms); 128 KiB reads or batches were no
+ * better. */
+#define READ_CHUNK (1u << 18)
 
 enum batch_state { BATCH_EMPTY = 0, BATCH_FILLED, BATCH_BUSY, BATCH_DONE };
 
@@ -210,6 +215,8 @@ static int parse_line(worker *w, batch *b, const char *line, size_t len,
  * event with attachments is inspected alone, with the whole arena for its
  * attachments' text, after the run before it. */
 static void process_batch(worker *w, batch *b) {
+  if (!b->len)
+    return; /* the place of a line too long to read (submit()); no bytes */
   const char *p = b->bytes, *end = b->bytes + b->len;
   size_t lineno = b->first_line;
   while (p < end) {
