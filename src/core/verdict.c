@@ -215,10 +215,52 @@ static char *put_verdict(char *p, const levee_verdict *v, name act, name sev) {
   return p;
 }
 
+/* The usual verdict of a chat stream, 94% of those of the bench corpus:
+ * "allow", "info", no findings. Everything after the id is one constant
+ * (the names are levee_action_name's and levee_severity_name's, which the
+ * assertion and tests/unit/test_verdict.c check). */
+static const char allow_tail[] =
+    "\",\"action\":\"allow\",\"severity\":\"info\",\"findings\":[]}\n";
+/* Ids up to this long take that path: its bound is 6 bytes per id byte. */
+#define ALLOW_ID_MAX 4096
+
+static int is_plain_allow(const levee_verdict *v) {
+  return v->action == LEVEE_ACTION_ALLOW &&
+         v->severity == LEVEE_SEVERITY_INFO && v->n_findings == 0 &&
+         !v->redacted_text && !v->truncated && v->id.ptr &&
+         v->id.len <= ALLOW_ID_MAX;
+}
+
+/* Writes a verdict for which is_plain_allow() holds; 0 when the room could
+ * not be reserved, for the general path to try. Skipping the sizes, the
+ * name lookups (strlen) and the findings loop took bench_verdict from 23.4
+ * to 13.3 ns per verdict of this kind (-p 0), 36 to 22.6 on its default
+ * mix. */
+static int put_plain_allow(lv_buf *b, const levee_verdict *v) {
+  assert(!strcmp(levee_action_name(v->action), "allow") &&
+         !strcmp(levee_severity_name(v->severity), "info"));
+  if (lv_buf_reserve(b, LEN("{\"id\":\"") + LV_JSON_ESCAPE_MAX(v->id.len) +
+                            LEN(allow_tail)) != LEVEE_OK)
+    return 0;
+  char *p = b->data + b->len;
+  PUT(p, "{\"id\":\"");
+  p = put_str(p, v->id.ptr, v->id.len);
+  PUT(p, allow_tail);
+  b->len = (size_t)(p - b->data);
+  b->data[b->len] = '\0';
+  return 1;
+}
+
 /* On failure nothing is appended (the buffer may have grown). */
 int levee_verdict_json(const levee_verdict *v, char **buf, size_t *len,
                        size_t *cap) {
   lv_buf b = {*buf, *len, *cap, VERDICT_BUF_LIMIT};
+  if (is_plain_allow(v) && put_plain_allow(&b, v)) {
+    *buf = b.data;
+    *len = b.len;
+    *cap = b.cap;
+    return LEVEE_OK;
+  }
   name act = name_of(levee_action_name(v->action));
   name sev = name_of(levee_severity_name(v->severity));
   int exact = 0;

@@ -555,6 +555,35 @@ static void test_verdict_allow(void **state) {
   check_verdict(&v, "");
   v = allow_verdict(NULL);
   check_verdict(&v, "");
+  /* Ids around the longest one the short path for "allow" takes (4096
+   * bytes), of bytes that need no escape and of ones that take six. */
+  static const size_t lens[] = {4095, 4096, 4097, 20000};
+  for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+    char *id = malloc(lens[i] + 1);
+    assert_non_null(id);
+    for (int kind = 0; kind < 3; kind++) {
+      for (size_t k = 0; k < lens[i]; k++)
+        id[k] = kind == 0 ? 'a' : kind == 1 ? '\x01' : "x\"\xE4\xB8\xAD"[k % 5];
+      id[lens[i]] = '\0';
+      v = allow_verdict(id);
+      check_verdict(&v, "");
+      check_verdict(&v, "before\n");
+    }
+    free(id);
+  }
+  /* Not the short path: no findings, yet not "allow" and "info". */
+  v = allow_verdict("m9");
+  v.severity = LEVEE_SEVERITY_LOW;
+  check_verdict(&v, "");
+  v.severity = LEVEE_SEVERITY_INFO;
+  v.action = LEVEE_ACTION_HOLD;
+  check_verdict(&v, "");
+  v.action = LEVEE_ACTION_ALLOW;
+  v.truncated = 1;
+  check_verdict(&v, "");
+  v.truncated = 0;
+  v.redacted_text = "";
+  check_verdict(&v, "");
 }
 
 static void test_verdict_findings(void **state) {
