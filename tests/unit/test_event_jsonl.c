@@ -380,7 +380,18 @@ static void test_time_forms(void **state) {
   time_is(f, "\"1970-01-01T00:00:00Z\"", 0);
   time_is(f, "\"2000-02-29T12:00:00Z\"", INT64_C(951825600000));
   time_is(f, "\"2020-12-31T23:59:59.999Z\"", INT64_C(1609459199999));
-  /* Around the inline case of up to 18 plain digits. */
+  /* Around the inline cases: 9 to 16 digits as two 8-digit words, up to
+   * 18 digit by digit. */
+  time_is(f, "12345678", 12345678);
+  time_is(f, "123456789", 123456789);
+  time_is(f, "100000000", 100000000);
+  time_is(f, "999999999999", INT64_C(999999999999));
+  time_is(f, "1717171200323", INT64_C(1717171200323));
+  time_is(f, "9007199254740993", INT64_C(9007199254740993));
+  time_is(f, "9999999999999999", INT64_C(9999999999999999));
+  time_is(f, "-1717171200323", INT64_C(-1717171200323));
+  time_is(f, "12345678901e3", INT64_C(12345678901000));
+  time_is(f, "1717171200.0", INT64_C(1717171200));
   time_is(f, "999999999999999999", INT64_C(999999999999999999));
   time_is(f, "1000000000000000000", INT64_C(1000000000000000000));
   time_is(f, "9223372036854775807", INT64_MAX);
@@ -392,6 +403,11 @@ static void test_time_forms(void **state) {
 
 static void test_time_invalid(void **state) {
   fixture *f = *state;
+  parse_fails(f, "{\"id\":\"a\",\"time\":1717171200.5,\"channel\":\"qq\"}",
+              LEVEE_ESYNTAX, "\"time\" must be integer", (char *)NULL);
+  parse_fails(f,
+              "{\"id\":\"a\",\"time\":99999999999999999999,\"channel\":\"qq\"}",
+              LEVEE_ESYNTAX, "\"time\" must be integer", (char *)NULL);
   static const char *const bad[] = {
       "\"2020-07-15\"",
       "\"2020-07-15T00:00:00\"",      /* no offset */
