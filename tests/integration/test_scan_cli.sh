@@ -152,7 +152,11 @@ PY
 check "large file: one verdict per event, in order" '[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 40000 ] && sed -n 40000p "$tmp/out" | grep -q "^{\"id\":\"m39999\""'
 check "large file: bad lines numbered across batches" '[ "$(cut -d: -f1-2 "$tmp/err" | tr "\n" " ")" = "levee: line 7 levee: line 20003 levee: line 40002 " ]'
 check "large file: keyword hits in batches" '[ "$(grep -c keyword.projects "$tmp/out")" -eq 5 ]'
-check "large file: a pipe gives the same as a mapped file" 'cmp -s "$tmp/out" "$tmp/out2" && cmp -s "$tmp/err" "$tmp/err2"'
+check "large file: a pipe gives the same as the file" 'cmp -s "$tmp/out" "$tmp/out2" && cmp -s "$tmp/err" "$tmp/err2"'
+if [ -w /dev/full ]; then
+  "$LEVEE" scan --policy "$tmp/kw.yaml" "$tmp/big.jsonl" >/dev/full 2>"$tmp/err"; rc=$?
+  check "stdout that cannot be written: exit 2, said once" '[ $rc -eq 2 ] && [ "$(grep -c "^levee: stdout: " "$tmp/err")" -eq 1 ]'
+fi
 
 # policy check
 "$LEVEE" policy check >"$tmp/out"; rc=$?
