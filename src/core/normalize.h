@@ -20,6 +20,14 @@
  *
  * Symbols (★ ☆ ℃ + ...) are not separators and are kept (after NFKC: ℃ is
  * "°c").
+ *
+ * The offset map (normalized byte -> original byte) is built lazily: a
+ * call normalizes the text only, and the first lv_norm_map(),
+ * lv_norm_orig_start() or lv_norm_orig_end() on it runs a second pass of
+ * the same normalizer that writes the map, into room allocated with the
+ * text (so it cannot fail). Only texts with findings, or whose detectors
+ * look at the original, pay for a map. The original must therefore stay
+ * unchanged until the text is done with.
  */
 #ifndef LV_CORE_NORMALIZE_H
 #define LV_CORE_NORMALIZE_H
@@ -31,18 +39,22 @@
 typedef struct lv_norm {
   char *text;       /* normalized UTF-8, NUL-terminated */
   size_t len;       /* bytes in text */
-  uint32_t *map;    /* map[i]: original byte offset of the code point that
-                       produced text[i]; map[len] == orig_len */
+  uint32_t *map;    /* room for the offset map, which is built on first use:
+                       read it through lv_norm_map() */
   const char *orig; /* borrowed original text of the last call */
   size_t orig_len;
   size_t cap; /* allocated bytes of text (map has cap + 1 entries) */
+  int mapped; /* map holds the map of text (set by lv_norm_map(), which
+                 updates it through a const pointer: a cache, so no lv_norm
+                 may be defined const) */
 } lv_norm;
 
 void lv_norm_init(lv_norm *n);
 void lv_norm_cleanup(lv_norm *n);
 
 /* Normalizes src[0..len). Returns LEVEE_OK, LEVEE_ETOOBIG if len exceeds
- * LV_MAX_TEXT_BYTES, or LEVEE_ENOMEM. src is borrowed until the next call.
+ * LV_MAX_TEXT_BYTES, or LEVEE_ENOMEM. src is borrowed until the next call,
+ * and must not change while the map may still be built from it.
  * (LEVEE_ETOOBIG also when the normalized text would outgrow
  * LV_NORM_MAX_GROWTH times len, which takes a text made of long ligatures
  * such as U+FDFA; on any failure n holds an empty text.) */
@@ -52,18 +64,36 @@ int lv_normalize(lv_norm *n, const char *src, size_t len)
 /* Writes the normalization of src[0..len) at offset at of n's buffers,
  * keeping what is before it, so that many texts can be normalized one after
  * another into one buffer (batch inspection): the text is NUL-terminated at
- * n->text + at, and n->map[at + k] is the offset in src of its byte k, with
- * n->map[at + *out_len] == len. at may be 0 or at most n->len + 1 (just past
- * the previous text's NUL). On success n->len is at + *out_len; n->orig is
- * not set, so lv_norm_orig_start() and lv_norm_orig_end() do not apply to
+ * n->text + at. Its map is not built; lv_norm_view() gives each text a view
+ * that builds it. at may be 0 or at most n->len + 1 (just past the previous
+ * text's NUL). On success n->len is at + *out_len; n->orig is not set, so
+ * lv_norm_map(), lv_norm_orig_start() and lv_norm_orig_end() do not apply to
  * n itself. Errors as lv_normalize(); on failure n->len is at. */
 int lv_normalize_at(lv_norm *n, size_t at, const char *src, size_t len,
                     size_t *out_len) __attribute__((warn_unused_result));
 
-/* Original byte offset where normalized offset off begins (0 <= off <= len). */
+/* Makes view describe the text of len bytes that lv_normalize_at() wrote at
+ * offset at of texts, normalized from orig[0..orig_len) (which must be
+ * unchanged): its text and map are texts' buffers from at on, and its map is
+ * built on first use, in place (writing entries of texts' map past the
+ * text's own, which belong to later texts: build views in order, each
+ * after the one before is no longer used). view owns nothing. */
+void lv_norm_view(lv_norm *view, const lv_norm *texts, size_t at, size_t len,
+                  const char *orig, size_t orig_len);
+
+/* The offset map of n's text, built on the first call (a second pass of the
+ * normalizer over n->orig, writing only the map; it needs no memory, as the
+ * map's room was allocated with the text): map[i] is the original byte
+ * offset of the code point that produced text[i], and map[len] ==
+ * orig_len. NULL when nothing was normalized into n yet. */
+const uint32_t *lv_norm_map(const lv_norm *n);
+
+/* Original byte offset where normalized offset off begins (0 <= off <= len).
+ * Builds the map on first use. */
 size_t lv_norm_orig_start(const lv_norm *n, size_t off);
 /* Original byte offset just past the code point that produced normalized
- * byte end - 1 (for an exclusive end, 0 < end <= len). */
+ * byte end - 1 (for an exclusive end, 0 < end <= len). Builds the map on
+ * first use. */
 size_t lv_norm_orig_end(const lv_norm *n, size_t end);
 
 /* Character classes of the fold table, exposed for detectors that check

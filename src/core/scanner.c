@@ -3,10 +3,11 @@
  * scanner.c: inspecting one event with a compiled engine.
  *
  * For the event's text and each attachment's extracted text (a "source"):
- * normalize with an offset map, scan the literal and regex databases,
- * hand each detector the hits of its own patterns, and turn what the
- * validators emit into findings in original-text offsets. The policy then
- * decides each finding's rule, action and severity; the verdict takes the
+ * normalize, scan the literal and regex databases, hand each detector the
+ * hits of its own patterns, and turn what the validators emit into findings
+ * in original-text offsets (the normalizer's offset map is built only for
+ * texts where that, or a detector, asks for an original offset). The policy
+ * then decides each finding's rule, action and severity; the verdict takes the
  * strongest. A scanner belongs to one thread: it owns the Hyperscan scratch
  * and the per-message arena that the verdict lives in.
  *
@@ -46,8 +47,9 @@ typedef struct batch_event {
 
 /* What a batch scan keeps between normalizing and inspecting. */
 typedef struct batch_state {
-  lv_norm texts;   /* normalized texts, each followed by its NUL; the map of
-                      each, its map[len] at the NUL (lv_normalize_at) */
+  lv_norm texts;   /* normalized texts, each followed by its NUL
+                      (lv_normalize_at); each one's map is built in place
+                      when its inspection needs it (lv_norm_view) */
   size_t len;      /* bytes of texts in use */
   batch_event *ev; /* per event, and one past the last (its start only) */
   size_t n, cap_events;
@@ -540,9 +542,10 @@ static int inspect_run(levee_scanner *s, const levee_event *evs, size_t n,
       s->truncated = 1;
     if (be->flags & BATCH_HAS_TEXT) {
       size_t off = be->start, len = b->ev[i + 1].start - off - 1;
-      lv_norm view = {b->texts.text + off,     len,
-                      b->texts.map + off,      ev->text.ptr,
-                      b->texts.map[off + len], 0};
+      int trunc = 0;
+      lv_norm view;
+      lv_norm_view(&view, &b->texts, off, len, ev->text.ptr,
+                   inspected_part(ev->text, &trunc).len);
       s->cur = &view;
       s->n_hits = be->n_hits;
       memcpy(s->hits, b->sorted + be->first_hit, s->n_hits * sizeof *s->hits);

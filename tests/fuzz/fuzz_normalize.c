@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   CHECK(n->len <= (size_t)LV_NORM_MAX_GROWTH * size + LV_NORM_FOLD_MAX);
   CHECK(n->text[n->len] == '\0');
   CHECK(lv_utf8_valid(n->text, n->len));
+  CHECK(lv_norm_map(n) == n->map); /* the map is built on first use */
   CHECK(n->map[n->len] == size);
 
   /* Character starts of the original. */

@@ -28,7 +28,7 @@ static void check_norm(const char *in, const char *want) {
   assert_int_equal(lv_normalize(&n, in, len), LEVEE_OK);
   assert_string_equal(n.text, want);
   assert_int_equal(n.len, strlen(want));
-  assert_int_equal(n.map[n.len], len);
+  assert_int_equal(lv_norm_map(&n)[n.len], len);
   assert_int_equal(n.orig_len, len);
   assert_true(lv_utf8_valid(n.text, n.len));
   lv_norm_cleanup(&n);
@@ -182,7 +182,7 @@ static void test_offsets_dropped_characters(void **state) {
   check_span(&n, 1, 12, "b卡号6222", "B 卡号：６２２２");
   /* The trailing 。 is dropped: the last character ends before it. */
   assert_int_equal(lv_norm_orig_end(&n, n.len), strlen(in) - 3);
-  assert_int_equal(n.map[n.len], strlen(in));
+  assert_int_equal(lv_norm_map(&n)[n.len], strlen(in));
 
   /* One code point that grows: every byte maps to its start. */
   const char *lig = "xﬁ";
@@ -227,14 +227,14 @@ static void test_empty_input(void **state) {
   assert_int_equal(lv_normalize(&n, "", 0), LEVEE_OK);
   assert_int_equal(n.len, 0);
   assert_string_equal(n.text, "");
-  assert_int_equal(n.map[0], 0);
+  assert_int_equal(lv_norm_map(&n)[0], 0);
   assert_int_equal(lv_norm_orig_start(&n, 0), 0);
   assert_int_equal(lv_normalize(&n, NULL, 0), LEVEE_OK);
   assert_int_equal(n.len, 0);
   /* Only separators and zero-width characters: nothing left. */
   assert_int_equal(lv_normalize(&n, " \u200b\u3000 ", 8), LEVEE_OK);
   assert_int_equal(n.len, 0);
-  assert_int_equal(n.map[0], 8);
+  assert_int_equal(lv_norm_map(&n)[0], 8);
   lv_norm_cleanup(&n);
 }
 
@@ -250,7 +250,7 @@ static void test_limits(void **state) {
   assert_int_equal(n.len, 0);
   assert_int_equal(lv_normalize(&n, buf, big - 1), LEVEE_OK);
   assert_int_equal(n.len, big - 1);
-  assert_int_equal(n.map[n.len - 1], big - 2);
+  assert_int_equal(lv_norm_map(&n)[n.len - 1], big - 2);
 
   /* U+FDFA (3 bytes) folds to 33: a text of nothing else outgrows
    * LV_NORM_MAX_GROWTH and is refused; one of them is fine. */
@@ -281,7 +281,7 @@ static void test_buffer_reuse(void **state) {
   assert_memory_equal(n.text + 29997, "机", 3);
   assert_int_equal(lv_normalize(&n, "Ｘ", 3), LEVEE_OK);
   assert_string_equal(n.text, "x");
-  assert_int_equal(n.map[1], 3);
+  assert_int_equal(lv_norm_map(&n)[1], 3);
   free(long_in);
   lv_norm_cleanup(&n);
 }
@@ -314,12 +314,93 @@ static void test_cjk_run_at_buffer_edge(void **state) {
       assert_int_equal(n.len, head + 3 * run);
       assert_memory_equal(n.text, part.text, head);
       assert_memory_equal(n.text + head, in + 3 * wide, 3 * run);
+      const uint32_t *map = lv_norm_map(&n);
       for (size_t i = 0; i < 3 * run; i++)
-        assert_int_equal(n.map[head + i], 3 * wide + i / 3 * 3);
-      assert_int_equal(n.map[n.len], len);
+        assert_int_equal(map[head + i], 3 * wide + i / 3 * 3);
+      assert_int_equal(map[n.len], len);
       free(in);
     }
   lv_norm_cleanup(&part);
+  lv_norm_cleanup(&n);
+}
+
+/* The same at the buffer's edge, with Chinese punctuation inside the run
+ * (dropped without leaving the run's loop): the text is the characters
+ * alone, each mapped to its first byte. */
+static void test_cjk_run_with_punctuation_at_buffer_edge(void **state) {
+  (void)state;
+  lv_norm n;
+  lv_norm_init(&n);
+  for (size_t wide = 0; wide <= 24; wide++)
+    for (size_t run = 1; run <= 32; run++) {
+      char in[3 * 24 + 6 * 32];
+      size_t len = 0, at[32];
+      for (size_t i = 0; i < wide; i++, len += 3)
+        memcpy(in + len, "\xe3\x8d\xbf", 3); /* U+337F: 株式会社 */
+      for (size_t i = 0; i < run; i++) {
+        at[i] = len;
+        memcpy(in + len, i % 2 ? "中" : "文", 3);
+        len += 3;
+        if (i % 3 == 1) {
+          memcpy(in + len, i % 2 ? "，" : "\u200b", 3);
+          len += 3;
+        }
+      }
+      assert_int_equal(lv_normalize(&n, in, len), LEVEE_OK);
+      size_t head = 12 * wide;
+      assert_int_equal(n.len, head + 3 * run);
+      const uint32_t *map = lv_norm_map(&n);
+      for (size_t i = 0; i < run; i++) {
+        assert_memory_equal(n.text + head + 3 * i, i % 2 ? "中" : "文", 3);
+        for (size_t b = 0; b < 3; b++)
+          assert_int_equal(map[head + 3 * i + b], at[i]);
+      }
+      assert_int_equal(map[n.len], len);
+    }
+  lv_norm_cleanup(&n);
+}
+
+/* A separator after a CJK character goes whatever follows it (CJK is not a
+ * word character), and spans over it map back to it. */
+static void test_separators_after_cjk(void **state) {
+  (void)state;
+  check_norm("中，。！文", "中文");
+  check_norm("中～文", "中~文"); /* ～ folds to ~, a symbol */
+  check_norm("中，", "中");
+  check_norm("中\u200b\u3000文", "中文");
+  check_norm("中，OK", "中ok");
+  check_norm("中\u2057文", "中文"); /* a separator that folds to 12 bytes */
+  check_norm("中⑴文", "中1文");     /* a mixed fold is not dropped whole */
+  check_norm("ab，cd", "ab,cd");    /* between words it stays */
+  lv_norm n;
+  lv_norm_init(&n);
+  const char *in = "机密，。文件";
+  assert_int_equal(lv_normalize(&n, in, strlen(in)), LEVEE_OK);
+  assert_string_equal(n.text, "机密文件");
+  check_span(&n, 3, 9, "密文", "密，。文");
+  check_span(&n, 6, 12, "文件", "文件");
+  lv_norm_cleanup(&n);
+}
+
+/* The map is built on first use, for the text last normalized. */
+static void test_map_built_per_text(void **state) {
+  (void)state;
+  lv_norm n;
+  lv_norm_init(&n);
+  assert_null(lv_norm_map(&n)); /* nothing normalized */
+  assert_int_equal(lv_normalize(&n, "中文", 6), LEVEE_OK);
+  const uint32_t *map = lv_norm_map(&n);
+  assert_non_null(map);
+  assert_int_equal(map[3], 3);
+  assert_int_equal(map[6], 6);
+  assert_ptr_equal(lv_norm_map(&n), map); /* built once */
+  assert_int_equal(lv_normalize(&n, "Ａ中", 6), LEVEE_OK);
+  assert_string_equal(n.text, "a中");
+  map = lv_norm_map(&n);
+  assert_int_equal(map[0], 0);
+  assert_int_equal(map[1], 3);
+  assert_int_equal(map[4], 6);
+  assert_int_equal(lv_norm_orig_end(&n, 1), 3);
   lv_norm_cleanup(&n);
 }
 
@@ -344,11 +425,23 @@ static void test_normalize_at(void **state) {
   for (size_t k = 0; k < 4; k++) {
     /* Each text is intact after the later ones were written. */
     assert_string_equal(n.text + starts[k], want[k]);
-    assert_int_equal(n.map[starts[k] + strlen(want[k])], strlen(in[k]));
+    /* Its view builds its map (in order: a map built in place may use the
+     * next text's entries as room). */
+    lv_norm view;
+    lv_norm_view(&view, &n, starts[k], strlen(want[k]), in[k], strlen(in[k]));
+    assert_string_equal(view.text, want[k]);
+    const uint32_t *map = lv_norm_map(&view);
+    assert_ptr_equal(map, n.map + starts[k]);
+    assert_int_equal(map[strlen(want[k])], strlen(in[k]));
+    if (k == 2) {
+      /* Map entries are offsets in their own text: "ＡＢＣ abc" -> 'b' at
+       * 3. */
+      assert_int_equal(map[1], 3);
+      assert_int_equal(map[4], strlen("ＡＢＣ "));
+      assert_int_equal(lv_norm_orig_start(&view, 4), strlen("ＡＢＣ "));
+      assert_int_equal(lv_norm_orig_end(&view, 3), strlen("ＡＢＣ"));
+    }
   }
-  /* Map entries are offsets in their own text: "ＡＢＣ abc" -> 'b' at 3. */
-  assert_int_equal(n.map[starts[2] + 1], 3);
-  assert_int_equal(n.map[starts[2] + 4], strlen("ＡＢＣ "));
   /* A text that grows too much fails and leaves the earlier ones alone. */
   char wide[30];
   for (size_t i = 0; i < 10; i++)
@@ -409,6 +502,9 @@ int main(void) {
       cmocka_unit_test(test_mixed_folds),
       cmocka_unit_test(test_offsets_multibyte),
       cmocka_unit_test(test_cjk_run_at_buffer_edge),
+      cmocka_unit_test(test_cjk_run_with_punctuation_at_buffer_edge),
+      cmocka_unit_test(test_separators_after_cjk),
+      cmocka_unit_test(test_map_built_per_text),
       cmocka_unit_test(test_normalize_at),
       cmocka_unit_test(test_offsets_dropped_characters),
       cmocka_unit_test(test_invalid_utf8),
