@@ -207,10 +207,15 @@ else
   echo "  (not built: bench/bench_normalize.c is absent)"
 fi
 
-progress "components: bench_parse (event JSON), bench_verdict (verdict JSON)"
+progress "components: bench_parse (event JSON; the tokenizer by path), bench_verdict (verdict JSON)"
 rm -f "$OUT/components.txt"
 if [ -n "${built[bench_parse]:-}" ]; then
   "${PIN[@]}" "$BUILD/bench/bench_parse" --runs "$RUNS" "$CORPUS" | tee -a "$OUT/components.txt"
+  # The JSON tokenizer alone, by each path this CPU has (docs/ARCHITECTURE.md).
+  for path in bytewise sse2 avx2 avx512 best; do
+    "${PIN[@]}" "$BUILD/bench/bench_parse" --runs "$RUNS" --tokens "$path" "$CORPUS" 2>/dev/null |
+      tee -a "$OUT/components.txt" || true
+  done
 fi
 if [ -n "${built[bench_verdict]:-}" ]; then
   "${PIN[@]}" "$BUILD/bench/bench_verdict" | tail -n 1 | sed 's/^/VERDICT /' | tee -a "$OUT/components.txt"
