@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * event_jsonl.c: the levee event JSON (spec/interface.md section 1) into a
- * levee_event. This is the hot path of `levee scan`: the reader's tokens
- * are walked once per object (walk_members), and strings without escapes
- * are used in place.
+ * levee_event. This is the hot path of `levee scan`. Plain lines take a
+ * fast path over the JSON reader's structural index (event_from_index);
+ * the others are tokenized, and the tokens walked once per object
+ * (walk_members). Strings without escapes are used in place.
  */
 #include "ingest/event_jsonl.h"
 
@@ -376,8 +377,256 @@ static const walk_key event_keys[N_EVENT_KEYS] = {
 static const walk_key conversation_keys[] = {
     WALK_KEY("id"), WALK_KEY("type"), WALK_KEY("title"), WALK_KEY("external")};
 
+/* --- the fast path: straight from the structural index -----------------
+ *
+ * Most event lines are plain: no escapes, only the members read here, each
+ * once, of the usual types. Those are read straight from the JSON reader's
+ * structural index (lv_json_index: the positions of quotes and structural
+ * bytes), checking the grammar on the way, without making tokens and
+ * walking them again. Any other line (a member not read here, recipients or
+ * attachments, a duplicate, a value of another type, anything out of
+ * grammar) is declined and read by the general path below, which alone
+ * reports errors; fuzz_jsonl_event checks that both make the same event
+ * from every line the fast path takes. */
+
+typedef struct fast {
+  const char *s;
+  size_t n;
+  const uint32_t *idx; /* ends with LV_JSON_INDEX_END */
+  size_t i, k;         /* the byte, and the next index entry: i <= idx[k] */
+} fast;
+
+static inline int fast_is_ws(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Skips whitespace (none when i is at the next structural byte). */
+static inline void fast_ws(fast *f) {
+  if (f->i != f->idx[f->k])
+    while (f->i < f->n && fast_is_ws(f->s[f->i]))
+      f->i++;
+}
+
+/* Whether the next structural byte, c, is at i; steps over it. */
+static inline int fast_at(fast *f, char c) {
+  if (f->i != f->idx[f->k] || f->s[f->i] != c)
+    return 0;
+  f->i++;
+  f->k++;
+  return 1;
+}
+
+/* A string value at i (its two quotes are consecutive index entries). */
+static inline int fast_string(fast *f, levee_str *out) {
+  if (f->i != f->idx[f->k] || f->s[f->i] != '"')
+    return 1;
+  size_t end = f->idx[f->k + 1];
+  out->ptr = f->s + f->i + 1;
+  out->len = end - f->i - 1;
+  f->i = end + 1;
+  f->k += 2;
+  return 0;
+}
+
+/* The literal lit[0..n) at i. What follows it is fast_next's to check. */
+static inline int fast_literal(fast *f, const char *lit, size_t n) {
+  if (f->n - f->i < n || memcmp(f->s + f->i, lit, n) != 0)
+    return 1;
+  f->i += n;
+  return 0;
+}
+
+/* A string, or null (leaving out absent). */
+static inline int fast_opt_string(fast *f, levee_str *out) {
+  return f->i == f->idx[f->k] ? fast_string(f, out)
+                              : fast_literal(f, "null", 4);
+}
+
+/* A member name at i and its colon: the name's bytes, whitespace skipped. */
+static inline int fast_key(fast *f, const char **name, size_t *len) {
+  levee_str k;
+  if (fast_string(f, &k))
+    return 1;
+  *name = k.ptr;
+  *len = k.len;
+  fast_ws(f);
+  if (!fast_at(f, ':'))
+    return 1;
+  fast_ws(f);
+  return 0;
+}
+
+/* After a member's value: 0 for a comma (more members follow), 2 for the
+ * closing brace, 1 for anything else. */
+static inline int fast_next(fast *f) {
+  fast_ws(f);
+  if (fast_at(f, ','))
+    return fast_ws(f), 0;
+  return fast_at(f, '}') ? 2 : 1;
+}
+
+/* The opening brace of an object: 0, 2 for an empty object, 1 if there is
+ * none. */
+static inline int fast_open(fast *f) {
+  if (!fast_at(f, '{'))
+    return 1;
+  fast_ws(f);
+  return fast_at(f, '}') ? 2 : 0;
+}
+
+/* Which of keys[0..nk) name is, trying want (the one after the last found)
+ * first; -1 for none. */
+static inline int fast_which(const fast *f, const char *name, size_t len,
+                             const walk_key *keys, int nk, int want) {
+  if (want < nk && key_is(name, len, f->s + f->n, &keys[want]))
+    return want;
+  for (int k = 0; k < nk; k++)
+    if (keys[k].len == len && memcmp(name, keys[k].name, len) == 0)
+      return k;
+  return -1;
+}
+
+/* Integer epoch milliseconds: up to 18 plain digits (others, such as 1e12,
+ * take the general path), or an RFC 3339 string. */
+static inline int fast_time(fast *f, int64_t *out) {
+  if (f->i == f->idx[f->k]) {
+    levee_str t;
+    return fast_string(f, &t) || lv_parse_rfc3339(t.ptr, t.len, out);
+  }
+  const char *p = f->s + f->i;
+  size_t j = 0, room = f->n - f->i;
+  int64_t v = 0;
+  while (j < room && j < 18 && (unsigned)(p[j] - '0') < 10)
+    v = v * 10 + (p[j++] - '0');
+  if (j == 0 || (p[0] == '0' && j > 1) ||
+      (j < room && (unsigned)(p[j] - '0') < 10))
+    return 1; /* none, a leading zero, or more than 18 digits */
+  f->i += j;
+  *out = v;
+  return 0;
+}
+
+/* A member object (null leaves it absent) of string members named keys,
+ * into strs, and for conversations the boolean "external". */
+static int fast_object(fast *f, const walk_key *keys, int nk,
+                       levee_str *const *strs, int bool_key,
+                       levee_tristate *b) {
+  if (fast_literal(f, "null", 4) == 0)
+    return 0;
+  int r = fast_open(f);
+  if (r)
+    return r == 2 ? 0 : 1;
+  unsigned seen = 0;
+  int want = 0;
+  do {
+    const char *name;
+    size_t len;
+    if (fast_key(f, &name, &len))
+      return 1;
+    int key = fast_which(f, name, len, keys, nk, want);
+    if (key < 0 || (seen >> key & 1))
+      return 1;
+    seen |= 1u << key;
+    want = key + 1;
+    if (key != bool_key) {
+      if (fast_opt_string(f, strs[key]))
+        return 1;
+    } else if (fast_literal(f, "true", 4) == 0)
+      *b = LEVEE_TRUE;
+    else if (fast_literal(f, "false", 5) == 0)
+      *b = LEVEE_FALSE;
+    else if (fast_literal(f, "null", 4))
+      return 1;
+  } while ((r = fast_next(f)) == 0);
+  return r == 2 ? 0 : 1;
+}
+
+/* The event of line s[0..n) with structural index idx, or 1 to leave the
+ * line to the general path. */
+static int event_from_index(const char *s, size_t n, const uint32_t *idx,
+                            levee_event *out) {
+  fast f = {s, n, idx, 0, 0};
+  levee_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.conversation_external = LEVEE_UNKNOWN;
+  levee_str *const conversation[] = {&ev.conversation_id, &ev.conversation_type,
+                                     &ev.conversation_title, NULL};
+  levee_str *const sender[] = {&ev.sender.id, &ev.sender.name, &ev.sender.dept,
+                               &ev.sender.role};
+  unsigned seen = 0;
+  int want = 0, r;
+  fast_ws(&f);
+  if (fast_open(&f))
+    return 1; /* not an object, or an empty one */
+  do {
+    const char *name;
+    size_t len;
+    if (fast_key(&f, &name, &len))
+      return 1;
+    int key = fast_which(&f, name, len, event_keys, N_EVENT_KEYS, want);
+    if (key < 0 || (seen >> key & 1))
+      return 1;
+    seen |= 1u << key;
+    want = key + 1;
+    switch (key) {
+    case K_ID:
+      if (fast_string(&f, &ev.id) || ev.id.len == 0)
+        return 1;
+      break;
+    case K_TIME:
+      if (fast_time(&f, &ev.time_ms))
+        return 1;
+      break;
+    case K_CHANNEL:
+      if (fast_string(&f, &ev.channel) ||
+          !is_token(ev.channel, (size_t)(s + n - ev.channel.ptr)))
+        return 1;
+      break;
+    case K_CONVERSATION:
+      if (fast_object(&f, conversation_keys, 4, conversation, 3,
+                      &ev.conversation_external))
+        return 1;
+      break;
+    case K_SENDER:
+      if (fast_object(&f, party_keys, 4, sender, -1, NULL))
+        return 1;
+      break;
+    case K_TEXT:
+      if (fast_opt_string(&f, &ev.text) || ev.text.len > LV_MAX_TEXT_BYTES)
+        return 1;
+      break;
+    case K_FORWARDED_FROM:
+      if (fast_opt_string(&f, &ev.forwarded_from))
+        return 1;
+      break;
+    default: return 1; /* recipients and attachments */
+    }
+  } while ((r = fast_next(&f)) == 0);
+  if (r != 2)
+    return 1;
+  while (f.i < n && fast_is_ws(s[f.i]))
+    f.i++;
+  const unsigned required = 1u << K_ID | 1u << K_TIME | 1u << K_CHANNEL;
+  if (f.i != n || (seen & required) != required)
+    return 1;
+  *out = ev;
+  return 0;
+}
+
 int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
                         lv_arena *a, levee_event *out, levee_error *err) {
+  const uint32_t *idx;
+  if (lv_json_index(d, line, len, &idx) == 0 &&
+      event_from_index(line, len, idx, out) == 0)
+    return LEVEE_OK;
+  return lv_event_from_jsonl_general(d, line, len, a, out, err);
+}
+
+/* --- the general path ---------------------------------------------------- */
+
+int lv_event_from_jsonl_general(lv_json_doc *d, const char *line, size_t len,
+                                lv_arena *a, levee_event *out,
+                                levee_error *err) {
   int rc = lv_json_parse(d, line, len, err);
   if (rc)
     return rc;
@@ -408,7 +657,7 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
                           "\"time\" must be integer epoch milliseconds");
   } else if (lv_json_type_of(d, t) == LV_JSON_STRING) {
     levee_str s;
-    if ((rc = lv_json_string(d, t, a, &s)) ||
+    if (lv_json_string(d, t, a, &s) ||
         lv_parse_rfc3339(s.ptr, s.len, &ev.time_ms))
       return lv_error_set(err, LEVEE_ESYNTAX,
                           "\"time\" is not an RFC 3339 date-time");
@@ -422,7 +671,7 @@ int lv_event_from_jsonl(lv_json_doc *d, const char *line, size_t len,
     return lv_error_set(err, LEVEE_EMISSING,
                         "missing required field \"channel\"");
   if (lv_json_type_of(d, t) != LV_JSON_STRING ||
-      (rc = lv_json_string(d, t, a, &ev.channel)) ||
+      lv_json_string(d, t, a, &ev.channel) ||
       !is_token(ev.channel,
                 d->toks[t].escaped ? 0 : line + len - ev.channel.ptr))
     return lv_error_set(err, LEVEE_ESYNTAX,

@@ -19,6 +19,12 @@ int lv_event_from_jsonl(lv_json_doc *doc, const char *line, size_t len,
                         lv_arena *a, levee_event *ev, levee_error *err)
     __attribute__((warn_unused_result));
 
+/* The same without the fast path for plain lines: every line is tokenized
+ * and the tokens walked. For tests, which require both to agree. */
+int lv_event_from_jsonl_general(lv_json_doc *doc, const char *line, size_t len,
+                                lv_arena *a, levee_event *ev, levee_error *err)
+    __attribute__((warn_unused_result));
+
 /* RFC 3339 date-time ("2020-07-15T08:00:00+08:00", fractions allowed) to
  * epoch milliseconds. */
 int lv_parse_rfc3339(const char *s, size_t n, int64_t *out_ms)

@@ -351,7 +351,7 @@ close: /* s[i] closes the innermost container */
 #define INDEXED_MAX_BYTES ((size_t)256 << 10)
 /* The index's end: no position equals it, so every "is the next structural
  * byte here" test fails past the last one. */
-#define INDEX_END UINT32_MAX
+#define INDEX_END LV_JSON_INDEX_END
 
 /* Bit k of the result is the XOR of bits 0..k of x: for the quote mask, the
  * bytes from an opening quote up to (not including) its closing quote. */
@@ -776,9 +776,11 @@ static lv_json_path best_path(void) {
 
 /* Tokenizes d's document by the indexed path; nonzero to leave it to the
  * byte-wise path. */
-static int parse_indexed(lv_json_doc *d, index_fn index) {
+/* Builds d's structural index by index; the number of positions, or
+ * SIZE_MAX to leave the document to the byte-wise path. */
+static size_t build_index(lv_json_doc *d, index_fn index) {
   if (d->len > INDEXED_MAX_BYTES)
-    return 1;
+    return SIZE_MAX;
   /* Every byte a position, then the end, and room for a 16-position store
    * past the last. */
   size_t want = d->len + 18;
@@ -788,24 +790,44 @@ static int parse_indexed(lv_json_doc *d, index_fn index) {
       cap *= 2;
     uint32_t *ix = realloc(d->index, cap * sizeof *ix);
     if (!ix)
-      return 1;
+      return SIZE_MAX;
     d->index = ix;
     d->index_cap = cap;
   }
   index_state st = {d->index, 0};
   if (index((const unsigned char *)d->src, d->len, &st))
-    return 1;
+    return SIZE_MAX;
   st.out[0] = st.out[1] = INDEX_END;
+  return (size_t)(st.out - d->index);
+}
+
+static int parse_indexed(lv_json_doc *d, index_fn index) {
+  size_t m = build_index(d, index);
+  if (m == SIZE_MAX)
+    return 1;
   /* Room for every token: each takes a structural position (a string two)
    * but numbers and literals, and each of those comes after one of its own
    * (a colon, comma or bracket) or starts the document. */
-  size_t most = (size_t)(st.out - d->index) + 1;
+  size_t most = m + 1;
   if (most > LV_MAX_JSON_TOKENS)
     return 1;
   while ((size_t)d->cap < most)
     if (grow(d, NULL))
       return 1;
   return walk_index(d, d->index);
+}
+
+int lv_json_index(lv_json_doc *d, const char *src, size_t len,
+                  const uint32_t **idx) {
+  d->src = src;
+  d->len = len;
+  d->ntoks = 0;
+  d->indexed = 0;
+  index_fn index = index_for(best_path());
+  if (!index || build_index(d, index) == SIZE_MAX)
+    return 1;
+  *idx = d->index;
+  return 0;
 }
 
 int lv_json_parse_path(lv_json_doc *d, const char *src, size_t len,

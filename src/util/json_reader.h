@@ -91,6 +91,20 @@ int lv_json_parse_path(lv_json_doc *d, const char *src, size_t len,
 /* Whether this CPU (and build) can take the path. */
 int lv_json_path_available(lv_json_path path);
 
+/* The end of a structural index: no position equals it. */
+#define LV_JSON_INDEX_END UINT32_MAX
+/* The structural index of src[0..len) alone, for a parser that walks it
+ * itself (the event parser's fast path): the offsets of every quote and of
+ * every {}[]:, outside strings, in order, then LV_JSON_INDEX_END twice. A
+ * string's bytes lie between its two quotes' positions. Nothing else is
+ * checked: the walker must check the grammar. Returns 0 with *idx (owned by
+ * d, valid until d's next use; d holds no tokens), or nonzero when the
+ * indexed path does not take src (a backslash, a control byte other than
+ * whitespace outside strings, an unterminated string, over 256 KiB): then
+ * lv_json_parse reads it. */
+int lv_json_index(lv_json_doc *d, const char *src, size_t len,
+                  const uint32_t **idx) __attribute__((warn_unused_result));
+
 static inline lv_json_type lv_json_type_of(const lv_json_doc *d, int tok) {
   return tok >= 0 && tok < d->ntoks ? (lv_json_type)d->toks[tok].type
                                     : LV_JSON_INVALID;

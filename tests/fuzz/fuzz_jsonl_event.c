@@ -11,6 +11,8 @@
  * across inputs, as a long-running `levee scan` reuses them. Besides the
  * sanitizers' checks, each run aborts when:
  *   - a failed parse leaves no message in the error;
+ *   - the parser's fast path for plain lines and its general path make
+ *     different events or errors (lv_event_from_jsonl_general);
  *   - a parsed event lacks id or channel, or has more attachments or
  *     recipients than the limits allow;
  *   - a finding's source or offsets fall outside its text, or start > end;
@@ -91,6 +93,49 @@ static void check_verdict_json(const levee_event *ev, const levee_verdict *v) {
   json_decref(root);
 }
 
+static int same_str(levee_str a, levee_str b) {
+  return !a.ptr == !b.ptr && a.len == b.len &&
+         (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+static int same_party(const levee_party *a, const levee_party *b) {
+  return same_str(a->id, b->id) && same_str(a->name, b->name) &&
+         same_str(a->dept, b->dept) && same_str(a->role, b->role);
+}
+
+/* The fast path (lv_event_from_jsonl on a plain line) and the general path
+ * make the same event, or fail with the same message. */
+static void same_as_general(const uint8_t *data, size_t size, int rc,
+                            const levee_event *a, const levee_error *err) {
+  levee_event b;
+  levee_error err2 = {0};
+  int rc2 = lv_event_from_jsonl_general(&doc, (const char *)data, size, &arena,
+                                        &b, &err2);
+  CHECK(rc == rc2);
+  if (rc) {
+    CHECK(strcmp(err->message, err2.message) == 0);
+    return;
+  }
+  CHECK(same_str(a->id, b.id) && a->time_ms == b.time_ms &&
+        same_str(a->channel, b.channel) &&
+        same_str(a->conversation_id, b.conversation_id) &&
+        same_str(a->conversation_type, b.conversation_type) &&
+        same_str(a->conversation_title, b.conversation_title) &&
+        a->conversation_external == b.conversation_external &&
+        same_party(&a->sender, &b.sender) && same_str(a->text, b.text) &&
+        same_str(a->forwarded_from, b.forwarded_from));
+  CHECK(a->n_recipients == b.n_recipients);
+  for (size_t i = 0; i < a->n_recipients; i++)
+    CHECK(same_party(&a->recipients[i], &b.recipients[i]));
+  CHECK(a->n_attachments == b.n_attachments);
+  for (size_t i = 0; i < a->n_attachments; i++) {
+    const levee_attachment *x = &a->attachments[i], *y = &b.attachments[i];
+    CHECK(same_str(x->kind, y->kind) && same_str(x->name, y->name) &&
+          same_str(x->path, y->path) && same_str(x->data, y->data) &&
+          same_str(x->sha256, y->sha256) && same_str(x->md5, y->md5));
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!scanner)
     init_once();
@@ -99,6 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   levee_error err = {0};
   int rc =
       lv_event_from_jsonl(&doc, (const char *)data, size, &arena, &ev, &err);
+  same_as_general(data, size, rc, &ev, &err);
   if (rc) {
     CHECK(rc < 0 && err.status == rc && err.message[0] != '\0');
     return 0;

@@ -676,6 +676,103 @@ static void test_reuse_across_lines(void **state) {
   }
 }
 
+static int same_str(levee_str a, levee_str b) {
+  return !a.ptr == !b.ptr && a.len == b.len &&
+         (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/* lv_event_from_jsonl and its general path agree on line; returns whether
+ * the fast path took it (it makes no tokens). */
+static int fast_agrees(fixture *f, const char *line) {
+  size_t n = strlen(line);
+  int rc = parse(f, line);
+  int fast = rc == LEVEE_OK && f->doc.ntoks == 0;
+  levee_event a = f->ev;
+  levee_error e1 = f->err, e2 = {0};
+  levee_event b;
+  memset(&b, 0, sizeof b);
+  int rc2 = lv_event_from_jsonl_general(&f->doc, line, n, &f->arena, &b, &e2);
+  if (rc != rc2)
+    fail_msg("%s\nstatus %d, general path %d", line, rc, rc2);
+  if (rc) {
+    assert_string_equal(e1.message, e2.message);
+    return 0;
+  }
+  if (!(same_str(a.id, b.id) && a.time_ms == b.time_ms &&
+        same_str(a.channel, b.channel) &&
+        same_str(a.conversation_id, b.conversation_id) &&
+        same_str(a.conversation_type, b.conversation_type) &&
+        same_str(a.conversation_title, b.conversation_title) &&
+        a.conversation_external == b.conversation_external &&
+        same_str(a.sender.id, b.sender.id) &&
+        same_str(a.sender.name, b.sender.name) &&
+        same_str(a.sender.dept, b.sender.dept) &&
+        same_str(a.sender.role, b.sender.role) && same_str(a.text, b.text) &&
+        same_str(a.forwarded_from, b.forwarded_from) &&
+        a.n_recipients == b.n_recipients && a.n_attachments == b.n_attachments))
+    fail_msg("%s\nthe fast and general paths made different events", line);
+  return fast;
+}
+
+/* Plain lines take the fast path over the structural index; it makes the
+ * same events as the general path, and leaves it every line it does not
+ * read whole, which then gets the general path's event or error. */
+static void test_fast_path(void **state) {
+  fixture *f = *state;
+  static const char *const taken[] = {
+      "{\"id\":\"m1\",\"time\":1717171200323,\"channel\":\"wecom\","
+      "\"conversation\":{\"id\":\"g1\",\"type\":\"group\",\"external\":"
+      "false},\"sender\":{\"id\":\"u1\",\"role\":\"staff\"},\"text\":"
+      "\"机密文件 {a:[1,2]}\"}",
+      " { \"text\" : \"x\" , \"channel\" : \"qq\" , \"time\" : 0 , \"id\" : "
+      "\"m2\" } \r\n",
+      "{\"id\":\"m3\",\"time\":\"2020-07-15T08:00:00+08:00\",\"channel\":"
+      "\"dingtalk\",\"conversation\":null,\"sender\":null,\"text\":null,"
+      "\"forwarded_from\":\"g2\"}",
+      "{\"id\":\"m4\",\"time\":5,\"channel\":\"email\",\"conversation\":{"
+      "\"external\":true,\"title\":\"客服\",\"type\":null},\"sender\":{}}",
+      "{\"id\":\"m5\",\"time\":999999999999999999,\"channel\":\"a.b_c-9\","
+      "\"conversation\":{}}",
+  };
+  static const char *const declined[] = {
+      /* valid events the fast path leaves to the general one */
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"extra\":{\"a\":[1]}}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"text\":\"a\","
+      "\"text\":\"b\"}",
+      "{\"id\":\"m1\",\"time\":1.0e3,\"channel\":\"qq\"}",
+      "{\"id\":\"m1\",\"time\":-5,\"channel\":\"qq\"}",
+      "{\"id\":\"m\\u0031\",\"time\":1,\"channel\":\"qq\"}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"recipients\":[{"
+      "\"id\":\"u\"}]}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"conversation\":{"
+      "\"id\":\"g\",\"id\":\"h\"}}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"sender\":{\"x\":1}}",
+      /* errors */
+      "{}",
+      "[]",
+      "{\"id\":\"\",\"time\":1,\"channel\":\"qq\"}",
+      "{\"id\":\"m1\",\"time\":1}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"QQ\"}",
+      "{\"id\":\"m1\",\"time\":01,\"channel\":\"qq\"}",
+      "{\"id\":\"m1\",\"time\":1x,\"channel\":\"qq\"}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\"} x",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"text\":nul}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"conversation\":{"
+      "\"external\":\"yes\"}}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"text\":5}",
+      "{\"id\":\"m1\" \"time\":1,\"channel\":\"qq\"}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\"",
+      "{\"id\":\"m1\",\"time\":\"yesterday\",\"channel\":\"qq\"}",
+  };
+  for (size_t i = 0; i < sizeof taken / sizeof *taken; i++)
+    if (!fast_agrees(f, taken[i]))
+      fail_msg("%s\nnot taken by the fast path", taken[i]);
+  for (size_t i = 0; i < sizeof declined / sizeof *declined; i++)
+    if (fast_agrees(f, declined[i]))
+      fail_msg("%s\ntaken by the fast path", declined[i]);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -697,6 +794,7 @@ int main(void) {
       T(test_too_many_recipients),
       T(test_text_too_big),
       T(test_reuse_across_lines),
+      T(test_fast_path),
   };
 #undef T
   return cmocka_run_group_tests(tests, NULL, NULL);
