@@ -379,14 +379,15 @@ static const walk_key conversation_keys[] = {
 
 /* --- the fast path: straight from the structural index -----------------
  *
- * Most event lines are plain: no escapes, only the members read here, each
- * once, of the usual types. Those are read straight from the JSON reader's
- * structural index (lv_json_index: the positions of quotes and structural
- * bytes), checking the grammar on the way, without making tokens and
- * walking them again. Any other line (a member not read here, recipients or
- * attachments, a duplicate, a value of another type, anything out of
- * grammar) is declined and read by the general path below, which alone
- * reports errors; fuzz_jsonl_event checks that both make the same event
+ * Most event lines are plain: no escapes, the members read here each once
+ * and of the usual types, and perhaps others (such as "meta") that are
+ * skipped. Those are read straight from the JSON reader's structural index
+ * (lv_json_index: the positions of quotes and structural bytes), checking
+ * the grammar on the way (lv_json_index_skip for the skipped members),
+ * without making tokens and walking them again. Any other line
+ * (recipients or attachments, a duplicate, a value of another type,
+ * anything out of grammar) is declined and read by the general path below,
+ * which alone reports errors; fuzz_jsonl_event checks that both make the same event
  * from every line the fast path takes. */
 
 typedef struct fast {
@@ -524,7 +525,12 @@ static int fast_object(fast *f, const walk_key *keys, int nk,
     if (fast_key(f, &name, &len))
       return 1;
     int key = fast_which(f, name, len, keys, nk, want);
-    if (key < 0 || (seen >> key & 1))
+    if (key < 0) {
+      if (lv_json_index_skip(f->s, f->n, f->idx, &f->i, &f->k))
+        return 1;
+      continue; /* a member not read: skipped, as the general path does */
+    }
+    if (seen >> key & 1)
       return 1;
     seen |= 1u << key;
     want = key + 1;
@@ -564,7 +570,12 @@ static int event_from_index(const char *s, size_t n, const uint32_t *idx,
     if (fast_key(&f, &name, &len))
       return 1;
     int key = fast_which(&f, name, len, event_keys, N_EVENT_KEYS, want);
-    if (key < 0 || (seen >> key & 1))
+    if (key < 0) {
+      if (lv_json_index_skip(s, n, idx, &f.i, &f.k))
+        return 1;
+      continue; /* such as "meta": skipped, as the general path does */
+    }
+    if (seen >> key & 1)
       return 1;
     seen |= 1u << key;
     want = key + 1;

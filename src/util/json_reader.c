@@ -817,6 +817,92 @@ static int parse_indexed(lv_json_doc *d, index_fn index) {
   return walk_index(d, d->index);
 }
 
+int lv_json_index_skip(const char *s, size_t n, const uint32_t *idx, size_t *pi,
+                       size_t *pk) {
+  size_t i = *pi, k = *pk; /* invariant: i <= idx[k] */
+  uint64_t arrays = 0;     /* bit d: the container at depth d is an array */
+  int depth = 0;
+#define SKIP_WS()                                                              \
+  while (i != idx[k] && i < n && is_ws((unsigned char)s[i]))                   \
+  i++
+value:
+  if (i == n)
+    return 1;
+  if (i == idx[k]) {
+    switch (s[i]) {
+    case '"':
+      i = (size_t)idx[k + 1] + 1;
+      k += 2;
+      goto after;
+    case '{':
+    case '[': {
+      /* Well within the reader's depth bound, whatever the caller's. */
+      if (depth >= LV_MAX_JSON_DEPTH / 2)
+        return 1;
+      int obj = s[i] == '{';
+      arrays = obj ? arrays & ~(1ull << depth) : arrays | 1ull << depth;
+      depth++;
+      i++;
+      k++;
+      SKIP_WS();
+      if (i == idx[k] && s[i] == (obj ? '}' : ']')) {
+        i++;
+        k++;
+        depth--;
+        goto after;
+      }
+      if (obj)
+        goto key;
+      goto value;
+    }
+    default: return 1;
+    }
+  } else {
+    lv_json_type type;
+    size_t e = scalar_end(s, i, n, &type);
+    if (e == i)
+      return 1;
+    i = e;
+    goto after;
+  }
+key:
+  if (i != idx[k] || s[i] != '"')
+    return 1;
+  i = (size_t)idx[k + 1] + 1;
+  k += 2;
+  SKIP_WS();
+  if (i != idx[k] || s[i] != ':')
+    return 1;
+  i++;
+  k++;
+  SKIP_WS();
+  goto value;
+after:
+  if (depth == 0) {
+    *pi = i;
+    *pk = k;
+    return 0;
+  }
+  SKIP_WS();
+  if (i != idx[k])
+    return 1;
+  if (s[i] == ',') {
+    i++;
+    k++;
+    SKIP_WS();
+    if ((arrays >> (depth - 1)) & 1)
+      goto value;
+    goto key;
+  }
+  if (s[i] != (((arrays >> (depth - 1)) & 1) ? ']' : '}'))
+    return 1;
+  i++;
+  k++;
+  depth--;
+  goto after;
+#undef SKIP_WS
+}
+
 int lv_json_index(lv_json_doc *d, const char *src, size_t len,
                   const uint32_t **idx) {
   d->src = src;

@@ -104,6 +104,13 @@ int lv_json_path_available(lv_json_path path);
  * lv_json_parse reads it. */
 int lv_json_index(lv_json_doc *d, const char *src, size_t len,
                   const uint32_t **idx) __attribute__((warn_unused_result));
+/* Steps over the one JSON value that starts at byte *pi of s[0..n) (no
+ * whitespace before it), whose structural index idx is at entry *pk (the
+ * first entry at or after *pi), checking its grammar; leaves *pi and *pk just
+ * after it. Returns nonzero, leaving them as they were, when the value is
+ * out of grammar or nested deeper than half of LV_MAX_JSON_DEPTH. */
+int lv_json_index_skip(const char *s, size_t n, const uint32_t *idx, size_t *pi,
+                       size_t *pk) __attribute__((warn_unused_result));
 
 static inline lv_json_type lv_json_type_of(const lv_json_doc *d, int tok) {
   return tok >= 0 && tok < d->ntoks ? (lv_json_type)d->toks[tok].type

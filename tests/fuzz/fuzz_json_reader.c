@@ -21,7 +21,8 @@
  *
  * Before that, every path of levee's reader this CPU has (the byte-wise
  * one and the indexed ones, lv_json_path) must give the same status,
- * message and tokens.
+ * message and tokens; and lv_json_index_skip over the whole document must
+ * accept what the reader accepts (but for nesting past its bound).
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -149,6 +150,39 @@ static void paths_agree(const char *s, size_t size) {
   }
 }
 
+/* lv_json_index_skip over the whole document accepts what the reader does
+ * (up to its shallower depth bound). */
+static void skip_agrees(const char *s, size_t size) {
+  static lv_json_doc ix;
+  const uint32_t *idx;
+  if (lv_json_index(&ix, s, size, &idx))
+    return;
+  size_t i = 0, k = 0;
+  while (i < size &&
+         (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') &&
+         i != idx[k])
+    i++;
+  int ok = i < size && lv_json_index_skip(s, size, idx, &i, &k) == 0;
+  while (ok && i < size &&
+         (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+    i++;
+  ok = ok && i == size;
+  levee_error e = {0};
+  int rc = lv_json_parse_path(&doc, s, size, &e, LV_JSON_PATH_BYTEWISE);
+  if (ok)
+    CHECK(rc == LEVEE_OK);
+  else if (rc == LEVEE_OK) {
+    /* Only nesting past the skip's bound may make it refuse. */
+    int depth = 0, most = 0;
+    for (size_t j = 0; idx[j] != LV_JSON_INDEX_END; j++) {
+      char c = s[idx[j]];
+      depth += (c == '{' || c == '[') - (c == '}' || c == ']');
+      most = depth > most ? depth : most;
+    }
+    CHECK(most > LV_MAX_JSON_DEPTH / 2);
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!ready) {
     lv_json_doc_init(&doc);
@@ -158,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lv_arena_reset(&arena);
   const char *s = (const char *)data;
   paths_agree(s, size);
+  skip_agrees(s, size);
   levee_error err = {0};
   int rc = lv_json_parse(&doc, s, size, &err);
   CHECK(rc == LEVEE_OK || err.message[0] != '\0');

@@ -733,10 +733,17 @@ static void test_fast_path(void **state) {
       "\"external\":true,\"title\":\"客服\",\"type\":null},\"sender\":{}}",
       "{\"id\":\"m5\",\"time\":999999999999999999,\"channel\":\"a.b_c-9\","
       "\"conversation\":{}}",
+      /* members not read are skipped, their grammar checked */
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"extra\":{\"a\":[1]}}",
+      "{\"meta\":{\"k\":[{},[],\"s\",-1.5e3,true,false,null,{\"x\":{\"y\":[]}}]"
+      "},\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"sender\":{\"x\":1,"
+      "\"id\":\"u\"},\"conversation\":{\"y\":[2],\"type\":\"direct\"}}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"meta\" : [ 1 , { } ] }",
   };
   static const char *const declined[] = {
       /* valid events the fast path leaves to the general one */
-      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"extra\":{\"a\":[1]}}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"meta\":[[[[[[[[[[[[["
+      "[[[[[[[[]]]]]]]]]]]]]]]]]]]]}",
       "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"text\":\"a\","
       "\"text\":\"b\"}",
       "{\"id\":\"m1\",\"time\":1.0e3,\"channel\":\"qq\"}",
@@ -746,8 +753,14 @@ static void test_fast_path(void **state) {
       "\"id\":\"u\"}]}",
       "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"conversation\":{"
       "\"id\":\"g\",\"id\":\"h\"}}",
-      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"sender\":{\"x\":1}}",
       /* errors */
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"meta\":{\"a\":[1,]}}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"meta\":{\"a\" 1}}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"meta\":[1 2]}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"meta\":tru}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"meta\":{\"a\":1]}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"meta\":01}",
+      "{\"id\":\"m1\",\"time\":1,\"channel\":\"qq\",\"sender\":{\"x\":}}",
       "{}",
       "[]",
       "{\"id\":\"\",\"time\":1,\"channel\":\"qq\"}",
