@@ -111,8 +111,8 @@ LABELS = {
     "ripgrep": "ripgrep (rg -c -F -f, whole lines)",
     "levee_keywords": "levee scan, keyword policy",
     "levee_default": "levee scan, default + keywords",
-    "levee_keywords_allcpus": "levee scan, keyword policy, all CPUs (reference)",
-    "levee_default_allcpus": "levee scan, default + keywords, all CPUs (reference)",
+    "levee_keywords_allcpus": "levee scan, keyword policy, all CPUs (as run by default)",
+    "levee_default_allcpus": "levee scan, default + keywords, all CPUs (as run by default)",
 }
 
 
@@ -229,9 +229,9 @@ def cmd_report(argv):
     print()
     print(f"levee benchmarks, {date}; {machine}")
     print(corpus_line)
-    print("MB = 10^6 bytes; single thread; median of runs. Baselines time only the scan of "
-          "preloaded texts; levee scan is end to end (--threads 1: start, policy load with a warm "
-          "compile cache, JSON parsing, inspection, verdict output to /dev/null); "
+    print("MB = 10^6 bytes; single thread unless a row says all CPUs; median of runs. Baselines "
+          "time only the scan of preloaded texts; levee scan is end to end (start, policy load "
+          "with a warm compile cache, JSON parsing, inspection, verdict output to /dev/null); "
           "cpu = user + sys seconds of the process.")
     print()
     print(table(head, rows))
