@@ -22,10 +22,14 @@
 #include "util/arena.h"
 #include "util/json_reader.h"
 
-static const char *const path_names[] = {
-    [LV_JSON_PATH_BEST] = "best",         [LV_JSON_PATH_BYTEWISE] = "bytewise",
-    [LV_JSON_PATH_PORTABLE] = "portable", [LV_JSON_PATH_SSE2] = "sse2",
-    [LV_JSON_PATH_AVX2] = "avx2",         [LV_JSON_PATH_AVX512] = "avx512"};
+static const char *const path_names[] = {[LV_JSON_PATH_BEST] = "best",
+                                         [LV_JSON_PATH_BYTEWISE] = "bytewise",
+                                         [LV_JSON_PATH_PORTABLE] = "portable",
+                                         [LV_JSON_PATH_SSE2] = "sse2",
+                                         [LV_JSON_PATH_AVX2] = "avx2",
+                                         [LV_JSON_PATH_AVX512] = "avx512",
+                                         [LV_JSON_PATH_AVX512VBMI2] =
+                                             "avx512vbmi2"};
 
 int main(int argc, char **argv) {
   int runs = 5, argi = 1, path = -1;

@@ -551,6 +551,56 @@ index_avx512(const unsigned char *s, size_t n, index_state *st) {
   }
   return st->in_string != 0;
 }
+
+/* The same, writing the positions with one byte compress (VBMI2) and a
+ * widening of each 16 of them, instead of a dword compress per 16 bytes of
+ * input. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,popcnt"))) static int
+index_avx512vbmi2(const unsigned char *s, size_t n, index_state *st) {
+  static const unsigned char offsets[64] = {
+      0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+      16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+      32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+      48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+  const __m512i space = _mm512_set1_epi8(' ');
+  const __m512i iota = _mm512_loadu_si512((const void *)offsets);
+  for (size_t at = 0; at < n; at += 64) {
+    __m512i v;
+    if (n - at >= 64)
+      v = _mm512_loadu_si512((const void *)(s + at));
+    else
+      v = _mm512_mask_loadu_epi8(space, (1ull << (n - at)) - 1, s + at);
+    __m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+    uint64_t quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+    uint64_t op = _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7B)) |
+                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7D)) |
+                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(':')) |
+                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(','));
+    uint64_t odd = _mm512_cmplt_epu8_mask(v, space) |
+                   _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+    uint64_t in = prefix_xor(quote) ^ st->in_string;
+    st->in_string = (uint64_t)((int64_t)in >> 63);
+    if (odd && odd_bytes_refused(s + at, odd, in))
+      return 1;
+    uint64_t bits = quote | (op & ~in);
+    __m512i packed = _mm512_maskz_compress_epi8(bits, iota);
+    __m512i base = _mm512_set1_epi32((int)at);
+    int count = __builtin_popcountll(bits);
+    for (int q = 0; q < count; q += 16) {
+      __m128i part;
+      switch (q) {
+      case 0: part = _mm512_castsi512_si128(packed); break;
+      case 16: part = _mm512_extracti32x4_epi32(packed, 1); break;
+      case 32: part = _mm512_extracti32x4_epi32(packed, 2); break;
+      default: part = _mm512_extracti32x4_epi32(packed, 3); break;
+      }
+      _mm512_storeu_si512((void *)(st->out + q),
+                          _mm512_add_epi32(_mm512_cvtepu8_epi32(part), base));
+    }
+    st->out += count;
+  }
+  return st->in_string != 0;
+}
 #endif
 
 /* The end of the number or literal at s[i], or i if there is none there;
@@ -733,6 +783,7 @@ static index_fn index_for(lv_json_path path) {
   case LV_JSON_PATH_SSE2: return index_sse2;
   case LV_JSON_PATH_AVX2: return index_avx2;
   case LV_JSON_PATH_AVX512: return index_avx512;
+  case LV_JSON_PATH_AVX512VBMI2: return index_avx512vbmi2;
 #endif
   default: return NULL;
   }
@@ -752,6 +803,9 @@ int lv_json_path_available(lv_json_path path) {
     return __builtin_cpu_supports("avx512f") &&
            __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt");
+  case LV_JSON_PATH_AVX512VBMI2:
+    return lv_json_path_available(LV_JSON_PATH_AVX512) &&
+           __builtin_cpu_supports("avx512vbmi2");
 #endif
   default: return 0;
   }
@@ -764,7 +818,7 @@ static lv_json_path best_path(void) {
   int b = __atomic_load_n(&best, __ATOMIC_RELAXED);
   if (!b) {
     b = LV_JSON_PATH_PORTABLE;
-    for (int p = LV_JSON_PATH_AVX512; p > LV_JSON_PATH_PORTABLE; p--)
+    for (int p = LV_JSON_PATH_COUNT - 1; p > LV_JSON_PATH_PORTABLE; p--)
       if (lv_json_path_available((lv_json_path)p)) {
         b = p;
         break;

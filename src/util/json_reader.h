@@ -72,7 +72,9 @@ typedef enum lv_json_path {
   LV_JSON_PATH_PORTABLE, /* indexed, 8 bytes at a time in plain C */
   LV_JSON_PATH_SSE2,
   LV_JSON_PATH_AVX2,
-  LV_JSON_PATH_AVX512
+  LV_JSON_PATH_AVX512,
+  LV_JSON_PATH_AVX512VBMI2, /* AVX-512 with byte compress (Ice Lake, Zen 4) */
+  LV_JSON_PATH_COUNT
 } lv_json_path;
 
 void lv_json_doc_init(lv_json_doc *d);

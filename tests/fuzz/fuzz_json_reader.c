@@ -138,7 +138,7 @@ static void paths_agree(const char *s, size_t size) {
   }
   if (n)
     memcpy(want, doc.toks, n * sizeof *want);
-  for (int p = LV_JSON_PATH_PORTABLE; p <= LV_JSON_PATH_AVX512; p++) {
+  for (int p = LV_JSON_PATH_PORTABLE; p < LV_JSON_PATH_COUNT; p++) {
     if (!lv_json_path_available((lv_json_path)p))
       continue;
     memset(&e2, 0, sizeof e2);
