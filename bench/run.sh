@@ -212,7 +212,7 @@ rm -f "$OUT/components.txt"
 if [ -n "${built[bench_parse]:-}" ]; then
   "${PIN[@]}" "$BUILD/bench/bench_parse" --runs "$RUNS" "$CORPUS" | tee -a "$OUT/components.txt"
   # The JSON tokenizer alone, by each path this CPU has (docs/ARCHITECTURE.md).
-  for path in bytewise sse2 avx2 avx512 best; do
+  for path in bytewise sse2 avx2 avx512 avx512vbmi2 best; do
     "${PIN[@]}" "$BUILD/bench/bench_parse" --runs "$RUNS" --tokens "$path" "$CORPUS" 2>/dev/null |
       tee -a "$OUT/components.txt" || true
   done
