@@ -10,7 +10,6 @@
 
 #include <sodium.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/error.h"
 #include "util/limits.h"
@@ -24,6 +23,25 @@ static int digits(const char *s, size_t n, int *out) {
   }
   *out = v;
   return 0;
+}
+
+/* floor(a / b) for b > 0. */
+static int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - (a % b < 0);
+}
+
+/* Leap years among years 1..y-1 of the proleptic Gregorian calendar
+ * (negative below year 1, so that differences come out right). */
+static int64_t leaps_before(int64_t y) {
+  return floor_div(y - 1, 4) - floor_div(y - 1, 100) + floor_div(y - 1, 400);
+}
+
+int64_t lv_days_from_epoch(int y, int m, int d) {
+  static const int before[12] = {0,   31,  59,  90,  120, 151,
+                                 181, 212, 243, 273, 304, 334};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return ((int64_t)y - 1970) * 365 + leaps_before(y) - leaps_before(1970) +
+         before[m - 1] + (m > 2 && leap) + d - 1;
 }
 
 int lv_parse_rfc3339(const char *s, size_t n, int64_t *out_ms) {
@@ -63,15 +81,12 @@ int lv_parse_rfc3339(const char *s, size_t n, int64_t *out_ms) {
     return LEVEE_ESYNTAX;
   if (i != n)
     return LEVEE_ESYNTAX;
-  struct tm tm = {0};
-  tm.tm_year = Y - 1900;
-  tm.tm_mon = M - 1;
-  tm.tm_mday = D;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = sec;
-  time_t t = timegm(&tm);
-  *out_ms = ((int64_t)t - offset) * 1000 + ms;
+  /* As timegm() would have it (a day past the month's end rolls over, a
+   * leap second is the next minute's first), without its cost: 1.3% of
+   * `levee scan` on the bench corpus, where one event in ten has a string
+   * time. */
+  int64_t t = lv_days_from_epoch(Y, M, D) * 86400 + h * 3600 + m * 60 + sec;
+  *out_ms = (t - offset) * 1000 + ms;
   return LEVEE_OK;
 }
 
@@ -387,8 +402,8 @@ static const walk_key conversation_keys[] = {
  * without making tokens and walking them again. Any other line
  * (recipients or attachments, a duplicate, a value of another type,
  * anything out of grammar) is declined and read by the general path below,
- * which alone reports errors; fuzz_jsonl_event checks that both make the same event
- * from every line the fast path takes. */
+ * which alone reports errors; fuzz_jsonl_event checks that both make the same
+ * event from every line the fast path takes. */
 
 typedef struct fast {
   const char *s;

@@ -25,6 +25,10 @@ int lv_event_from_jsonl_general(lv_json_doc *doc, const char *line, size_t len,
                                 lv_arena *a, levee_event *ev, levee_error *err)
     __attribute__((warn_unused_result));
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; 1 <= m <= 12, d may
+ * run past the month's end, which rolls over as timegm() does). */
+int64_t lv_days_from_epoch(int y, int m, int d);
+
 /* RFC 3339 date-time ("2020-07-15T08:00:00+08:00", fractions allowed) to
  * epoch milliseconds. */
 int lv_parse_rfc3339(const char *s, size_t n, int64_t *out_ms)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -786,6 +787,24 @@ static void test_fast_path(void **state) {
       fail_msg("%s\ntaken by the fast path", declined[i]);
 }
 
+/* lv_days_from_epoch agrees with timegm() on every day (and every day-of-
+ * month up to 31, which rolls over) of years 0..2500 and 9990..9999. */
+static void test_days_from_epoch(void **state) {
+  (void)state;
+  for (int y = 0; y <= 9999; y = y == 2500 ? 9990 : y + 1)
+    for (int m = 1; m <= 12; m++)
+      for (int d = 1; d <= 31; d++) {
+        struct tm tm = {0};
+        tm.tm_year = y - 1900;
+        tm.tm_mon = m - 1;
+        tm.tm_mday = d;
+        int64_t want = (int64_t)timegm(&tm) / 86400;
+        if (lv_days_from_epoch(y, m, d) != want)
+          fail_msg("%04d-%02d-%02d: %lld days, timegm %lld", y, m, d,
+                   (long long)lv_days_from_epoch(y, m, d), (long long)want);
+      }
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -808,6 +827,7 @@ int main(void) {
       T(test_text_too_big),
       T(test_reuse_across_lines),
       T(test_fast_path),
+      cmocka_unit_test(test_days_from_epoch),
   };
 #undef T
   return cmocka_run_group_tests(tests, NULL, NULL);
