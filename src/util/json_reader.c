@@ -426,6 +426,17 @@ static int index_portable(const unsigned char *s, size_t n, index_state *st) {
 }
 
 #ifdef LV_JSON_X86
+/* The 64-byte block at s + at, or at the end of s[0..n) a copy of what is
+ * left in pad, padded with spaces, so that whole vectors can be loaded. */
+static inline const unsigned char *block_at(const unsigned char *s, size_t n,
+                                            size_t at, unsigned char *pad) {
+  if (n - at >= 64)
+    return s + at;
+  memset(pad, ' ', 64);
+  memcpy(pad, s + at, n - at);
+  return pad;
+}
+
 /* A block's masks from 16-byte pieces. '{' and '[' become 0x7B and '}' and
  * ']' 0x7D once 0x20 is set; ':' and ',' keep their value (and so do 0x1A
  * and 0x0C, control bytes that odd catches anyway). */
@@ -449,12 +460,7 @@ __attribute__((target("sse2"))) static int
 index_sse2(const unsigned char *s, size_t n, index_state *st) {
   unsigned char pad[64];
   for (size_t at = 0; at < n; at += 64) {
-    const unsigned char *blk = s + at;
-    if (n - at < 64) {
-      memset(pad, ' ', sizeof pad);
-      memcpy(pad, blk, n - at);
-      blk = pad;
-    }
+    const unsigned char *blk = block_at(s, n, at, pad);
     uint64_t quote = 0, op = 0, odd = 0;
     for (int k = 0; k < 4; k++) {
       uint64_t o, d;
@@ -492,12 +498,7 @@ __attribute__((target("avx2,bmi,popcnt"))) static int
 index_avx2(const unsigned char *s, size_t n, index_state *st) {
   unsigned char pad[64];
   for (size_t at = 0; at < n; at += 64) {
-    const unsigned char *blk = s + at;
-    if (n - at < 64) {
-      memset(pad, ' ', sizeof pad);
-      memcpy(pad, blk, n - at);
-      blk = pad;
-    }
+    const unsigned char *blk = block_at(s, n, at, pad);
     uint64_t op0, odd0, op1, odd1;
     uint64_t q0 = masks32(
         _mm256_loadu_si256((const __m256i *)(const void *)blk), &op0, &odd0);
