@@ -649,28 +649,38 @@ static inline size_t scalar_end(const char *s, size_t i, size_t n,
   return j;
 }
 
-/* The grammar walk over the index idx (ending with INDEX_END): the same
- * states and tokens as parse_bytewise, with the next structural byte known
- * in advance. d->toks has room for every token (parse_indexed made sure).
- * Returns nonzero, having made no promise about the tokens, to give the
- * document to the byte-wise path. */
-static int walk_index(lv_json_doc *d, const uint32_t *idx) {
-  const char *s = d->src;
-  const size_t n = d->len;
-  lv_json_tok *tok = d->toks;           /* the next token */
+/* The grammar walk over the index idx (ending with INDEX_END) of s[0..n):
+ * one value from byte *pi (not whitespace) and index entry *pk, in the same
+ * states as parse_bytewise, with the next structural byte known in
+ * advance. With make set, it makes the value's tokens at toks (room for
+ * every token: parse_indexed made sure) as parse_bytewise does and returns
+ * their end in *end_tok; else it only checks. Containers may nest depth_max
+ * deep. Leaves *pi and *pk just after the value; returns nonzero, having
+ * made no promise about the tokens, when the value is out of grammar or
+ * nested deeper. Inlined into its two callers, each with a constant make,
+ * so that the checking walk carries no token code. */
+static inline __attribute__((always_inline)) int
+walk_value(const char *s, size_t n, const uint32_t *idx, size_t *pi, size_t *pk,
+           int depth_max, const int make, lv_json_tok *toks,
+           lv_json_tok **end_tok) {
+  lv_json_tok *tok = toks;              /* the next token */
   int stack[LV_MAX_JSON_DEPTH + 2];     /* open containers' tokens */
   int32_t count[LV_MAX_JSON_DEPTH + 2]; /* and their members or elements */
   int depth = 0;
-  uint64_t arrays = 0;
-  size_t i = 0, k = 0; /* invariant: i <= idx[k] */
+  uint64_t arrays = 0;     /* bit d: the container at depth d is an array */
+  size_t i = *pi, k = *pk; /* invariant: i <= idx[k] */
 #define SKIP_WS()                                                              \
-  while (i < n && is_ws((unsigned char)s[i]))                                  \
+  while (i != idx[k] && i < n && is_ws((unsigned char)s[i]))                   \
   i++
 #define NEW_TOK(type, start, stop)                                             \
-  (*tok = (lv_json_tok){(uint32_t)(start), (uint32_t)(stop),                   \
-                        (int32_t)(tok - d->toks) + 1, 0, (uint8_t)(type), 0},  \
-   tok++)
-  SKIP_WS();
+  do {                                                                         \
+    if (make) {                                                                \
+      *tok = (lv_json_tok){(uint32_t)(start),         (uint32_t)(stop),        \
+                           (int32_t)(tok - toks) + 1, 0,                       \
+                           (uint8_t)(type),           0};                      \
+      tok++;                                                                   \
+    }                                                                          \
+  } while (0)
 value: /* array elements are counted before they get here */
   if (i == n)
     return 1;
@@ -683,17 +693,16 @@ value: /* array elements are counted before they get here */
       goto after;
     case '{':
     case '[': {
-      if (depth > LV_MAX_JSON_DEPTH)
+      if (depth >= depth_max)
         return 1;
       int obj = s[i] == '{';
       arrays = obj ? arrays & ~(1ull << depth) : arrays | 1ull << depth;
       count[depth] = 0;
-      stack[depth++] = (int)(tok - d->toks);
+      stack[depth++] = make ? (int)(tok - toks) : 0;
       NEW_TOK(obj ? LV_JSON_OBJECT : LV_JSON_ARRAY, i, i);
       i++;
       k++;
-      if (i != idx[k])
-        SKIP_WS();
+      SKIP_WS();
       if (i == idx[k] && s[i] == (obj ? '}' : ']'))
         goto close;
       if (obj)
@@ -720,36 +729,29 @@ key:
   count[depth - 1]++;
   i = (size_t)idx[k + 1] + 1;
   k += 2;
-  if (i != idx[k]) {
-    SKIP_WS();
-    if (i != idx[k])
-      return 1;
-  }
-  if (s[i] != ':')
+  SKIP_WS();
+  if (i != idx[k] || s[i] != ':')
     return 1;
   i++;
   k++;
-  if (i != idx[k])
-    SKIP_WS();
+  SKIP_WS();
   goto value;
 
 after:
-  if (i != idx[k]) {
-    SKIP_WS();
-    if (depth == 0) {
-      d->ntoks = (int)(tok - d->toks);
-      return i != n;
-    }
-    if (i != idx[k])
-      return 1;
+  if (depth == 0) {
+    *pi = i;
+    *pk = k;
+    if (make)
+      *end_tok = tok;
+    return 0;
   }
-  if (depth == 0)
-    return 1; /* more after the one value */
+  SKIP_WS();
+  if (i != idx[k])
+    return 1;
   if (s[i] == ',') {
     i++;
     k++;
-    if (i != idx[k])
-      SKIP_WS();
+    SKIP_WS();
     if (!((arrays >> (depth - 1)) & 1))
       goto key;
     count[depth - 1]++;
@@ -760,14 +762,34 @@ after:
 
 close:
   depth--;
-  d->toks[stack[depth]].end = (uint32_t)(i + 1);
-  d->toks[stack[depth]].next = (int32_t)(tok - d->toks);
-  d->toks[stack[depth]].size = count[depth];
+  if (make) {
+    toks[stack[depth]].end = (uint32_t)(i + 1);
+    toks[stack[depth]].next = (int32_t)(tok - toks);
+    toks[stack[depth]].size = count[depth];
+  }
   i++;
   k++;
   goto after;
 #undef NEW_TOK
 #undef SKIP_WS
+}
+
+/* The whole document by walk_value, making d's tokens: one value with
+ * only whitespace around it. Nonzero to give it to the byte-wise path. */
+static int walk_index(lv_json_doc *d, const uint32_t *idx) {
+  const char *s = d->src;
+  size_t n = d->len, i = 0, k = 0;
+  lv_json_tok *end;
+  while (i < n && is_ws((unsigned char)s[i]))
+    i++;
+  if (walk_value(s, n, idx, &i, &k, LV_MAX_JSON_DEPTH + 1, 1, d->toks, &end))
+    return 1;
+  while (i < n && is_ws((unsigned char)s[i]))
+    i++;
+  if (i != n)
+    return 1;
+  d->ntoks = (int)(end - d->toks);
+  return 0;
 }
 
 /* Lists s[0..n)'s structural positions at st->out (which it advances);
@@ -871,88 +893,8 @@ static int parse_indexed(lv_json_doc *d, index_fn index) {
 
 int lv_json_index_skip(const char *s, size_t n, const uint32_t *idx, size_t *pi,
                        size_t *pk) {
-  size_t i = *pi, k = *pk; /* invariant: i <= idx[k] */
-  uint64_t arrays = 0;     /* bit d: the container at depth d is an array */
-  int depth = 0;
-#define SKIP_WS()                                                              \
-  while (i != idx[k] && i < n && is_ws((unsigned char)s[i]))                   \
-  i++
-value:
-  if (i == n)
-    return 1;
-  if (i == idx[k]) {
-    switch (s[i]) {
-    case '"':
-      i = (size_t)idx[k + 1] + 1;
-      k += 2;
-      goto after;
-    case '{':
-    case '[': {
-      /* Well within the reader's depth bound, whatever the caller's. */
-      if (depth >= LV_MAX_JSON_DEPTH / 2)
-        return 1;
-      int obj = s[i] == '{';
-      arrays = obj ? arrays & ~(1ull << depth) : arrays | 1ull << depth;
-      depth++;
-      i++;
-      k++;
-      SKIP_WS();
-      if (i == idx[k] && s[i] == (obj ? '}' : ']')) {
-        i++;
-        k++;
-        depth--;
-        goto after;
-      }
-      if (obj)
-        goto key;
-      goto value;
-    }
-    default: return 1;
-    }
-  } else {
-    lv_json_type type;
-    size_t e = scalar_end(s, i, n, &type);
-    if (e == i)
-      return 1;
-    i = e;
-    goto after;
-  }
-key:
-  if (i != idx[k] || s[i] != '"')
-    return 1;
-  i = (size_t)idx[k + 1] + 1;
-  k += 2;
-  SKIP_WS();
-  if (i != idx[k] || s[i] != ':')
-    return 1;
-  i++;
-  k++;
-  SKIP_WS();
-  goto value;
-after:
-  if (depth == 0) {
-    *pi = i;
-    *pk = k;
-    return 0;
-  }
-  SKIP_WS();
-  if (i != idx[k])
-    return 1;
-  if (s[i] == ',') {
-    i++;
-    k++;
-    SKIP_WS();
-    if ((arrays >> (depth - 1)) & 1)
-      goto value;
-    goto key;
-  }
-  if (s[i] != (((arrays >> (depth - 1)) & 1) ? ']' : '}'))
-    return 1;
-  i++;
-  k++;
-  depth--;
-  goto after;
-#undef SKIP_WS
+  /* Well within the reader's depth bound, whatever the caller's. */
+  return walk_value(s, n, idx, pi, pk, LV_MAX_JSON_DEPTH / 2, 0, NULL, NULL);
 }
 
 int lv_json_index(lv_json_doc *d, const char *src, size_t len,
