@@ -3,11 +3,13 @@
  * json_reader.h: reading one JSON document (an event line, a WeCom record)
  * without building a tree.
  *
- * One pass over the bytes checks the whole RFC 8259 grammar (strict
- * literals, numbers and escapes; no control bytes in strings; nothing but
- * whitespace around the one value) and records a flat array of tokens in
- * document order. Strings without escapes are returned zero-copy, pointing
- * into the input; others are unescaped into the caller's arena. Depth,
+ * The whole RFC 8259 grammar is checked (strict literals, numbers and
+ * escapes; no control bytes in strings; nothing but whitespace around the
+ * one value) and a flat array of tokens is made in document order, by one
+ * of two paths that make the same tokens (lv_json_path): an indexed path
+ * that first lists the structural bytes with vector compares, and a
+ * byte-wise path for the rest. Strings without escapes are returned zero-copy,
+ * pointing into the input; others are unescaped into the caller's arena. Depth,
  * token count and document size are bounded (util/limits.h).
  *
  * Why not a library: jansson (DESIGN.md) builds a tree of hash tables and
@@ -69,7 +71,7 @@ typedef struct lv_json_doc {
 typedef enum lv_json_path {
   LV_JSON_PATH_BEST = 0,
   LV_JSON_PATH_BYTEWISE,
-  LV_JSON_PATH_PORTABLE, /* indexed, 8 bytes at a time in plain C */
+  LV_JSON_PATH_PORTABLE, /* indexed, byte by byte in plain C */
   LV_JSON_PATH_SSE2,
   LV_JSON_PATH_AVX2,
   LV_JSON_PATH_AVX512,
