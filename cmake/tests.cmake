@@ -33,3 +33,6 @@ if(LEVEE_FUZZ)
              COMMAND ${name} -runs=0 ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name})
   endforeach()
 endif()
+
+# The CLI is not a library: its unit-tested modules are compiled in.
+target_sources(test_file_map PRIVATE ${CMAKE_SOURCE_DIR}/src/cli/file_map.c)

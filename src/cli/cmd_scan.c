@@ -6,9 +6,11 @@
  * Event streams (.jsonl, .ndjson, -, or anything with --format wecom) are
  * cut into batches of whole lines; worker threads, each with its own
  * scanner, parse and inspect a batch into a verdict buffer; the main thread
- * reads ahead and writes finished batches in order. A bad line is reported
- * as "levee: line N: why" and skipped. An .eml file is one email event, any
- * other file one `file` event whose attachment is that file.
+ * reads ahead (or maps a regular file: file_map.h) and writes finished
+ * batches in order. A bad line is reported as "levee: line N: why" and
+ * skipped; N is known only when its batch is written (batch_error()). An
+ * .eml file is one email event, any other file one `file` event whose
+ * attachment is that file.
  *
  * Exit status: 0 nothing at alert or above, 1 something was, 2 an error
  * (after processing what could be).
@@ -17,17 +19,17 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "cli/cli.h"
+#include "cli/file_map.h"
 #include "ingest/event_email.h"
 #include "ingest/event_jsonl.h"
 #include "ingest/event_wecom.h"
@@ -37,7 +39,7 @@
 #include "util/json_reader.h"
 #include "util/limits.h"
 
-#define BATCH_BYTES (256u * 1024u)
+#define BATCH_BYTES ((size_t)256 * 1024)
 /* Events inspected together by levee_scanner_inspect_batch(), and the
  * unescaped strings they may hold in the worker's arena. */
 #define PENDING_EVENTS 1024u
@@ -47,20 +49,21 @@
  * size) within L2 (1 MiB here) while its worker parses it: `levee scan`
  * took 2% less CPU (167.9 -> 164.8 ms); 128 KiB reads or batches were no
  * better. */
-#define READ_CHUNK (1u << 18)
+#define READ_CHUNK ((size_t)1 << 18)
 
 enum batch_state { BATCH_EMPTY = 0, BATCH_FILLED, BATCH_BUSY, BATCH_DONE };
 
 typedef struct batch {
   enum batch_state state;
-  char *bytes; /* whole lines, owned; kept for reuse after writing */
+  const char *bytes; /* whole lines: in own, or in a mapped input file */
   size_t len;
-  size_t cap;
-  size_t first_line;
+  char *own; /* this slot's read buffer, kept for reuse after writing */
+  size_t own_cap;
+  size_t n_lines;  /* lines in bytes, counted by the worker */
   const char *dir; /* for attachment paths; borrowed */
   int wecom;
   lv_buf out;  /* verdict lines */
-  lv_buf errs; /* "levee: line N: ..." lines */
+  lv_buf errs; /* error records (batch_error()) */
   size_t n_events, n_alerts, n_errors;
 } batch;
 
@@ -92,10 +95,42 @@ typedef struct scan {
   /* totals */
   size_t n_events, n_alerts, n_errors;
   size_t bytes_in;
-  int out_failed; /* a write to stdout failed: reported once, exit 2 */
+  size_t line_base; /* lines of the current input before the next batch */
+  lv_buf err_lines; /* a batch's error records as "levee: line N: ..." */
+  int out_failed;   /* a write to stdout failed: reported once, exit 2 */
   int progress;
   struct timespec t0, last_progress;
 } scan;
+
+/* --- error lines ------------------------------------------------------ */
+
+/* Error lines are numbered when their batch is written, in input order: a
+ * worker knows a line's place in its batch, not in the input, and counting
+ * newlines ahead of the workers would cost the reading thread a pass over
+ * every byte. A record in b->errs is this head, then the message. */
+typedef struct err_head {
+  size_t line; /* 1 for the batch's first line */
+  size_t len;  /* of the message that follows */
+} err_head;
+
+static void batch_error(batch *b, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void batch_error(batch *b, size_t line, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  err_head h = {line, n > 0 ? (size_t)n : 0};
+  /* One more byte for vsnprintf's NUL, which the next record overwrites. */
+  if (lv_buf_reserve(&b->errs, sizeof h + h.len + 1))
+    return;
+  memcpy(b->errs.data + b->errs.len, &h, sizeof h);
+  va_start(ap, fmt);
+  vsnprintf(b->errs.data + b->errs.len + sizeof h, h.len + 1, fmt, ap);
+  va_end(ap);
+  b->errs.len += sizeof h + h.len;
+}
 
 /* --- one event -------------------------------------------------------- */
 
@@ -109,7 +144,7 @@ static int basename_len(const char *p, const char **base) {
  * plain text (UTF-8, GB18030, UTF-16); other formats come with attachment
  * support and are skipped with a note. */
 static void attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
-                             lv_buf *errs, size_t lineno) {
+                             batch *b, size_t line) {
   if (!ev->n_attachments)
     return;
   levee_attachment *at = lv_arena_alloc(a, ev->n_attachments * sizeof *at);
@@ -131,9 +166,8 @@ static void attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
       size_t len;
       int rc = lv_cli_read_file(full, LV_MAX_FILE_BYTES, &file, &len);
       if (rc) {
-        (void)lv_buf_printf(errs, "levee: line %zu: attachment %zu: %s: %s\n",
-                            lineno, i, full,
-                            rc == -EFBIG ? "file too large" : strerror(-rc));
+        batch_error(b, line, "attachment %zu: %s: %s", i, full,
+                    rc == -EFBIG ? "file too large" : strerror(-rc));
         continue;
       }
       bytes.ptr = file;
@@ -157,17 +191,10 @@ static void attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
   }
 }
 
-static void emit_verdict(levee_scanner *sc, const levee_event *ev, lv_buf *out,
-                         lv_buf *errs, size_t lineno, size_t *n_alerts,
-                         size_t *n_errors) {
-  const levee_verdict *v;
-  int rc = levee_scanner_inspect(sc, ev, &v);
-  if (rc) {
-    (void)lv_buf_printf(errs, "levee: line %zu: inspection failed: %s\n",
-                        lineno, levee_strerror(rc));
-    (*n_errors)++;
-    return;
-  }
+/* A verdict to out as a JSON line; counts an alert, or an error if the
+ * verdict does not fit. */
+static void put_verdict(const levee_verdict *v, lv_buf *out, size_t *n_alerts,
+                        size_t *n_errors) {
   if (v->action >= LEVEE_ACTION_ALERT)
     (*n_alerts)++;
   if (levee_verdict_json(v, &out->data, &out->len, &out->cap))
@@ -180,15 +207,12 @@ static void on_verdict(void *ctx, size_t i, int status,
   worker *w = ctx;
   batch *b = w->cur;
   if (status) {
-    (void)lv_buf_printf(&b->errs, "levee: line %zu: inspection failed: %s\n",
-                        w->pend_line[i], levee_strerror(status));
+    batch_error(b, w->pend_line[i], "inspection failed: %s",
+                levee_strerror(status));
     b->n_errors++;
     return;
   }
-  if (v->action >= LEVEE_ACTION_ALERT)
-    b->n_alerts++;
-  if (levee_verdict_json(v, &b->out.data, &b->out.len, &b->out.cap))
-    b->n_errors++;
+  put_verdict(v, &b->out, &b->n_alerts, &b->n_errors);
 }
 
 /* Inspects the pending events as one batch (levee_scanner_inspect_batch),
@@ -218,7 +242,7 @@ static void process_batch(worker *w, batch *b) {
   if (!b->len)
     return; /* the place of a line too long to read (submit()); no bytes */
   const char *p = b->bytes, *end = b->bytes + b->len;
-  size_t lineno = b->first_line;
+  size_t lineno = 1;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *e = nl ? nl : end;
@@ -234,10 +258,8 @@ static void process_batch(worker *w, batch *b) {
     if (k == len)
       continue; /* blank line */
     if (len > LV_MAX_LINE_BYTES) {
-      (void)lv_buf_printf(&b->errs,
-                          "levee: line %zu: longer than %u bytes, "
-                          "skipped\n",
-                          this_line, LV_MAX_LINE_BYTES);
+      batch_error(b, this_line, "longer than %u bytes, skipped",
+                  LV_MAX_LINE_BYTES);
       b->n_errors++;
       continue;
     }
@@ -248,8 +270,8 @@ static void process_batch(worker *w, batch *b) {
     err.message[0] = '\0';
     int rc = parse_line(w, b, line, len, ev, &err);
     if (rc) {
-      (void)lv_buf_printf(&b->errs, "levee: line %zu: %s\n", this_line,
-                          err.message[0] ? err.message : levee_strerror(rc));
+      batch_error(b, this_line, "%s",
+                  err.message[0] ? err.message : levee_strerror(rc));
       b->n_errors++;
       continue;
     }
@@ -258,9 +280,15 @@ static void process_batch(worker *w, batch *b) {
       levee_event one;
       flush_pending(w, b); /* this also forgets ev's strings: parse again */
       if (parse_line(w, b, line, len, &one, &err) == LEVEE_OK) {
-        attachment_texts(&one, b->dir, &w->arena, &b->errs, this_line);
-        emit_verdict(w->scanner, &one, &b->out, &b->errs, this_line,
-                     &b->n_alerts, &b->n_errors);
+        const levee_verdict *v;
+        attachment_texts(&one, b->dir, &w->arena, b, this_line);
+        rc = levee_scanner_inspect(w->scanner, &one, &v);
+        if (rc) {
+          batch_error(b, this_line, "inspection failed: %s",
+                      levee_strerror(rc));
+          b->n_errors++;
+        } else
+          put_verdict(v, &b->out, &b->n_alerts, &b->n_errors);
       }
       lv_arena_reset(&w->arena);
       continue;
@@ -271,6 +299,7 @@ static void process_batch(worker *w, batch *b) {
       flush_pending(w, b);
   }
   flush_pending(w, b);
+  b->n_lines = lineno - 1;
 }
 
 static void *worker_main(void *arg) {
@@ -335,6 +364,21 @@ static void put_out(scan *sc, const char *p, size_t n) {
   }
 }
 
+/* A batch's error records as lines, numbered from sc->line_base. */
+static void write_errors(scan *sc, const batch *b) {
+  const char *p = b->errs.data, *end = p + b->errs.len;
+  lv_buf_reset(&sc->err_lines);
+  while (p < end) {
+    err_head h;
+    memcpy(&h, p, sizeof h);
+    p += sizeof h;
+    (void)lv_buf_printf(&sc->err_lines, "levee: line %zu: %.*s\n",
+                        sc->line_base + h.line, (int)h.len, p);
+    p += h.len;
+  }
+  fwrite(sc->err_lines.data, 1, sc->err_lines.len, stderr);
+}
+
 /* Writes the oldest batch once it is done. */
 static void flush_one(scan *sc) {
   pthread_mutex_lock(&sc->mu);
@@ -346,11 +390,13 @@ static void flush_one(scan *sc) {
    * so each line of either stream is out before anything after it. */
   put_out(sc, b->out.data, b->out.len);
   if (b->errs.len)
-    fwrite(b->errs.data, 1, b->errs.len, stderr);
+    write_errors(sc, b);
+  sc->line_base += b->n_lines;
   sc->n_events += b->n_events;
   sc->n_alerts += b->n_alerts;
   sc->n_errors += b->n_errors;
-  b->len = 0; /* the buffer goes back to the reader in submit() */
+  b->bytes = NULL; /* own goes back to the reader in submit() */
+  b->len = b->n_lines = 0;
   lv_buf_reset(&b->out);
   lv_buf_reset(&b->errs);
   b->n_events = b->n_alerts = b->n_errors = 0;
@@ -366,31 +412,36 @@ static void flush_all(scan *sc) {
     flush_one(sc);
 }
 
-/* Hands lines (taken, with their buffer of cap bytes) to the workers and
- * returns a spare buffer from the slot (NULL if none; its size in
- * *spare_cap). err_line, when nonzero, makes an empty batch that reports
- * that line as too long, in its place in the output. */
-static char *submit(scan *sc, char *bytes, size_t len, size_t cap,
-                    size_t first_line, const char *dir, int wecom,
-                    size_t err_line, size_t *spare_cap) {
+/* Queues a batch of whole lines for the workers. own, when not NULL, is the
+ * buffer (cap bytes) that holds them: the slot takes it in exchange for
+ * its previous one, which is returned (NULL if none) with its size in
+ * *spare_cap. Mapped bytes (own NULL) leave the slot's buffer where it is.
+ * too_long makes the batch the place of one line too long to read, with
+ * no bytes. */
+static char *submit(scan *sc, const char *bytes, size_t len, char *own,
+                    size_t cap, const char *dir, int wecom, int too_long,
+                    size_t *spare_cap) {
   while (sc->next_fill - sc->next_write >= sc->n_slots)
     flush_one(sc);
   batch *b = &sc->slots[sc->next_fill % sc->n_slots];
-  /* Swap buffers with the slot: fresh memory for every batch would cost a
-   * page fault per 4 KiB. */
-  char *spare = b->bytes;
-  *spare_cap = b->cap;
+  char *spare = NULL;
+  *spare_cap = 0;
+  if (own) {
+    /* Swap buffers with the slot: fresh memory for every batch would cost
+     * a page fault per 4 KiB. */
+    spare = b->own;
+    *spare_cap = b->own_cap;
+    b->own = own;
+    b->own_cap = cap;
+  }
   b->bytes = bytes;
   b->len = len;
-  b->cap = cap;
-  b->first_line = first_line;
+  b->n_lines = 0;
   b->dir = dir;
   b->wecom = wecom;
-  if (err_line) {
-    (void)lv_buf_printf(&b->errs,
-                        "levee: line %zu: longer than %u bytes, "
-                        "skipped\n",
-                        err_line, LV_MAX_LINE_BYTES);
+  if (too_long) {
+    b->n_lines = 1;
+    batch_error(b, 1, "longer than %u bytes, skipped", LV_MAX_LINE_BYTES);
     b->n_errors++;
   }
   pthread_mutex_lock(&sc->mu);
@@ -401,36 +452,13 @@ static char *submit(scan *sc, char *bytes, size_t len, size_t cap,
   return spare;
 }
 
-/* Newlines in p[0..n), 16 bytes at a time: each comparison adds -1 to a
- * byte counter per lane, which is summed (psadbw) before it can wrap. */
-static size_t count_lines(const char *p, size_t n) {
-  size_t c = 0, i = 0;
-#ifdef __SSE2__
-  const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
-  while (i + 16 <= n) {
-    __m128i acc = zero;
-    for (int k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
-      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
-    }
-    __m128i sums = _mm_sad_epu8(acc, zero);
-    c += (size_t)_mm_cvtsi128_si32(sums) +
-         (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
-  }
-#endif
-  for (; i < n; i++)
-    c += p[i] == '\n';
-  return c;
-}
-
 /* Reads an event stream from fd and feeds it to the workers in batches of
  * whole lines. */
 static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
                        int wecom) {
-  size_t cap = BATCH_BYTES + READ_CHUNK, len = 0, line = 1;
+  size_t cap = BATCH_BYTES + READ_CHUNK, len = 0;
   char *buf = malloc(cap);
   int skipping = 0; /* inside a line that is too long */
-  size_t skip_line = 0;
   if (!buf)
     return -ENOMEM;
   for (;;) {
@@ -472,7 +500,6 @@ static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
       memmove(buf, nl + 1, rest);
       len = rest;
       skipping = 0;
-      line = skip_line + 1;
     }
     /* Whole lines go out once there is a batch's worth, or at the end. */
     char *last_nl = len ? memrchr(buf, '\n', len) : NULL;
@@ -481,12 +508,11 @@ static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
       whole = len; /* the last line need not end with a newline */
     if (whole && (whole >= BATCH_BYTES || eof)) {
       size_t rest = len - whole, spare_cap = 0;
-      size_t lines = count_lines(buf, whole);
       char *old = buf;
       size_t need = rest + READ_CHUNK > BATCH_BYTES + READ_CHUNK
                         ? rest + READ_CHUNK
                         : BATCH_BYTES + READ_CHUNK;
-      char *nb = submit(sc, old, whole, cap, line, dir, wecom, 0, &spare_cap);
+      char *nb = submit(sc, old, whole, old, cap, dir, wecom, 0, &spare_cap);
       if (!nb || spare_cap < need) {
         free(nb);
         nb = malloc(need);
@@ -498,21 +524,61 @@ static int scan_stream(scan *sc, int fd, const char *name, const char *dir,
       }
       /* Workers read only old[0..whole); the rest is ours to copy. */
       memcpy(nb, old + whole, rest);
-      line += lines;
       buf = nb;
       cap = spare_cap;
       len = rest;
     } else if (!last_nl && len > LV_MAX_LINE_BYTES) {
       size_t spare_cap = 0;
       skipping = 1;
-      skip_line = line;
-      free(submit(sc, NULL, 0, 0, line, dir, wecom, line, &spare_cap));
+      submit(sc, NULL, 0, NULL, 0, dir, wecom, 1, &spare_cap);
       len = 0;
     }
     if (eof)
       break;
   }
   free(buf);
+  return 0;
+}
+
+/* Maps the regular file behind fd, from its offset, and hands its whole
+ * lines to the workers where they lie: no copy, and nothing for this
+ * thread to read but the newline ending each batch. Stops after the last
+ * newline, with fd's offset there: a last line without one, and whatever
+ * is appended meanwhile, are left to scan_stream(). Returns 0, 1 if the
+ * file could not be mapped (read it instead), or -EIO if it shrank while
+ * it was read. */
+static int scan_mapped(scan *sc, int fd, size_t size, off_t offset,
+                       const char *name, const char *dir, int wecom) {
+  lv_file_map m;
+  if (lv_file_map_open(&m, fd, offset, size))
+    return 1;
+  const char *p = m.data, *last = memrchr(m.data, '\n', m.len);
+  const char *end = last ? last + 1 : p;
+  while (p < end) {
+    const char *cut = end, *nl;
+    /* end[-1] is a newline, unless the file shrank and it reads as 0. */
+    if ((size_t)(end - p) > BATCH_BYTES &&
+        (nl = memchr(p + BATCH_BYTES - 1, '\n',
+                     (size_t)(end - p) - (BATCH_BYTES - 1))))
+      cut = nl + 1;
+    size_t spare_cap;
+    submit(sc, p, (size_t)(cut - p), NULL, 0, dir, wecom, 0, &spare_cap);
+    sc->bytes_in += (size_t)(cut - p);
+    p = cut;
+  }
+  flush_all(sc); /* the workers are done with the mapping */
+  off_t next = offset + (off_t)(end - m.data);
+  int lost = lv_file_map_lost();
+  lv_file_map_close(&m);
+  if (lost) {
+    lv_cli_error(name, "the file shrank while it was read: the verdicts of "
+                       "its last lines are missing or wrong");
+    return -EIO;
+  }
+  if (lseek(fd, next, SEEK_SET) < 0) {
+    lv_cli_error(name, "%s", strerror(errno));
+    return -EIO;
+  }
   return 0;
 }
 
@@ -523,18 +589,21 @@ static int has_suffix(const char *s, const char *suf) {
   return a >= b && !strcasecmp(s + a - b, suf);
 }
 
-static void inspect_one(scan *sc, levee_scanner *scanner,
+static void inspect_one(scan *sc, levee_scanner *scanner, const char *path,
                         const levee_event *ev) {
-  lv_buf out, errs;
-  lv_buf_init(&out, 1u << 30);
-  lv_buf_init(&errs, 1u << 20);
-  emit_verdict(scanner, ev, &out, &errs, 0, &sc->n_alerts, &sc->n_errors);
+  const levee_verdict *v;
   sc->n_events++;
+  int rc = levee_scanner_inspect(scanner, ev, &v);
+  if (rc) {
+    lv_cli_error(path, "inspection failed: %s", levee_strerror(rc));
+    sc->n_errors++;
+    return;
+  }
+  lv_buf out;
+  lv_buf_init(&out, 1u << 30);
+  put_verdict(v, &out, &sc->n_alerts, &sc->n_errors);
   put_out(sc, out.data, out.len);
-  if (errs.len)
-    fwrite(errs.data, 1, errs.len, stderr);
   lv_buf_cleanup(&out);
-  lv_buf_cleanup(&errs);
 }
 
 static void scan_file_event(scan *sc, levee_scanner *scanner,
@@ -562,7 +631,7 @@ static void scan_file_event(scan *sc, levee_scanner *scanner,
                    err.message[0] ? err.message : levee_strerror(rc));
       sc->n_errors++;
     } else
-      inspect_one(sc, scanner, &ev);
+      inspect_one(sc, scanner, path, &ev);
   } else {
     levee_attachment at;
     memset(&at, 0, sizeof at);
@@ -586,7 +655,7 @@ static void scan_file_event(scan *sc, levee_scanner *scanner,
       ev.time_ms = stat(path, &st) == 0 ? (int64_t)st.st_mtime * 1000 : 0;
       ev.attachments = &at;
       ev.n_attachments = 1;
-      inspect_one(sc, scanner, &ev);
+      inspect_one(sc, scanner, path, &ev);
     }
   }
   lv_arena_cleanup(&arena);
@@ -644,7 +713,7 @@ static int parse_args(scan *sc, int argc, char **argv) {
     case 'p': sc->policy_path = optarg; break;
     case 'd': sc->data_dir = optarg; break;
     case 'f':
-      if (strcmp(optarg, "jsonl") && strcmp(optarg, "wecom")) {
+      if (strcmp(optarg, "jsonl") != 0 && strcmp(optarg, "wecom") != 0) {
         lv_cli_error("scan", "--format must be jsonl or wecom, not '%s'",
                      optarg);
         return 2;
@@ -671,6 +740,8 @@ static int parse_args(scan *sc, int argc, char **argv) {
 }
 
 static int start_workers(scan *sc) {
+  pthread_mutex_init(&sc->mu, NULL);
+  pthread_cond_init(&sc->cv, NULL);
   sc->n_slots = (size_t)sc->threads * 2 + 2;
   sc->slots = calloc(sc->n_slots, sizeof *sc->slots);
   sc->workers = calloc((size_t)sc->threads, sizeof *sc->workers);
@@ -680,8 +751,7 @@ static int start_workers(scan *sc) {
     lv_buf_init(&sc->slots[i].out, (size_t)1 << 31);
     lv_buf_init(&sc->slots[i].errs, (size_t)1 << 28);
   }
-  pthread_mutex_init(&sc->mu, NULL);
-  pthread_cond_init(&sc->cv, NULL);
+  lv_buf_init(&sc->err_lines, (size_t)1 << 28);
   for (int i = 0; i < sc->threads; i++) {
     worker *w = &sc->workers[i];
     w->sc = sc;
@@ -701,14 +771,13 @@ static int start_workers(scan *sc) {
   return 0;
 }
 
+/* Stops what start_workers() started, however far it got. */
 static void stop_workers(scan *sc) {
-  if (!sc->workers)
-    return;
   pthread_mutex_lock(&sc->mu);
   sc->stop = 1;
   pthread_cond_broadcast(&sc->cv);
   pthread_mutex_unlock(&sc->mu);
-  for (int i = 0; i < sc->threads; i++) {
+  for (int i = 0; sc->workers && i < sc->threads; i++) {
     worker *w = &sc->workers[i];
     if (w->scanner) {
       pthread_join(w->thread, NULL);
@@ -719,8 +788,9 @@ static void stop_workers(scan *sc) {
     free(w->pend);
     free(w->pend_line);
   }
-  for (size_t i = 0; i < sc->n_slots; i++) {
-    free(sc->slots[i].bytes);
+  lv_buf_cleanup(&sc->err_lines);
+  for (size_t i = 0; sc->slots && i < sc->n_slots; i++) {
+    free(sc->slots[i].own);
     lv_buf_cleanup(&sc->slots[i].out);
     lv_buf_cleanup(&sc->slots[i].errs);
   }
@@ -781,7 +851,7 @@ int lv_cmd_scan(int argc, char **argv) {
     }
     int fd = STDIN_FILENO;
     char dir[4096] = "";
-    if (strcmp(path, "-")) {
+    if (strcmp(path, "-") != 0) {
       fd = open(path, O_RDONLY | O_CLOEXEC);
       if (fd < 0) {
         lv_cli_error(path, "%s", strerror(errno));
@@ -795,9 +865,20 @@ int lv_cmd_scan(int argc, char **argv) {
     }
     /* Batches borrow dir until they are written: keep a copy per input. */
     char *dir_copy = dir[0] ? strdup(dir) : NULL;
-    /* Files are read, not mapped: a mapped file that another process
-     * truncates meanwhile would kill levee with SIGBUS. */
-    if (scan_stream(&sc, fd, path, dir_copy, wecom))
+    /* A regular file is mapped up to its last newline, and the rest read;
+     * anything else is read. */
+    struct stat st;
+    off_t at;
+    sc.line_base = 0;
+    rc = 1;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (at = lseek(fd, 0, SEEK_CUR)) >= 0 && st.st_size > at &&
+        (uintmax_t)(st.st_size - at) <= SIZE_MAX)
+      rc = scan_mapped(&sc, fd, (size_t)(st.st_size - at), at, path, dir_copy,
+                       wecom);
+    if (rc >= 0 && scan_stream(&sc, fd, path, dir_copy, wecom))
+      rc = -1;
+    if (rc < 0)
       sc.n_errors++;
     flush_all(&sc);
     free(dir_copy);
