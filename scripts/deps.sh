@@ -9,6 +9,8 @@ pkgs=(
   # libraries (DESIGN.md)
   libvectorscan-dev libutf8proc-dev libopencc-dev opencc libyaml-dev libsodium-dev
   libgmime-3.0-dev libjansson-dev libcmocka-dev
+  # the audit store: SQLite (FTS5), SHA-256 (OpenSSL's libcrypto), PostgreSQL
+  libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql
   # test and benchmark references
   python3 python3-stdnum python3-jieba yara ripgrep libyara-dev
 )

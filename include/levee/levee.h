@@ -41,7 +41,9 @@ extern "C" {
   XX(EPOLICY, -8, "invalid policy")                                            \
   XX(EENCODING, -9, "unsupported or invalid text encoding")                    \
   XX(ESCAN, -10, "pattern scan failed")                                        \
-  XX(EMISSING, -11, "required field missing")
+  XX(EMISSING, -11, "required field missing")                                  \
+  XX(ESTORE, -12, "audit store error")                                         \
+  XX(ETAMPER, -13, "integrity check failed")
 
 typedef enum levee_status {
 #define LEVEE_STATUS_ENUM(name, code, text) LEVEE_##name = (code),
