@@ -10,9 +10,12 @@
 #include <stddef.h>
 
 #include "levee/levee.h"
+#include "util/arena.h"
 
 int lv_cmd_scan(int argc, char **argv);
 int lv_cmd_policy(int argc, char **argv);
+int lv_cmd_ingest(int argc, char **argv);
+int lv_cmd_verify(int argc, char **argv);
 
 /* Prints "levee: what: why" on stderr. */
 void lv_cli_error(const char *what, const char *fmt, ...)
@@ -32,5 +35,27 @@ int lv_cli_load_policy(const char *path, levee_policy **out);
  * returned ops and freed with lv_cli_cache_free. */
 void lv_cli_cache_init(levee_cache_ops *ops, const char *data_dir);
 void lv_cli_cache_free(levee_cache_ops *ops);
+
+/* What the audit store keeps of an attachment's bytes. */
+typedef struct lv_cli_attachment_facts {
+  int64_t size;    /* -1 when the bytes could not be read */
+  char sha256[65]; /* lowercase hex, or "" */
+  char md5[33];
+} lv_cli_attachment_facts;
+
+/* An attachment's bytes could not be read: i, the path tried, why. */
+typedef void (*lv_cli_attachment_error_fn)(void *ud, size_t i, const char *path,
+                                           const char *why);
+
+/* Gives ev's attachments with a path (resolved against dir) or data their
+ * text, when the bytes are plain text; ev->attachments is replaced by a
+ * copy in a. facts, when not NULL, has room for ev->n_attachments and gets
+ * each one's size and digests. */
+void lv_cli_attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
+                             lv_cli_attachment_facts *facts,
+                             lv_cli_attachment_error_fn on_error, void *ud);
+
+/* The name of the OS user running levee, for the audit trail. */
+const char *lv_cli_os_user(void);
 
 #endif

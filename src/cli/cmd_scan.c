@@ -140,55 +140,15 @@ static int basename_len(const char *p, const char **base) {
   return (int)strlen(*base);
 }
 
-/* Gives attachments with a path or data their text, where the bytes are
- * plain text (UTF-8, GB18030, UTF-16); other formats come with attachment
- * support and are skipped with a note. */
-static void attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
-                             batch *b, size_t line) {
-  if (!ev->n_attachments)
-    return;
-  levee_attachment *at = lv_arena_alloc(a, ev->n_attachments * sizeof *at);
-  if (!at)
-    return;
-  memcpy(at, ev->attachments, ev->n_attachments * sizeof *at);
-  ev->attachments = at;
-  for (size_t i = 0; i < ev->n_attachments; i++) {
-    levee_str bytes = at[i].data;
-    char *file = NULL;
-    if (!bytes.ptr && at[i].path.ptr) {
-      char full[8192];
-      if (at[i].path.ptr[0] == '/' || !dir)
-        snprintf(full, sizeof full, "%.*s", (int)at[i].path.len,
-                 at[i].path.ptr);
-      else
-        snprintf(full, sizeof full, "%s/%.*s", dir, (int)at[i].path.len,
-                 at[i].path.ptr);
-      size_t len;
-      int rc = lv_cli_read_file(full, LV_MAX_FILE_BYTES, &file, &len);
-      if (rc) {
-        batch_error(b, line, "attachment %zu: %s: %s", i, full,
-                    rc == -EFBIG ? "file too large" : strerror(-rc));
-        continue;
-      }
-      bytes.ptr = file;
-      bytes.len = len;
-    }
-    if (bytes.ptr) {
-      levee_str text;
-      const char *enc;
-      if (lv_text_decode(bytes.ptr, bytes.len, a, &text, &enc, NULL) == 0) {
-        /* Text borrowed from file must outlive it: copy into the arena. */
-        if (file && text.ptr >= file && text.ptr < file + bytes.len) {
-          char *copy = lv_arena_strndup(a, text.ptr, text.len);
-          text.ptr = copy;
-          if (!copy)
-            text.len = 0;
-        }
-        at[i].text = text;
-      }
-    }
-    free(file);
-  }
+typedef struct attachment_ctx {
+  batch *b;
+  size_t line;
+} attachment_ctx;
+
+static void attachment_error(void *ud, size_t i, const char *path,
+                             const char *why) {
+  attachment_ctx *c = ud;
+  batch_error(c->b, c->line, "attachment %zu: %s: %s", i, path, why);
 }
 
 /* A verdict to out as a JSON line; counts an alert, or an error if the
@@ -281,7 +241,9 @@ static void process_batch(worker *w, batch *b) {
       flush_pending(w, b); /* this also forgets ev's strings: parse again */
       if (parse_line(w, b, line, len, &one, &err) == LEVEE_OK) {
         const levee_verdict *v;
-        attachment_texts(&one, b->dir, &w->arena, b, this_line);
+        attachment_ctx actx = {b, this_line};
+        lv_cli_attachment_texts(&one, b->dir, &w->arena, NULL, attachment_error,
+                                &actx);
         rc = levee_scanner_inspect(w->scanner, &one, &v);
         if (rc) {
           batch_error(b, this_line, "inspection failed: %s",

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -206,4 +207,16 @@ void lv_cli_cache_init(levee_cache_ops *ops, const char *data_dir) {
 void lv_cli_cache_free(levee_cache_ops *ops) {
   free(ops->ud);
   memset(ops, 0, sizeof *ops);
+}
+
+const char *lv_cli_os_user(void) {
+  static char name[256];
+  if (!name[0]) {
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw && pw->pw_name)
+      snprintf(name, sizeof name, "%s", pw->pw_name);
+    else
+      snprintf(name, sizeof name, "uid:%ld", (long)geteuid());
+  }
+  return name;
 }

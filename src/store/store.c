@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store.c: the audit log over a back end (store.h): sequence numbers,
+ * record hashes, the RFC 6962 Merkle accumulator, signed checkpoints,
+ * repair of an unsigned tail after a crash, and verification.
+ *
+ * The accumulator's state (lv_merkle) is kept in the meta table and
+ * written in the same transaction as the records it covers, so opening a
+ * store does not read its whole log.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "store/checkpoint.h"
+#include "store/merkle.h"
+#include "store/signing_key.h"
+#include "store/store_backend.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* What a commit may have to undo in memory. */
+typedef struct log_state {
+  lv_merkle tree;
+  uint64_t next_seq;
+  uint64_t cp_seq, cp_size; /* the last checkpoint */
+  int64_t cp_time_ms;
+  uint8_t cp_hash[LV_SHA256_LEN];
+} log_state;
+
+struct lv_store {
+  const lv_store_backend *be;
+  void *db;
+  int read_only;
+  int in_txn;
+  lv_signing_key key;
+  lv_sha256 sha;
+  log_state now, committed;
+  uint64_t cp_records;
+  int64_t cp_ms;
+  lv_buf scratch;
+};
+
+static int64_t now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void to_hex(const uint8_t *p, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[p[i] >> 4];
+    out[2 * i + 1] = digits[p[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+static int from_hex(const char *s, size_t n, uint8_t *out) {
+  size_t bin_len;
+  return sodium_hex2bin(out, n / 2, s, n, NULL, &bin_len, NULL) == 0 &&
+                 bin_len == n / 2
+             ? 0
+             : -1;
+}
+
+/* --- the accumulator in meta ------------------------------------------- */
+
+/* "size:" then the stack's hashes in hex. */
+static int tree_save(lv_store *s) {
+  const lv_merkle *m = &s->now.tree;
+  size_t cap = 32 + (size_t)m->depth * 2 * LV_SHA256_LEN;
+  char *txt = malloc(cap);
+  if (!txt)
+    return LEVEE_ENOMEM;
+  int k = snprintf(txt, cap, "%llu:", (unsigned long long)m->size);
+  for (int i = 0; i < m->depth; i++)
+    to_hex(m->stack[i], LV_SHA256_LEN,
+           txt + k + (size_t)2 * LV_SHA256_LEN * (size_t)i);
+  txt[(size_t)k + (size_t)2 * LV_SHA256_LEN * (size_t)m->depth] = '\0';
+  int rc = s->be->meta_set(s->db, "merkle", txt);
+  free(txt);
+  return rc;
+}
+
+static int tree_load(lv_store *s, const char *txt) {
+  lv_merkle *m = &s->now.tree;
+  char *end;
+  lv_merkle_init(m);
+  errno = 0;
+  unsigned long long size = strtoull(txt, &end, 10);
+  if (errno || *end != ':')
+    return -1;
+  end++;
+  int depth = __builtin_popcountll(size);
+  if (strlen(end) != (size_t)depth * 2 * LV_SHA256_LEN)
+    return -1;
+  for (int i = 0; i < depth; i++)
+    if (from_hex(end + (size_t)2 * LV_SHA256_LEN * (size_t)i,
+                 (size_t)2 * LV_SHA256_LEN, m->stack[i]))
+      return -1;
+  m->size = size;
+  m->depth = depth;
+  return 0;
+}
+
+/* --- checkpoints -------------------------------------------------------- */
+
+static int last_checkpoint_fn(void *ud, const lv_checkpoint *c) {
+  lv_store *s = ud;
+  s->now.cp_seq = c->seq;
+  s->now.cp_size = c->size;
+  s->now.cp_time_ms = c->time_ms;
+  lv_checkpoint_hash(&s->sha, c, s->now.cp_hash);
+  return 0;
+}
+
+/* Signs and stores a checkpoint of the tree as it is, inside the open
+ * transaction. */
+static int write_checkpoint(lv_store *s, levee_error *err) {
+  lv_checkpoint c;
+  memset(&c, 0, sizeof c);
+  c.seq = s->now.cp_seq + 1;
+  c.size = s->now.tree.size;
+  lv_merkle_root(&s->now.tree, &s->sha, c.root);
+  c.time_ms = now_ms();
+  memcpy(c.prev, s->now.cp_hash, LV_SHA256_LEN);
+  int rc = lv_checkpoint_sign(&c, s->key.secret);
+  if (rc)
+    return lv_error_set(err, rc, "signing a checkpoint failed");
+  if ((rc = s->be->put_checkpoint(s->db, &c, err)))
+    return rc;
+  s->now.cp_seq = c.seq;
+  s->now.cp_size = c.size;
+  s->now.cp_time_ms = c.time_ms;
+  lv_checkpoint_hash(&s->sha, &c, s->now.cp_hash);
+  return LEVEE_OK;
+}
+
+/* --- one record's own consistency (verify and tail repair) ------------- */
+
+/* Recomputes what can be recomputed of a stored record; returns the first
+ * problem's kind, or -1 when there is none. The recomputed leaf goes to
+ * leaf. */
+static int check_row(lv_store *s, const lv_stored_row *row,
+                     uint8_t leaf[LV_SHA256_LEN], const char **what) {
+  uint8_t h[LV_SHA256_LEN];
+  lv_record rec = row->rec;
+  int problem = -1;
+  if (row->is_event)
+    lv_evidence_hash(&s->sha, &row->ev, h);
+  else
+    lv_detail_hash(&s->sha, row->detail, h);
+  if (memcmp(h, rec.detail_hash, LV_SHA256_LEN) != 0) {
+    problem = LV_VERIFY_ALTERED;
+    *what = row->is_event
+                ? "its event fields or findings do not match their hash"
+                : "its detail does not match its hash";
+  }
+  if (row->has_content) {
+    lv_content_hash(&s->sha, &row->content, h);
+    if (memcmp(h, rec.content_hash, LV_SHA256_LEN) != 0 && problem < 0) {
+      problem = LV_VERIFY_CONTENT_ALTERED;
+      *what = "its content (message text, extracted text or excerpts) does "
+              "not match its hash";
+    }
+  } else if (row->is_event && !row->content_deleted && problem < 0) {
+    problem = LV_VERIFY_CONTENT_MISSING;
+    *what = "its content is gone, and no purge deleted it";
+  }
+  lv_record_leaf(&s->sha, &rec);
+  if (memcmp(rec.leaf, row->rec.leaf, LV_SHA256_LEN) != 0 && problem < 0) {
+    problem = LV_VERIFY_ALTERED;
+    *what = "its header (sequence, time, actor, type or outcome) or its "
+            "stored hashes do not match its leaf";
+  }
+  memcpy(leaf, rec.leaf, LV_SHA256_LEN);
+  return problem;
+}
+
+typedef struct tail_check {
+  lv_store *s;
+  uint64_t expect, count;
+  int bad;
+} tail_check;
+
+static int tail_fn(void *ud, const lv_stored_row *row) {
+  tail_check *t = ud;
+  uint8_t leaf[LV_SHA256_LEN];
+  const char *what;
+  if (row->rec.head.seq != t->expect || check_row(t->s, row, leaf, &what) >= 0)
+    t->bad = 1;
+  t->expect++;
+  t->count++;
+  return t->bad;
+}
+
+/* Records after the last checkpoint, left by a crash between a commit and
+ * the next checkpoint: checked on their own, then covered by a new
+ * checkpoint. */
+static int sign_tail(lv_store *s, uint64_t last_seq, lv_store_opened *info,
+                     levee_error *err) {
+  tail_check t = {s, s->now.cp_size + 1, 0, 0};
+  int rc = s->be->each_row(s->db, t.expect, tail_fn, &t);
+  if (rc && !t.bad)
+    return lv_error_set(err, rc, "reading records after the last checkpoint");
+  if (t.bad || t.count != last_seq - s->now.cp_size)
+    return lv_error_set(err, LEVEE_ETAMPER,
+                        "records after the last checkpoint do not match "
+                        "their hashes: run levee verify");
+  if ((rc = s->be->begin(s->db, err)))
+    return rc;
+  if ((rc = write_checkpoint(s, err)) || (rc = s->be->commit(s->db, err))) {
+    s->be->rollback(s->db);
+    return rc;
+  }
+  info->tail_signed = t.count;
+  return LEVEE_OK;
+}
+
+/* --- open and close ----------------------------------------------------- */
+
+int lv_store_default_key(const char *store_id, char *buf, size_t cap) {
+  const char *base = getenv("XDG_CONFIG_HOME");
+  int n;
+  if (base && base[0] == '/')
+    n = snprintf(buf, cap, "%s/levee/keys/%s.key", base, store_id);
+  else {
+    const char *home = getenv("HOME");
+    if (!home || home[0] != '/') {
+      struct passwd *pw = getpwuid(geteuid());
+      home = pw ? pw->pw_dir : NULL;
+    }
+    if (!home)
+      return LEVEE_ENOTFOUND;
+    n = snprintf(buf, cap, "%s/.config/levee/keys/%s.key", home, store_id);
+  }
+  return n > 0 && (size_t)n < cap ? LEVEE_OK : LEVEE_ETOOBIG;
+}
+
+static const lv_store_backend *backend_for(const char *location) {
+  (void)location; /* postgres:// comes with the PostgreSQL back end */
+  return &lv_store_sqlite;
+}
+
+int lv_store_open(const lv_store_options *o, lv_store **out,
+                  lv_store_opened *info, levee_error *err) {
+  lv_store_opened dummy;
+  if (!info)
+    info = &dummy;
+  memset(info, 0, sizeof *info);
+  if (!o->location || !*o->location)
+    return lv_error_set(err, LEVEE_EINVAL, "no store given (--data DIR)");
+  if (sodium_init() < 0)
+    return lv_error_set(err, LEVEE_ENOMEM, "libsodium did not start");
+  lv_store *s = calloc(1, sizeof *s);
+  if (!s)
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  lv_buf_init(&s->scratch, (size_t)1 << 20);
+  s->be = backend_for(o->location);
+  s->read_only = o->read_only;
+  s->cp_records = o->checkpoint_records ? o->checkpoint_records
+                                        : LV_STORE_CHECKPOINT_RECORDS;
+  s->cp_ms = o->checkpoint_ms ? o->checkpoint_ms : LV_STORE_CHECKPOINT_MS;
+  lv_merkle_init(&s->now.tree);
+  int rc = lv_sha256_init(&s->sha);
+  if (rc) {
+    lv_error_set(err, rc, "out of memory");
+    goto fail;
+  }
+  if ((rc = s->be->open(o->location, o->create && !o->read_only, o->read_only,
+                        &s->db, err)))
+    goto fail;
+  /* The store's identity and public key. */
+  int found;
+  char id[65], key_path[4096];
+  if ((rc = s->be->meta_get(s->db, "store_id", &s->scratch, &found))) {
+    lv_error_set(err, rc, "reading the store's identity");
+    goto fail;
+  }
+  if (found) {
+    snprintf(id, sizeof id, "%.*s", (int)s->scratch.len, s->scratch.data);
+  } else if (o->read_only) {
+    rc = lv_error_set(err, LEVEE_ESTORE, "%s: an empty store (no identity)",
+                      o->location);
+    goto fail;
+  } else {
+    uint8_t raw[16];
+    randombytes_buf(raw, sizeof raw);
+    to_hex(raw, sizeof raw, id);
+    info->created = 1;
+  }
+  key_path[0] = '\0';
+  if (o->key_path)
+    snprintf(key_path, sizeof key_path, "%s", o->key_path);
+  else if (!(o->read_only && o->public_key) &&
+           (rc = lv_store_default_key(id, key_path, sizeof key_path))) {
+    lv_error_set(err, rc, "no place for the signing key: set --key FILE");
+    goto fail;
+  }
+  if (o->read_only && o->public_key) {
+    memcpy(s->key.public, o->public_key, sizeof s->key.public);
+  } else if (o->read_only) {
+    /* Verifying needs only the public half. */
+    if ((rc = lv_signing_key_load_public(key_path, s->key.public, err)))
+      goto fail;
+  } else if ((rc = lv_signing_key_load_or_create(key_path, &s->key,
+                                                 &info->key_created, err)))
+    goto fail;
+  lv_signing_key_hex(s->key.public, info->public_key);
+  if (info->created) {
+    if ((rc = s->be->begin(s->db, err)))
+      goto fail;
+    if ((rc = s->be->meta_set(s->db, "store_id", id)) ||
+        (rc = s->be->meta_set(s->db, "public_key", info->public_key)) ||
+        (rc = tree_save(s)) || (rc = s->be->commit(s->db, err))) {
+      s->be->rollback(s->db);
+      lv_error_set(err, rc, "creating the store");
+      goto fail;
+    }
+  } else {
+    if ((rc = s->be->meta_get(s->db, "public_key", &s->scratch, &found))) {
+      lv_error_set(err, rc, "reading the store's public key");
+      goto fail;
+    }
+    if (!found || s->scratch.len != 64 ||
+        memcmp(s->scratch.data, info->public_key, 64) != 0) {
+      rc = lv_error_set(err, LEVEE_ETAMPER,
+                        "the store was signed with another key than %s "
+                        "(its public key is %.*s)",
+                        key_path, found ? (int)s->scratch.len : 4,
+                        found ? s->scratch.data : "none");
+      goto fail;
+    }
+  }
+  /* Where the log stands. */
+  uint64_t last = 0;
+  if ((rc = s->be->last_seq(s->db, &last)) ||
+      (rc = s->be->each_checkpoint(s->db, last_checkpoint_fn, s))) {
+    lv_error_set(err, rc, "reading the log");
+    goto fail;
+  }
+  info->records = last;
+  s->now.next_seq = last + 1;
+  if (!o->read_only) {
+    if (s->be->meta_get(s->db, "merkle", &s->scratch, &found) || !found ||
+        lv_buf_putc(&s->scratch, '\0') || tree_load(s, s->scratch.data) ||
+        s->now.tree.size != last) {
+      rc = lv_error_set(err, LEVEE_ETAMPER,
+                        "the log's saved state does not match its %llu "
+                        "records: run levee verify",
+                        (unsigned long long)last);
+      goto fail;
+    }
+    if (last > s->now.cp_size && (rc = sign_tail(s, last, info, err)))
+      goto fail;
+  }
+  s->committed = s->now;
+  *out = s;
+  return LEVEE_OK;
+fail:
+  if (s->db)
+    s->be->close(s->db);
+  lv_sha256_cleanup(&s->sha);
+  lv_signing_key_wipe(&s->key);
+  lv_buf_cleanup(&s->scratch);
+  free(s);
+  return rc;
+}
+
+int lv_store_close(lv_store *s, levee_error *err) {
+  if (!s)
+    return LEVEE_OK;
+  int rc = LEVEE_OK;
+  if (s->in_txn)
+    lv_store_rollback(s);
+  if (!s->read_only)
+    rc = lv_store_checkpoint(s, err);
+  s->be->close(s->db);
+  lv_sha256_cleanup(&s->sha);
+  lv_signing_key_wipe(&s->key);
+  lv_buf_cleanup(&s->scratch);
+  free(s);
+  return rc;
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+int lv_store_begin(lv_store *s, levee_error *err) {
+  if (s->read_only)
+    return lv_error_set(err, LEVEE_EINVAL, "the store is open read-only");
+  if (s->in_txn)
+    return LEVEE_OK;
+  int rc = s->be->begin(s->db, err);
+  if (!rc)
+    s->in_txn = 1;
+  return rc;
+}
+
+static int append(lv_store *s, lv_record *rec, levee_str actor,
+                  const char *type, const char *outcome) {
+  rec->head.seq = s->now.next_seq;
+  rec->head.time_ms = now_ms();
+  rec->head.actor = actor;
+  rec->head.type = (levee_str){type, strlen(type)};
+  rec->head.outcome = (levee_str){outcome, strlen(outcome)};
+  lv_record_leaf(&s->sha, rec);
+  return lv_merkle_append(&s->now.tree, &s->sha, rec->leaf);
+}
+
+int lv_store_add_event(lv_store *s, levee_str actor, const lv_evidence *ev,
+                       lv_content *content, uint64_t *seq, levee_error *err) {
+  if (!s->in_txn)
+    return lv_error_set(err, LEVEE_EINVAL, "no transaction");
+  int seen = 0;
+  int rc = s->be->event_seen(s->db, ev->id, &seen);
+  if (rc)
+    return lv_error_set(err, rc, "looking up an event id");
+  if (seen) {
+    *seq = 0;
+    return LEVEE_OK;
+  }
+  lv_record rec;
+  randombytes_buf(content->salt, sizeof content->salt);
+  lv_evidence_hash(&s->sha, ev, rec.detail_hash);
+  lv_content_hash(&s->sha, content, rec.content_hash);
+  char outcome[16];
+  snprintf(outcome, sizeof outcome, "%.*s", (int)ev->action.len,
+           ev->action.ptr ? ev->action.ptr : "");
+  if ((rc = append(s, &rec, actor, "event", outcome)))
+    return lv_error_set(err, rc, "the log is full");
+  if ((rc = s->be->put_event(s->db, &rec, ev, content, err)))
+    return rc;
+  *seq = rec.head.seq;
+  s->now.next_seq++;
+  return LEVEE_OK;
+}
+
+int lv_store_add_record(lv_store *s, levee_str actor, const char *type,
+                        const char *outcome, levee_str detail, uint64_t *seq,
+                        levee_error *err) {
+  if (!s->in_txn)
+    return lv_error_set(err, LEVEE_EINVAL, "no transaction");
+  lv_record rec;
+  lv_detail_hash(&s->sha, detail, rec.detail_hash);
+  memset(rec.content_hash, 0, LV_SHA256_LEN); /* no content */
+  int rc = append(s, &rec, actor, type, outcome);
+  if (rc)
+    return lv_error_set(err, rc, "the log is full");
+  if ((rc = s->be->put_record(s->db, &rec, detail, err)))
+    return rc;
+  *seq = rec.head.seq;
+  s->now.next_seq++;
+  return LEVEE_OK;
+}
+
+int lv_store_commit(lv_store *s, levee_error *err) {
+  if (!s->in_txn)
+    return LEVEE_OK;
+  int rc = LEVEE_OK;
+  uint64_t unsigned_records = s->now.tree.size - s->now.cp_size;
+  if (unsigned_records && (unsigned_records >= s->cp_records ||
+                           now_ms() - s->now.cp_time_ms >= s->cp_ms))
+    rc = write_checkpoint(s, err);
+  if (!rc && (rc = tree_save(s)))
+    lv_error_set(err, rc, "saving the log's state");
+  if (!rc)
+    rc = s->be->commit(s->db, err);
+  if (rc) {
+    lv_store_rollback(s);
+    return rc;
+  }
+  s->in_txn = 0;
+  s->committed = s->now;
+  return LEVEE_OK;
+}
+
+void lv_store_rollback(lv_store *s) {
+  if (s->in_txn)
+    s->be->rollback(s->db);
+  s->in_txn = 0;
+  s->now = s->committed;
+}
+
+int lv_store_checkpoint(lv_store *s, levee_error *err) {
+  if (s->read_only || s->now.tree.size == s->now.cp_size)
+    return LEVEE_OK;
+  int rc = lv_store_begin(s, err);
+  if (rc)
+    return rc;
+  if ((rc = write_checkpoint(s, err))) {
+    lv_store_rollback(s);
+    return rc;
+  }
+  /* Due or not, commit now: the checkpoint is already in the
+   * transaction. */
+  if ((rc = tree_save(s)) || (rc = s->be->commit(s->db, err))) {
+    lv_store_rollback(s);
+    return rc;
+  }
+  s->in_txn = 0;
+  s->committed = s->now;
+  return LEVEE_OK;
+}
+
+/* --- verification ------------------------------------------------------- */
+
+typedef struct verifier {
+  lv_store *s;
+  const uint8_t *pub;
+  lv_verify_fn fn;
+  void *ud;
+  lv_verify_summary *sum;
+  /* checkpoints, in order */
+  lv_checkpoint *cps;
+  size_t n_cps, cap_cps;
+  size_t next_cp;         /* the next checkpoint to compare the tree with */
+  lv_merkle tree;         /* of recomputed leaves */
+  uint64_t expect;        /* the next sequence number */
+  int gap;                /* a record is missing: roots no longer compare */
+  uint64_t leaf_problems; /* records whose leaf changed: they explain a
+                             root that does not match */
+  uint64_t (*missing)[2]; /* ranges of missing records */
+  size_t n_missing, cap_missing;
+} verifier;
+
+static void report(verifier *v, lv_verify_kind kind, uint64_t seq,
+                   uint64_t seq_end, levee_str id, const char *what) {
+  lv_verify_problem p = {kind, seq, seq_end, id, what};
+  if (kind != LV_VERIFY_UNSIGNED_TAIL)
+    v->sum->problems++;
+  v->fn(v->ud, &p);
+}
+
+static int collect_cp(void *ud, const lv_checkpoint *c) {
+  verifier *v = ud;
+  if (v->n_cps == v->cap_cps) {
+    size_t ncap = v->cap_cps ? v->cap_cps * 2 : 64;
+    lv_checkpoint *n = realloc(v->cps, ncap * sizeof *n);
+    if (!n)
+      return LEVEE_ENOMEM;
+    v->cps = n;
+    v->cap_cps = ncap;
+  }
+  v->cps[v->n_cps++] = *c;
+  return 0;
+}
+
+static void check_checkpoints(verifier *v) {
+  uint8_t prev[LV_SHA256_LEN] = {0};
+  char what[160];
+  for (size_t i = 0; i < v->n_cps; i++) {
+    const lv_checkpoint *c = &v->cps[i];
+    const char *bad = NULL;
+    if (c->seq != i + 1)
+      bad = "is out of sequence (one before it is missing or inserted)";
+    else if (lv_checkpoint_check(c, v->pub))
+      bad = "has a bad signature";
+    else if (memcmp(c->prev, prev, LV_SHA256_LEN) != 0)
+      bad = "does not link to the checkpoint before it";
+    else if (i && (c->size < v->cps[i - 1].size ||
+                   c->time_ms < v->cps[i - 1].time_ms))
+      bad = "goes back in size or time";
+    if (bad) {
+      snprintf(what, sizeof what, "checkpoint %llu (of %llu records) %s",
+               (unsigned long long)c->seq, (unsigned long long)c->size, bad);
+      report(v, LV_VERIFY_BAD_CHECKPOINT, 0, 0, (levee_str){NULL, 0}, what);
+    }
+    lv_checkpoint_hash(&v->s->sha, c, prev);
+  }
+}
+
+/* Compares the tree with every checkpoint of its size. */
+static void compare_roots(verifier *v) {
+  while (v->next_cp < v->n_cps && v->cps[v->next_cp].size <= v->tree.size) {
+    const lv_checkpoint *c = &v->cps[v->next_cp++];
+    if (c->size != v->tree.size || v->gap)
+      continue; /* sizes skipped: reported by the gap */
+    uint8_t root[LV_SHA256_LEN];
+    lv_merkle_root(&v->tree, &v->s->sha, root);
+    if (memcmp(root, c->root, LV_SHA256_LEN) != 0 && v->leaf_problems) {
+      v->gap = 1; /* explained by the records already named */
+    } else if (memcmp(root, c->root, LV_SHA256_LEN) != 0) {
+      char what[200];
+      uint64_t from = v->next_cp >= 2 ? v->cps[v->next_cp - 2].size + 1 : 1;
+      snprintf(what, sizeof what,
+               "the log does not match checkpoint %llu: a record up to %llu "
+               "was changed and its hashes recomputed (the first changed "
+               "root covers records %llu-%llu)",
+               (unsigned long long)c->seq, (unsigned long long)c->size,
+               (unsigned long long)from, (unsigned long long)c->size);
+      report(v, LV_VERIFY_LOG_MISMATCH, from, c->size, (levee_str){NULL, 0},
+             what);
+      v->gap = 1; /* later roots differ for the same reason */
+    }
+  }
+}
+
+static int verify_row(void *ud, const lv_stored_row *row) {
+  verifier *v = ud;
+  uint64_t seq = row->rec.head.seq;
+  levee_str id = row->is_event ? row->ev.id : (levee_str){NULL, 0};
+  if (seq > v->expect) {
+    char what[120];
+    if (seq - v->expect == 1)
+      snprintf(what, sizeof what, "record %llu is missing",
+               (unsigned long long)v->expect);
+    else
+      snprintf(what, sizeof what, "records %llu-%llu are missing",
+               (unsigned long long)v->expect, (unsigned long long)seq - 1);
+    report(v, LV_VERIFY_MISSING, v->expect, seq - 1, (levee_str){NULL, 0},
+           what);
+    if (v->n_missing == v->cap_missing) {
+      size_t ncap = v->cap_missing ? v->cap_missing * 2 : 16;
+      uint64_t(*n)[2] = realloc(v->missing, ncap * sizeof *n);
+      if (!n)
+        return LEVEE_ENOMEM;
+      v->missing = n;
+      v->cap_missing = ncap;
+    }
+    v->missing[v->n_missing][0] = v->expect;
+    v->missing[v->n_missing++][1] = seq - 1;
+    v->gap = 1;
+  }
+  v->expect = seq + 1;
+  v->sum->records++;
+  v->sum->events += row->is_event != 0;
+  v->sum->content_deleted += row->content_deleted && !row->has_content;
+  uint8_t leaf[LV_SHA256_LEN];
+  const char *what = NULL;
+  int problem = check_row(v->s, row, leaf, &what);
+  if (problem >= 0)
+    report(v, (lv_verify_kind)problem, seq, seq, id, what);
+  v->leaf_problems += memcmp(leaf, row->rec.leaf, LV_SHA256_LEN) != 0;
+  if (lv_merkle_append(&v->tree, &v->s->sha, leaf))
+    return LEVEE_ETOOBIG;
+  compare_roots(v);
+  return 0;
+}
+
+/* A row of no record: what is left of a missing record (already named),
+ * or inserted. */
+static int orphan_fn(void *ud, const char *table, uint64_t seq) {
+  verifier *v = ud;
+  for (size_t i = 0; i < v->n_missing; i++)
+    if (seq >= v->missing[i][0] && seq <= v->missing[i][1])
+      return 0;
+  if (seq >= v->expect && seq <= (v->n_cps ? v->cps[v->n_cps - 1].size : 0))
+    return 0; /* of the missing records at the end, also named */
+  char what[120];
+  snprintf(what, sizeof what,
+           "a row in %s for record %llu, which never existed (inserted)", table,
+           (unsigned long long)seq);
+  report(v, LV_VERIFY_INSERTED, seq, seq, (levee_str){NULL, 0}, what);
+  return 0;
+}
+
+int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
+                    void *ud, lv_verify_summary *sum, levee_error *err) {
+  verifier v;
+  memset(&v, 0, sizeof v);
+  memset(sum, 0, sizeof *sum);
+  v.s = s;
+  v.pub = public_key;
+  v.fn = fn;
+  v.ud = ud;
+  v.sum = sum;
+  v.expect = 1;
+  lv_merkle_init(&v.tree);
+  if (memcmp(public_key, s->key.public, 32) != 0)
+    report(&v, LV_VERIFY_WRONG_KEY, 0, 0, (levee_str){NULL, 0},
+           "the store names another public key than the one given");
+  int rc = s->be->each_checkpoint(s->db, collect_cp, &v);
+  if (rc) {
+    lv_error_set(err, rc, "reading checkpoints");
+    goto out;
+  }
+  sum->checkpoints = v.n_cps;
+  check_checkpoints(&v);
+  if ((rc = s->be->each_row(s->db, 1, verify_row, &v))) {
+    lv_error_set(err, rc, "reading records");
+    goto out;
+  }
+  uint64_t signed_size = v.n_cps ? v.cps[v.n_cps - 1].size : 0;
+  if (signed_size >= v.expect) {
+    char what[120];
+    snprintf(what, sizeof what,
+             "records %llu-%llu are missing (the last "
+             "checkpoint covers %llu)",
+             (unsigned long long)v.expect, (unsigned long long)signed_size,
+             (unsigned long long)signed_size);
+    report(&v, LV_VERIFY_MISSING, v.expect, signed_size, (levee_str){NULL, 0},
+           what);
+  } else if (v.expect - 1 > signed_size) {
+    char what[160];
+    sum->unsigned_tail = v.expect - 1 - signed_size;
+    snprintf(what, sizeof what,
+             "records %llu-%llu come after the last checkpoint (levee was "
+             "stopped uncleanly; the next levee ingest signs them)",
+             (unsigned long long)signed_size + 1,
+             (unsigned long long)v.expect - 1);
+    report(&v, LV_VERIFY_UNSIGNED_TAIL, signed_size + 1, v.expect - 1,
+           (levee_str){NULL, 0}, what);
+  }
+  if ((rc = s->be->each_orphan(s->db, orphan_fn, &v)))
+    lv_error_set(err, rc, "looking for inserted rows");
+out:
+  free(v.cps);
+  free(v.missing);
+  return rc;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store.h: the audit store: every inspected event and its verdict, and
+ * every access to the trail, as records of an append-only Merkle log
+ * (RFC 6962) with signed checkpoints; content kept apart so it can be
+ * deleted under retention while the log still verifies.
+ *
+ * The log's logic lives here (store.c): sequence numbers, hashes, the
+ * Merkle accumulator, checkpoints, verification. Where rows live is a back
+ * end's job, behind the const ops table of store_backend.h: embedded SQLite
+ * (store_sqlite.c, the default, in DIR/levee.db) or PostgreSQL.
+ *
+ * Writing: lv_store_begin(), any number of lv_store_add_*(), then
+ * lv_store_commit(). Nothing counts as stored until commit returns 0. One
+ * writer per store at a time; the back end enforces it.
+ */
+#ifndef LV_STORE_STORE_H
+#define LV_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "levee/levee.h"
+#include "store/evidence.h"
+#include "store/record.h"
+
+typedef struct lv_store lv_store;
+
+typedef struct lv_store_options {
+  const char *location;      /* a directory (SQLite) or a postgres:// URL */
+  const char *key_path;      /* the signing key; NULL: lv_store_default_key() */
+  int create;                /* create the store (and key) if missing */
+  int read_only;             /* open for reading and verifying only */
+  const uint8_t *public_key; /* read-only: this public key instead of the
+                                key file's (an auditor's own copy) */
+  uint64_t checkpoint_records; /* a checkpoint at least every this many
+                                  records; 0: LV_STORE_CHECKPOINT_RECORDS */
+  int64_t checkpoint_ms;       /* ... or this often; 0: the default */
+} lv_store_options;
+
+#define LV_STORE_CHECKPOINT_RECORDS 10000u
+#define LV_STORE_CHECKPOINT_MS 60000
+
+/* What lv_store_open() found and did, for the caller to report. */
+typedef struct lv_store_opened {
+  int created;          /* a new store */
+  int key_created;      /* a new signing key was made */
+  char public_key[65];  /* hex */
+  uint64_t records;     /* records in the log */
+  uint64_t tail_signed; /* records found after the last checkpoint (an
+                           unclean shutdown), checked and now covered by a
+                           new one; 0 if none */
+} lv_store_opened;
+
+/* The signing key's default path for a store location: under
+ * $XDG_CONFIG_HOME/levee/keys (or ~/.config/levee/keys), named after the
+ * store, so it is kept apart from the data. Writes into buf. */
+int lv_store_default_key(const char *location, char *buf, size_t cap);
+
+int lv_store_open(const lv_store_options *o, lv_store **out,
+                  lv_store_opened *info, levee_error *err)
+    __attribute__((warn_unused_result));
+
+/* Writes a checkpoint if records were added since the last one, then
+ * closes. Accepts NULL. Returns the checkpoint's status. */
+int lv_store_close(lv_store *s, levee_error *err);
+
+int lv_store_begin(lv_store *s, levee_error *err)
+    __attribute__((warn_unused_result));
+
+/* Adds an event record: ev and content as lv_evidence_from() made them
+ * (content's salt is set here). *seq is its sequence number, or 0 when an
+ * event with the same id is already stored (nothing is added: re-ingesting
+ * is a no-op). */
+int lv_store_add_event(lv_store *s, levee_str actor, const lv_evidence *ev,
+                       lv_content *content, uint64_t *seq, levee_error *err)
+    __attribute__((warn_unused_result));
+
+/* Adds a record of another type (a purge, a search, a view, an export):
+ * detail is canonical JSON of what it was. */
+int lv_store_add_record(lv_store *s, levee_str actor, const char *type,
+                        const char *outcome, levee_str detail, uint64_t *seq,
+                        levee_error *err) __attribute__((warn_unused_result));
+
+/* Commits what was added, with a checkpoint in the same transaction when
+ * one is due. */
+int lv_store_commit(lv_store *s, levee_error *err)
+    __attribute__((warn_unused_result));
+void lv_store_rollback(lv_store *s);
+
+/* Writes a checkpoint now, if records were added since the last. */
+int lv_store_checkpoint(lv_store *s, levee_error *err)
+    __attribute__((warn_unused_result));
+
+/* --- verification ------------------------------------------------------ */
+
+typedef enum lv_verify_kind {
+  LV_VERIFY_ALTERED,         /* a record's header, detail or findings */
+  LV_VERIFY_CONTENT_ALTERED, /* its content does not match its hash */
+  LV_VERIFY_CONTENT_MISSING, /* its content is gone with no purge record */
+  LV_VERIFY_MISSING,         /* a record is gone */
+  LV_VERIFY_INSERTED,        /* rows that belong to no record */
+  LV_VERIFY_LOG_MISMATCH,    /* leaves do not match a signed checkpoint */
+  LV_VERIFY_BAD_CHECKPOINT,  /* a signature, link or order is wrong */
+  LV_VERIFY_WRONG_KEY,       /* the store names another public key */
+  LV_VERIFY_UNSIGNED_TAIL    /* records after the last checkpoint (not
+                                tampering: an unclean shutdown) */
+} lv_verify_kind;
+
+typedef struct lv_verify_problem {
+  lv_verify_kind kind;
+  uint64_t seq, seq_end; /* the record or records [seq, seq_end] */
+  levee_str event_id;    /* when the record is an event */
+  const char *what;      /* one line for people */
+} lv_verify_problem;
+
+typedef struct lv_verify_summary {
+  uint64_t records, events, checkpoints;
+  uint64_t content_deleted; /* content deleted under retention */
+  uint64_t problems;        /* tampering found (not the unsigned tail) */
+  uint64_t unsigned_tail;
+} lv_verify_summary;
+
+typedef void (*lv_verify_fn)(void *ud, const lv_verify_problem *p);
+
+/* Rebuilds the tree from the stored records and checks every checkpoint
+ * against public_key. Each problem goes to fn. Returns 0 when the check
+ * ran (look at sum->problems), or an error that stopped it. */
+int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
+                    void *ud, lv_verify_summary *sum, levee_error *err)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store_backend.h: what a back end of the audit store does: keep rows and
+ * give them back. The log's logic (hashes, the Merkle tree, checkpoints,
+ * verification) is store.c's and the same for every back end.
+ *
+ * A back end is a const ops table with a version (like SQLite's
+ * sqlite3_io_methods): store_sqlite.c now, PostgreSQL next. Every call
+ * returns 0 or a levee status, with a message in err where it takes one.
+ */
+#ifndef LV_STORE_STORE_BACKEND_H
+#define LV_STORE_STORE_BACKEND_H
+
+#include <stdint.h>
+
+#include "levee/levee.h"
+#include "store/checkpoint.h"
+#include "store/evidence.h"
+#include "store/record.h"
+#include "util/buf.h"
+
+#define LV_STORE_BACKEND_VERSION 1
+
+/* One record as stored, for verification; valid during the callback. */
+typedef struct lv_stored_row {
+  lv_record rec;    /* the header, the stored hashes and the stored leaf */
+  levee_str detail; /* for records that are not events */
+  int is_event;     /* an event row belongs to the record */
+  lv_evidence ev;   /* its evidence, from the event, finding and attachment
+                       rows */
+  int has_content;  /* a content row belongs to it */
+  lv_content content;
+  int content_deleted; /* its content was deleted under retention */
+} lv_stored_row;
+
+typedef int (*lv_row_fn)(void *ud, const lv_stored_row *row);
+typedef int (*lv_checkpoint_fn)(void *ud, const lv_checkpoint *c);
+/* A row in table that belongs to no record (seq has no record row). */
+typedef int (*lv_orphan_fn)(void *ud, const char *table, uint64_t seq);
+
+typedef struct lv_store_backend {
+  int version; /* LV_STORE_BACKEND_VERSION */
+  const char *name;
+  /* Opens (creating if create) the store at location; migrates its schema
+   * to the current version unless read_only. */
+  int (*open)(const char *location, int create, int read_only, void **db,
+              levee_error *err);
+  void (*close)(void *db);
+  int (*begin)(void *db, levee_error *err);
+  int (*commit)(void *db, levee_error *err);
+  void (*rollback)(void *db);
+  /* A value of the meta table: *found 0 when the key is absent. */
+  int (*meta_get)(void *db, const char *key, lv_buf *value, int *found);
+  int (*meta_set)(void *db, const char *key, const char *value);
+  /* The last record's sequence number (0 when the log is empty). */
+  int (*last_seq)(void *db, uint64_t *seq);
+  int (*event_seen)(void *db, levee_str id, int *seen);
+  int (*put_event)(void *db, const lv_record *rec, const lv_evidence *ev,
+                   const lv_content *content, levee_error *err);
+  int (*put_record)(void *db, const lv_record *rec, levee_str detail,
+                    levee_error *err);
+  int (*put_checkpoint)(void *db, const lv_checkpoint *c, levee_error *err);
+  /* Every checkpoint, in order; fn's nonzero return stops and is returned. */
+  int (*each_checkpoint)(void *db, lv_checkpoint_fn fn, void *ud);
+  /* Every record from seq `from` on, in order, with its rows. */
+  int (*each_row)(void *db, uint64_t from, lv_row_fn fn, void *ud);
+  /* Rows of the event, finding, attachment and content tables that belong
+   * to no record. */
+  int (*each_orphan)(void *db, lv_orphan_fn fn, void *ud);
+} lv_store_backend;
+
+extern const lv_store_backend lv_store_sqlite;
+
+#endif

@@ -1,0 +1,790 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store_sqlite.c: the embedded back end of the audit store: one SQLite
+ * database, DIR/levee.db, in WAL mode with synchronous=FULL, so a commit
+ * that returned is on disk. The schema is versioned (PRAGMA user_version)
+ * and migrated forward on open, one step per version, each in its own
+ * transaction.
+ *
+ * Rows only: hashing, the Merkle log and checkpoints are store.c's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "store/store_backend.h"
+#include "util/arena.h"
+#include "util/error.h"
+#include "util/limits.h"
+
+/* --- schema ------------------------------------------------------------ */
+
+/* Each entry takes the schema from version i to i + 1. Never edit one that
+ * has shipped: add the next. */
+static const char *const migrations[] = {
+    /* 1: the log, events as evidence, content apart, checkpoints. */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE record("
+    " seq INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, type TEXT NOT NULL, outcome TEXT NOT NULL,"
+    " detail TEXT, detail_hash BLOB NOT NULL, content_hash BLOB NOT NULL,"
+    " leaf BLOB NOT NULL);"
+    "CREATE TABLE event("
+    " seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " time_ms INTEGER NOT NULL, channel TEXT NOT NULL,"
+    " conversation_id TEXT, conversation_type TEXT, conversation_title TEXT,"
+    " conversation_external INTEGER NOT NULL,"
+    " sender_id TEXT, sender_name TEXT, sender_dept TEXT, sender_role TEXT,"
+    " recipients TEXT, forwarded_from TEXT, meta TEXT,"
+    " action TEXT NOT NULL, severity TEXT NOT NULL,"
+    " truncated INTEGER NOT NULL);"
+    "CREATE INDEX event_time ON event(time_ms);"
+    "CREATE INDEX event_sender ON event(sender_id, seq);"
+    "CREATE INDEX event_conversation ON event(conversation_id, seq);"
+    "CREATE INDEX event_forwarded ON event(forwarded_from)"
+    " WHERE forwarded_from IS NOT NULL;"
+    "CREATE TABLE finding("
+    " seq INTEGER NOT NULL, n INTEGER NOT NULL, rule TEXT NOT NULL,"
+    " category TEXT NOT NULL, source INTEGER NOT NULL,"
+    " start INTEGER NOT NULL, \"end\" INTEGER NOT NULL,"
+    " confidence REAL NOT NULL, action TEXT NOT NULL,"
+    " severity TEXT NOT NULL, PRIMARY KEY(seq, n)) WITHOUT ROWID;"
+    "CREATE INDEX finding_category ON finding(category, seq);"
+    "CREATE TABLE attachment("
+    " seq INTEGER NOT NULL, n INTEGER NOT NULL, kind TEXT, name TEXT,"
+    " path TEXT, sha256 TEXT, md5 TEXT, size INTEGER NOT NULL,"
+    " PRIMARY KEY(seq, n)) WITHOUT ROWID;"
+    "CREATE INDEX attachment_sha256 ON attachment(sha256)"
+    " WHERE sha256 IS NOT NULL;"
+    "CREATE INDEX attachment_md5 ON attachment(md5) WHERE md5 IS NOT NULL;"
+    "CREATE TABLE content("
+    " seq INTEGER PRIMARY KEY, salt BLOB NOT NULL, text TEXT,"
+    " extracted TEXT, excerpts TEXT);"
+    "CREATE TABLE content_deleted("
+    " seq INTEGER PRIMARY KEY, purge_seq INTEGER NOT NULL);"
+    "CREATE TABLE person("
+    " id TEXT PRIMARY KEY, name TEXT, dept TEXT, role TEXT,"
+    " first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
+    " events INTEGER NOT NULL);"
+    "CREATE TABLE conversation("
+    " id TEXT PRIMARY KEY, type TEXT, title TEXT, external INTEGER,"
+    " first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
+    " events INTEGER NOT NULL);"
+    "CREATE TABLE checkpoint("
+    " seq INTEGER PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL,"
+    " time_ms INTEGER NOT NULL, prev BLOB NOT NULL, sig BLOB NOT NULL);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
+
+/* --- statements -------------------------------------------------------- */
+
+enum {
+  ST_META_GET,
+  ST_META_SET,
+  ST_LAST_SEQ,
+  ST_EVENT_SEEN,
+  ST_PUT_RECORD,
+  ST_PUT_EVENT,
+  ST_PUT_FINDING,
+  ST_PUT_ATTACHMENT,
+  ST_PUT_CONTENT,
+  ST_PUT_PERSON,
+  ST_PUT_CONVERSATION,
+  ST_PUT_CHECKPOINT,
+  ST_COUNT
+};
+
+static const char *const statement_sql[ST_COUNT] = {
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [ST_LAST_SEQ] = "SELECT max(seq) FROM record",
+    [ST_EVENT_SEEN] = "SELECT 1 FROM event WHERE id = ?1",
+    [ST_PUT_RECORD] = "INSERT INTO record(seq, time_ms, actor, type, outcome,"
+                      " detail, detail_hash, content_hash, leaf)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_PUT_EVENT] =
+        "INSERT INTO event(seq, id, time_ms, channel, conversation_id,"
+        " conversation_type, conversation_title, conversation_external,"
+        " sender_id, sender_name, sender_dept, sender_role, recipients,"
+        " forwarded_from, meta, action, severity, truncated)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+        " ?14, ?15, ?16, ?17, ?18)",
+    [ST_PUT_FINDING] = "INSERT INTO finding(seq, n, rule, category, source,"
+                       " start, \"end\", confidence, action, severity)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [ST_PUT_ATTACHMENT] = "INSERT INTO attachment(seq, n, kind, name, path,"
+                          " sha256, md5, size)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_PUT_CONTENT] = "INSERT INTO content(seq, salt, text, extracted,"
+                       " excerpts) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_PUT_PERSON] =
+        "INSERT INTO person(id, name, dept, role, first_seq, last_seq,"
+        " events) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)"
+        " ON CONFLICT(id) DO UPDATE SET"
+        " name = coalesce(excluded.name, name),"
+        " dept = coalesce(excluded.dept, dept),"
+        " role = coalesce(excluded.role, role),"
+        " last_seq = excluded.last_seq, events = events + 1",
+    [ST_PUT_CONVERSATION] =
+        "INSERT INTO conversation(id, type, title, external, first_seq,"
+        " last_seq, events) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)"
+        " ON CONFLICT(id) DO UPDATE SET"
+        " type = coalesce(excluded.type, type),"
+        " title = coalesce(excluded.title, title),"
+        " external = coalesce(excluded.external, external),"
+        " last_seq = excluded.last_seq, events = events + 1",
+    [ST_PUT_CHECKPOINT] = "INSERT INTO checkpoint(seq, size, root, time_ms,"
+                          " prev, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+};
+
+typedef struct sqlite_store {
+  sqlite3 *db;
+  sqlite3_stmt *st[ST_COUNT];
+  lv_arena arena; /* one row's lists during each_row */
+} sqlite_store;
+
+static int db_error(sqlite_store *s, levee_error *err, const char *what) {
+  return lv_error_set(err, LEVEE_ESTORE, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int exec(sqlite_store *s, const char *sql, levee_error *err) {
+  char *msg = NULL;
+  if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    lv_error_set(err, LEVEE_ESTORE, "%s", msg ? msg : "SQLite error");
+    sqlite3_free(msg);
+    return LEVEE_ESTORE;
+  }
+  return LEVEE_OK;
+}
+
+/* --- binding ----------------------------------------------------------- */
+
+static int bind_str(sqlite3_stmt *st, int i, levee_str v) {
+  if (!v.ptr)
+    return sqlite3_bind_null(st, i);
+  return sqlite3_bind_text64(st, i, v.len ? v.ptr : "", v.len, SQLITE_STATIC,
+                             SQLITE_UTF8);
+}
+
+static int bind_cstr(sqlite3_stmt *st, int i, const char *v) {
+  return bind_str(st, i, (levee_str){v, v ? strlen(v) : 0});
+}
+
+static int bind_hash(sqlite3_stmt *st, int i, const uint8_t *h, size_t n) {
+  return sqlite3_bind_blob(st, i, h, (int)n, SQLITE_STATIC);
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static int run(sqlite_store *s, sqlite3_stmt *st, levee_error *err,
+               const char *what) {
+  int rc = sqlite3_step(st);
+  int ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+  if (!ok)
+    db_error(s, err, what);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return ok ? LEVEE_OK : LEVEE_ESTORE;
+}
+
+static levee_str col_str(sqlite3_stmt *st, int i) {
+  const unsigned char *p = sqlite3_column_text(st, i);
+  if (!p)
+    return (levee_str){NULL, 0};
+  return (levee_str){(const char *)p, (size_t)sqlite3_column_bytes(st, i)};
+}
+
+/* A hash column into out; a wrong size reads as all zero bytes (and so
+ * fails every comparison). */
+static void col_hash(sqlite3_stmt *st, int i, uint8_t *out, size_t n) {
+  const void *p = sqlite3_column_blob(st, i);
+  if (p && (size_t)sqlite3_column_bytes(st, i) == n)
+    memcpy(out, p, n);
+  else
+    memset(out, 0, n);
+}
+
+/* --- open and close ----------------------------------------------------- */
+
+static int migrate(sqlite_store *s, levee_error *err) {
+  sqlite3_stmt *st;
+  int version = 0;
+  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+      SQLITE_OK)
+    return db_error(s, err, "reading the schema version");
+  if (sqlite3_step(st) == SQLITE_ROW)
+    version = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  if (version > SCHEMA_VERSION)
+    return lv_error_set(err, LEVEE_ESTORE,
+                        "the store's schema is version %d, newer than this "
+                        "levee knows (%d): use a newer levee",
+                        version, SCHEMA_VERSION);
+  for (; version < SCHEMA_VERSION; version++) {
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", version + 1);
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+      return rc;
+    if ((rc = exec(s, migrations[version], err)) ||
+        (rc = exec(s, pragma, err)) || (rc = exec(s, "COMMIT", err))) {
+      (void)exec(s, "ROLLBACK", NULL);
+      return rc;
+    }
+  }
+  return LEVEE_OK;
+}
+
+static void sqlite_close(void *db) {
+  sqlite_store *s = db;
+  if (!s)
+    return;
+  for (int i = 0; i < ST_COUNT; i++)
+    sqlite3_finalize(s->st[i]);
+  sqlite3_close(s->db);
+  lv_arena_cleanup(&s->arena);
+  free(s);
+}
+
+static int sqlite_open(const char *dir, int create, int read_only, void **out,
+                       levee_error *err) {
+  char path[4096];
+  struct stat st;
+  if (create && !read_only && mkdir(dir, 0700) && errno != EEXIST)
+    return lv_error_set(err, LEVEE_ESTORE, "%s: %s", dir, strerror(errno));
+  if (!create && stat(dir, &st) && errno == ENOENT)
+    return lv_error_set(err, LEVEE_ENOTFOUND,
+                        "%s: no audit store here (levee ingest creates one)",
+                        dir);
+  if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+    return lv_error_set(err, LEVEE_ESTORE, "%s: %s", dir,
+                        errno ? strerror(errno) : "not a directory");
+  if ((size_t)snprintf(path, sizeof path, "%s/levee.db", dir) >= sizeof path)
+    return lv_error_set(err, LEVEE_ESTORE, "%s: path too long", dir);
+  if (!create && stat(path, &st))
+    return lv_error_set(err, LEVEE_ENOTFOUND,
+                        "%s: no audit store here (levee ingest creates one)",
+                        dir);
+  sqlite_store *s = calloc(1, sizeof *s);
+  if (!s)
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  lv_arena_init(&s->arena, LV_MAX_ARENA_BYTES);
+  int flags = read_only ? SQLITE_OPEN_READONLY
+                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = LEVEE_OK;
+  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
+    rc = lv_error_set(err, LEVEE_ESTORE, "%s: %s", path,
+                      s->db ? sqlite3_errmsg(s->db) : "cannot open");
+    goto out;
+  }
+  sqlite3_busy_timeout(s->db, 5000);
+  sqlite3_extended_result_codes(s->db, 1);
+  if (!read_only) {
+    /* WAL with FULL sync: each commit is fsynced before it returns. */
+    if ((rc = exec(s, "PRAGMA journal_mode = WAL", err)) ||
+        (rc = exec(s, "PRAGMA synchronous = FULL", err)) ||
+        (rc = migrate(s, err)))
+      goto out;
+  } else {
+    sqlite3_stmt *v;
+    int version = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &v, NULL) ==
+        SQLITE_OK) {
+      if (sqlite3_step(v) == SQLITE_ROW)
+        version = sqlite3_column_int(v, 0);
+      sqlite3_finalize(v);
+    }
+    if (version != SCHEMA_VERSION) {
+      rc = lv_error_set(err, LEVEE_ESTORE,
+                        "%s: schema version %d, this levee reads %d%s", path,
+                        version, SCHEMA_VERSION,
+                        version < SCHEMA_VERSION ? " (levee ingest upgrades it)"
+                                                 : " (use a newer levee)");
+      goto out;
+    }
+  }
+  for (int i = 0; i < ST_COUNT; i++) {
+    if (read_only && i >= ST_PUT_RECORD)
+      break;
+    if (sqlite3_prepare_v3(s->db, statement_sql[i], -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                           NULL) != SQLITE_OK) {
+      rc = db_error(s, err, "preparing statements");
+      goto out;
+    }
+  }
+out:
+  if (rc) {
+    sqlite_close(s);
+    return rc;
+  }
+  *out = s;
+  return LEVEE_OK;
+}
+
+static int sqlite_begin(void *db, levee_error *err) {
+  return exec(db, "BEGIN IMMEDIATE", err);
+}
+
+static int sqlite_commit(void *db, levee_error *err) {
+  return exec(db, "COMMIT", err);
+}
+
+static void sqlite_rollback(void *db) {
+  sqlite_store *s = db;
+  if (!sqlite3_get_autocommit(s->db))
+    (void)exec(s, "ROLLBACK", NULL);
+}
+
+/* --- meta -------------------------------------------------------------- */
+
+static int sqlite_meta_get(void *db, const char *key, lv_buf *value,
+                           int *found) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st = s->st[ST_META_GET];
+  bind_cstr(st, 1, key);
+  int rc = sqlite3_step(st), status = LEVEE_OK;
+  *found = 0;
+  if (rc == SQLITE_ROW) {
+    levee_str v = col_str(st, 0);
+    lv_buf_reset(value);
+    status = lv_buf_append(value, v.ptr ? v.ptr : "", v.len);
+    *found = status == LEVEE_OK;
+  } else if (rc != SQLITE_DONE)
+    status = LEVEE_ESTORE;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return status;
+}
+
+static int sqlite_meta_set(void *db, const char *key, const char *value) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st = s->st[ST_META_SET];
+  bind_cstr(st, 1, key);
+  bind_cstr(st, 2, value);
+  return run(s, st, NULL, "meta");
+}
+
+static int sqlite_last_seq(void *db, uint64_t *seq) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st = s->st[ST_LAST_SEQ];
+  int rc = sqlite3_step(st);
+  *seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? LEVEE_OK : LEVEE_ESTORE;
+}
+
+static int sqlite_event_seen(void *db, levee_str id, int *seen) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st = s->st[ST_EVENT_SEEN];
+  bind_str(st, 1, id);
+  int rc = sqlite3_step(st);
+  *seen = rc == SQLITE_ROW;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? LEVEE_OK : LEVEE_ESTORE;
+}
+
+/* --- writing ----------------------------------------------------------- */
+
+static int put_record_row(sqlite_store *s, const lv_record *r, levee_str detail,
+                          levee_error *err) {
+  sqlite3_stmt *st = s->st[ST_PUT_RECORD];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)r->head.seq);
+  sqlite3_bind_int64(st, 2, r->head.time_ms);
+  bind_str(st, 3, r->head.actor);
+  bind_str(st, 4, r->head.type);
+  bind_str(st, 5, r->head.outcome);
+  bind_str(st, 6, detail);
+  bind_hash(st, 7, r->detail_hash, LV_SHA256_LEN);
+  bind_hash(st, 8, r->content_hash, LV_SHA256_LEN);
+  bind_hash(st, 9, r->leaf, LV_SHA256_LEN);
+  return run(s, st, err, "storing a record");
+}
+
+static int sqlite_put_record(void *db, const lv_record *rec, levee_str detail,
+                             levee_error *err) {
+  return put_record_row(db, rec, detail, err);
+}
+
+static int sqlite_put_event(void *db, const lv_record *rec,
+                            const lv_evidence *e, const lv_content *c,
+                            levee_error *err) {
+  sqlite_store *s = db;
+  sqlite3_int64 seq = (sqlite3_int64)rec->head.seq;
+  int rc = put_record_row(s, rec, (levee_str){NULL, 0}, err);
+  if (rc)
+    return rc;
+  sqlite3_stmt *st = s->st[ST_PUT_EVENT];
+  sqlite3_bind_int64(st, 1, seq);
+  bind_str(st, 2, e->id);
+  sqlite3_bind_int64(st, 3, e->time_ms);
+  bind_str(st, 4, e->channel);
+  bind_str(st, 5, e->conversation_id);
+  bind_str(st, 6, e->conversation_type);
+  bind_str(st, 7, e->conversation_title);
+  sqlite3_bind_int64(st, 8, e->conversation_external);
+  bind_str(st, 9, e->sender_id);
+  bind_str(st, 10, e->sender_name);
+  bind_str(st, 11, e->sender_dept);
+  bind_str(st, 12, e->sender_role);
+  bind_str(st, 13, e->recipients);
+  bind_str(st, 14, e->forwarded_from);
+  bind_str(st, 15, e->meta);
+  bind_str(st, 16, e->action);
+  bind_str(st, 17, e->severity);
+  sqlite3_bind_int64(st, 18, e->truncated);
+  if ((rc = run(s, st, err, "storing an event")))
+    return rc;
+  for (size_t i = 0; i < e->n_findings; i++) {
+    const lv_ev_finding *f = &e->findings[i];
+    st = s->st[ST_PUT_FINDING];
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+    bind_str(st, 3, f->rule);
+    bind_str(st, 4, f->category);
+    sqlite3_bind_int64(st, 5, f->source);
+    sqlite3_bind_int64(st, 6, f->start);
+    sqlite3_bind_int64(st, 7, f->end);
+    sqlite3_bind_double(st, 8, f->confidence);
+    bind_str(st, 9, f->action);
+    bind_str(st, 10, f->severity);
+    if ((rc = run(s, st, err, "storing a finding")))
+      return rc;
+  }
+  for (size_t i = 0; i < e->n_attachments; i++) {
+    const lv_ev_attachment *a = &e->attachments[i];
+    st = s->st[ST_PUT_ATTACHMENT];
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+    bind_str(st, 3, a->kind);
+    bind_str(st, 4, a->name);
+    bind_str(st, 5, a->path);
+    bind_str(st, 6, a->sha256);
+    bind_str(st, 7, a->md5);
+    sqlite3_bind_int64(st, 8, a->size);
+    if ((rc = run(s, st, err, "storing an attachment")))
+      return rc;
+  }
+  st = s->st[ST_PUT_CONTENT];
+  sqlite3_bind_int64(st, 1, seq);
+  bind_hash(st, 2, c->salt, sizeof c->salt);
+  bind_str(st, 3, c->text);
+  bind_str(st, 4, c->extracted);
+  bind_str(st, 5, c->excerpts);
+  if ((rc = run(s, st, err, "storing content")))
+    return rc;
+  if (e->sender_id.ptr) {
+    st = s->st[ST_PUT_PERSON];
+    bind_str(st, 1, e->sender_id);
+    bind_str(st, 2, e->sender_name);
+    bind_str(st, 3, e->sender_dept);
+    bind_str(st, 4, e->sender_role);
+    sqlite3_bind_int64(st, 5, seq);
+    if ((rc = run(s, st, err, "storing a person")))
+      return rc;
+  }
+  if (e->conversation_id.ptr) {
+    st = s->st[ST_PUT_CONVERSATION];
+    bind_str(st, 1, e->conversation_id);
+    bind_str(st, 2, e->conversation_type);
+    bind_str(st, 3, e->conversation_title);
+    if (e->conversation_external >= 0)
+      sqlite3_bind_int64(st, 4, e->conversation_external);
+    sqlite3_bind_int64(st, 5, seq);
+    if ((rc = run(s, st, err, "storing a conversation")))
+      return rc;
+  }
+  return LEVEE_OK;
+}
+
+static int sqlite_put_checkpoint(void *db, const lv_checkpoint *c,
+                                 levee_error *err) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st = s->st[ST_PUT_CHECKPOINT];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)c->seq);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)c->size);
+  bind_hash(st, 3, c->root, sizeof c->root);
+  sqlite3_bind_int64(st, 4, c->time_ms);
+  bind_hash(st, 5, c->prev, sizeof c->prev);
+  bind_hash(st, 6, c->sig, sizeof c->sig);
+  return run(s, st, err, "storing a checkpoint");
+}
+
+/* --- reading ----------------------------------------------------------- */
+
+static int sqlite_each_checkpoint(void *db, lv_checkpoint_fn fn, void *ud) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT seq, size, root, time_ms, prev, sig"
+                         " FROM checkpoint ORDER BY seq",
+                         -1, &st, NULL) != SQLITE_OK)
+    return LEVEE_ESTORE;
+  int rc, status = LEVEE_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    lv_checkpoint c;
+    c.seq = (uint64_t)sqlite3_column_int64(st, 0);
+    c.size = (uint64_t)sqlite3_column_int64(st, 1);
+    col_hash(st, 2, c.root, sizeof c.root);
+    c.time_ms = sqlite3_column_int64(st, 3);
+    col_hash(st, 4, c.prev, sizeof c.prev);
+    col_hash(st, 5, c.sig, sizeof c.sig);
+    if ((status = fn(ud, &c)))
+      break;
+  }
+  if (!status && rc != SQLITE_DONE)
+    status = LEVEE_ESTORE;
+  sqlite3_finalize(st);
+  return status;
+}
+
+/* The cursors of each_row, one per table, all in seq order: a merge join,
+ * so verifying reads every table once, front to back. */
+enum {
+  CUR_RECORD,
+  CUR_EVENT,
+  CUR_FINDING,
+  CUR_ATTACH,
+  CUR_CONTENT,
+  CUR_DEL,
+  CUR_COUNT
+};
+
+static const char *const cursor_sql[CUR_COUNT] = {
+    [CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
+                   " detail_hash, content_hash, leaf FROM record"
+                   " WHERE seq >= ?1 ORDER BY seq",
+    [CUR_EVENT] = "SELECT seq, id, time_ms, channel, conversation_id,"
+                  " conversation_type, conversation_title,"
+                  " conversation_external, sender_id, sender_name,"
+                  " sender_dept, sender_role, recipients, forwarded_from,"
+                  " meta, action, severity, truncated FROM event"
+                  " WHERE seq >= ?1 ORDER BY seq",
+    [CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
+                    " confidence, action, severity FROM finding"
+                    " WHERE seq >= ?1 ORDER BY seq, n",
+    [CUR_ATTACH] = "SELECT seq, kind, name, path, sha256, md5, size"
+                   " FROM attachment WHERE seq >= ?1 ORDER BY seq, n",
+    [CUR_CONTENT] = "SELECT seq, salt, text, extracted, excerpts FROM content"
+                    " WHERE seq >= ?1 ORDER BY seq",
+    [CUR_DEL] = "SELECT seq FROM content_deleted WHERE seq >= ?1 ORDER BY seq",
+};
+
+typedef struct cursor {
+  sqlite3_stmt *st;
+  int live; /* positioned on a row */
+} cursor;
+
+static int advance(cursor *c) {
+  int rc = sqlite3_step(c->st);
+  c->live = rc == SQLITE_ROW;
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? LEVEE_OK : LEVEE_ESTORE;
+}
+
+static uint64_t cur_seq(const cursor *c) {
+  return (uint64_t)sqlite3_column_int64(c->st, 0);
+}
+
+/* Moves c past rows before seq (rows of no record: each_orphan's). */
+static int skip_to(cursor *c, uint64_t seq) {
+  int rc = LEVEE_OK;
+  while (!rc && c->live && cur_seq(c) < seq)
+    rc = advance(c);
+  return rc;
+}
+
+static int sqlite_each_row(void *db, uint64_t from, lv_row_fn fn, void *ud) {
+  sqlite_store *s = db;
+  cursor cur[CUR_COUNT];
+  memset(cur, 0, sizeof cur);
+  int status = LEVEE_OK;
+  for (int i = 0; i < CUR_COUNT && !status; i++) {
+    if (sqlite3_prepare_v2(s->db, cursor_sql[i], -1, &cur[i].st, NULL) !=
+        SQLITE_OK) {
+      status = LEVEE_ESTORE;
+      break;
+    }
+    sqlite3_bind_int64(cur[i].st, 1, (sqlite3_int64)from);
+    status = advance(&cur[i]);
+  }
+  while (!status && cur[CUR_RECORD].live) {
+    sqlite3_stmt *r = cur[CUR_RECORD].st;
+    lv_stored_row row;
+    memset(&row, 0, sizeof row);
+    lv_arena_reset(&s->arena);
+    uint64_t seq = cur_seq(&cur[CUR_RECORD]);
+    row.rec.head.seq = seq;
+    row.rec.head.time_ms = sqlite3_column_int64(r, 1);
+    row.rec.head.actor = col_str(r, 2);
+    row.rec.head.type = col_str(r, 3);
+    row.rec.head.outcome = col_str(r, 4);
+    row.detail = col_str(r, 5);
+    col_hash(r, 6, row.rec.detail_hash, LV_SHA256_LEN);
+    col_hash(r, 7, row.rec.content_hash, LV_SHA256_LEN);
+    col_hash(r, 8, row.rec.leaf, LV_SHA256_LEN);
+    for (int i = CUR_EVENT; i < CUR_COUNT && !status; i++)
+      status = skip_to(&cur[i], seq);
+    if (status)
+      break;
+    cursor *e = &cur[CUR_EVENT];
+    if (e->live && cur_seq(e) == seq) {
+      sqlite3_stmt *q = e->st;
+      lv_evidence *ev = &row.ev;
+      row.is_event = 1;
+      ev->id = col_str(q, 1);
+      ev->time_ms = sqlite3_column_int64(q, 2);
+      ev->channel = col_str(q, 3);
+      ev->conversation_id = col_str(q, 4);
+      ev->conversation_type = col_str(q, 5);
+      ev->conversation_title = col_str(q, 6);
+      ev->conversation_external = sqlite3_column_int64(q, 7);
+      ev->sender_id = col_str(q, 8);
+      ev->sender_name = col_str(q, 9);
+      ev->sender_dept = col_str(q, 10);
+      ev->sender_role = col_str(q, 11);
+      ev->recipients = col_str(q, 12);
+      ev->forwarded_from = col_str(q, 13);
+      ev->meta = col_str(q, 14);
+      ev->action = col_str(q, 15);
+      ev->severity = col_str(q, 16);
+      ev->truncated = sqlite3_column_int64(q, 17);
+      /* Findings and attachments: copied, since stepping their cursors
+       * moves on. */
+      size_t n = 0, cap = 0;
+      cursor *f = &cur[CUR_FINDING];
+      while (!status && f->live && cur_seq(f) == seq) {
+        if (n == cap) {
+          size_t ncap = cap ? cap * 2 : 8;
+          lv_ev_finding *nf = lv_arena_alloc(&s->arena, ncap * sizeof *nf);
+          if (!nf) {
+            status = LEVEE_ENOMEM;
+            break;
+          }
+          if (n)
+            memcpy(nf, ev->findings, n * sizeof *nf);
+          ev->findings = nf;
+          cap = ncap;
+        }
+        lv_ev_finding *g = &ev->findings[n++];
+        sqlite3_stmt *q2 = f->st;
+        levee_str t[4] = {col_str(q2, 1), col_str(q2, 2), col_str(q2, 7),
+                          col_str(q2, 8)};
+        for (int k = 0; k < 4; k++)
+          if (t[k].ptr &&
+              !(t[k].ptr = lv_arena_strndup(&s->arena, t[k].ptr, t[k].len)))
+            status = LEVEE_ENOMEM;
+        g->rule = t[0];
+        g->category = t[1];
+        g->source = sqlite3_column_int64(q2, 3);
+        g->start = sqlite3_column_int64(q2, 4);
+        g->end = sqlite3_column_int64(q2, 5);
+        g->confidence = sqlite3_column_double(q2, 6);
+        g->action = t[2];
+        g->severity = t[3];
+        if (!status)
+          status = advance(f);
+      }
+      ev->n_findings = n;
+      n = cap = 0;
+      cursor *a = &cur[CUR_ATTACH];
+      while (!status && a->live && cur_seq(a) == seq) {
+        if (n == cap) {
+          size_t ncap = cap ? cap * 2 : 4;
+          lv_ev_attachment *na = lv_arena_alloc(&s->arena, ncap * sizeof *na);
+          if (!na) {
+            status = LEVEE_ENOMEM;
+            break;
+          }
+          if (n)
+            memcpy(na, ev->attachments, n * sizeof *na);
+          ev->attachments = na;
+          cap = ncap;
+        }
+        lv_ev_attachment *g = &ev->attachments[n++];
+        sqlite3_stmt *q2 = a->st;
+        levee_str t[5] = {col_str(q2, 1), col_str(q2, 2), col_str(q2, 3),
+                          col_str(q2, 4), col_str(q2, 5)};
+        for (int k = 0; k < 5; k++)
+          if (t[k].ptr &&
+              !(t[k].ptr = lv_arena_strndup(&s->arena, t[k].ptr, t[k].len)))
+            status = LEVEE_ENOMEM;
+        g->kind = t[0];
+        g->name = t[1];
+        g->path = t[2];
+        g->sha256 = t[3];
+        g->md5 = t[4];
+        g->size = sqlite3_column_int64(q2, 6);
+        if (!status)
+          status = advance(a);
+      }
+      ev->n_attachments = n;
+    }
+    cursor *c = &cur[CUR_CONTENT];
+    if (!status && c->live && cur_seq(c) == seq) {
+      row.has_content = 1;
+      col_hash(c->st, 1, row.content.salt, sizeof row.content.salt);
+      row.content.text = col_str(c->st, 2);
+      row.content.extracted = col_str(c->st, 3);
+      row.content.excerpts = col_str(c->st, 4);
+    }
+    cursor *d = &cur[CUR_DEL];
+    row.content_deleted = d->live && cur_seq(d) == seq;
+    if (status || (status = fn(ud, &row)))
+      break;
+    status = advance(&cur[CUR_RECORD]);
+  }
+  for (int i = 0; i < CUR_COUNT; i++)
+    sqlite3_finalize(cur[i].st);
+  return status;
+}
+
+static int sqlite_each_orphan(void *db, lv_orphan_fn fn, void *ud) {
+  static const char *const tables[] = {"event", "finding", "attachment",
+                                       "content", "content_deleted"};
+  sqlite_store *s = db;
+  int status = LEVEE_OK;
+  for (size_t t = 0; t < sizeof tables / sizeof *tables && !status; t++) {
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT DISTINCT x.seq FROM %s x LEFT JOIN record r"
+             " ON r.seq = x.seq WHERE r.seq IS NULL ORDER BY x.seq",
+             tables[t]);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+      return LEVEE_ESTORE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+      if ((status = fn(ud, tables[t], (uint64_t)sqlite3_column_int64(st, 0))))
+        break;
+    if (!status && rc != SQLITE_DONE)
+      status = LEVEE_ESTORE;
+    sqlite3_finalize(st);
+  }
+  return status;
+}
+
+const lv_store_backend lv_store_sqlite = {
+    .version = LV_STORE_BACKEND_VERSION,
+    .name = "sqlite",
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .meta_get = sqlite_meta_get,
+    .meta_set = sqlite_meta_set,
+    .last_seq = sqlite_last_seq,
+    .event_seen = sqlite_event_seen,
+    .put_event = sqlite_put_event,
+    .put_record = sqlite_put_record,
+    .put_checkpoint = sqlite_put_checkpoint,
+    .each_checkpoint = sqlite_each_checkpoint,
+    .each_row = sqlite_each_row,
+    .each_orphan = sqlite_each_orphan,
+};
