@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_store.c: the audit log over the SQLite back end (src/store/store.c):
+ * records get dense sequence numbers, commits are atomic (a rollback
+ * forgets the records and the tree state), re-adding an event id is a
+ * no-op, records of other types are logged, a reopened store continues its
+ * log, an unsigned tail after a crash is signed on the next open, and
+ * verification catches a record changed together with its stored hashes
+ * and leaf, through the signed checkpoint.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/evidence.h"
+#include "store/record.h"
+#include "store/store.h"
+
+typedef struct fixture {
+  char dir[64];
+  char key[128];
+  char db[128];
+} fixture;
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/levee-test-store-XXXXXX");
+  if (!mkdtemp(f->dir))
+    return -1;
+  snprintf(f->key, sizeof f->key, "%s/keys/store.key", f->dir);
+  snprintf(f->db, sizeof f->db, "%s/data/levee.db", f->dir);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+  if (system(cmd) != 0)
+    return -1;
+  free(f);
+  return 0;
+}
+
+static lv_store *open_store(fixture *f, int read_only, lv_store_opened *info) {
+  char data[96];
+  snprintf(data, sizeof data, "%s/data", f->dir);
+  lv_store_options o = {.location = data,
+                        .key_path = f->key,
+                        .create = !read_only,
+                        .read_only = read_only,
+                        .checkpoint_records = 4};
+  lv_store *s = NULL;
+  levee_error err = {0};
+  int rc = lv_store_open(&o, &s, info, &err);
+  if (rc)
+    fprintf(stderr, "open: %s\n", err.message);
+  assert_int_equal(rc, 0);
+  return s;
+}
+
+static levee_str S(const char *s) {
+  return (levee_str){s, strlen(s)};
+}
+
+/* An event with one finding, as lv_evidence_from would give it. */
+static uint64_t add_event(lv_store *s, const char *id, const char *text) {
+  lv_ev_finding fd = {
+      S("rule"),    S("classified.marking"), -1, 0, 3, 1.0, S("block"),
+      S("critical")};
+  lv_evidence ev;
+  memset(&ev, 0, sizeof ev);
+  ev.id = S(id);
+  ev.time_ms = 1700000000000;
+  ev.channel = S("wechat");
+  ev.conversation_external = -1;
+  ev.sender_id = S("u1");
+  ev.action = S("block");
+  ev.severity = S("critical");
+  ev.findings = &fd;
+  ev.n_findings = 1;
+  lv_content c;
+  memset(&c, 0, sizeof c);
+  c.text = S(text);
+  c.excerpts = S("[\"x\"]");
+  uint64_t seq = 99;
+  levee_error err = {0};
+  assert_int_equal(lv_store_add_event(s, S("tester"), &ev, &c, &seq, &err), 0);
+  return seq;
+}
+
+typedef struct problems {
+  int n, kinds[16];
+  uint64_t seqs[16];
+} problems;
+
+static void collect(void *ud, const lv_verify_problem *p) {
+  problems *ps = ud;
+  if (ps->n < 16) {
+    ps->kinds[ps->n] = p->kind;
+    ps->seqs[ps->n] = p->seq;
+  }
+  ps->n++;
+}
+
+static problems verify(fixture *f, lv_verify_summary *sum) {
+  lv_store_opened info;
+  lv_store *s = open_store(f, 1, &info);
+  uint8_t pub[32];
+  for (int i = 0; i < 32; i++) {
+    unsigned v;
+    sscanf(info.public_key + 2 * i, "%2x", &v);
+    pub[i] = (uint8_t)v;
+  }
+  problems ps = {0};
+  levee_error err = {0};
+  assert_int_equal(lv_store_verify(s, pub, collect, &ps, sum, &err), 0);
+  assert_int_equal(lv_store_close(s, NULL), 0);
+  return ps;
+}
+
+static void sql(fixture *f, const char *q) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  char *msg = NULL;
+  int rc = sqlite3_exec(db, q, NULL, NULL, &msg);
+  if (rc)
+    fprintf(stderr, "%s: %s\n", q, msg);
+  sqlite3_free(msg);
+  sqlite3_close(db);
+  assert_int_equal(rc, SQLITE_OK);
+}
+
+static void test_log_and_reopen(void **state) {
+  fixture *f = *state;
+  lv_store_opened info;
+  lv_store *s = open_store(f, 0, &info);
+  assert_true(info.created);
+  assert_true(info.key_created);
+  levee_error err = {0};
+  assert_int_equal(lv_store_begin(s, &err), 0);
+  assert_int_equal(add_event(s, "e1", "机密★1年"), 1);
+  assert_int_equal(add_event(s, "e2", "下午开会"), 2);
+  assert_int_equal(add_event(s, "e1", "again"), 0); /* a no-op */
+  uint64_t seq = 0;
+  assert_int_equal(lv_store_add_record(s, S("tester"), "search", "ok",
+                                       S("{\"query\":\"机密\"}"), &seq, &err),
+                   0);
+  assert_int_equal(seq, 3);
+  assert_int_equal(lv_store_commit(s, &err), 0);
+  /* A rolled-back batch leaves nothing, in the database or the log. */
+  assert_int_equal(lv_store_begin(s, &err), 0);
+  assert_int_equal(add_event(s, "e3", "lost"), 4);
+  lv_store_rollback(s);
+  assert_int_equal(lv_store_begin(s, &err), 0);
+  assert_int_equal(add_event(s, "e3", "kept"), 4);
+  assert_int_equal(lv_store_commit(s, &err), 0);
+  assert_int_equal(lv_store_close(s, &err), 0);
+
+  s = open_store(f, 0, &info);
+  assert_false(info.created);
+  assert_false(info.key_created);
+  assert_int_equal(info.records, 4);
+  assert_int_equal(info.tail_signed, 0);
+  assert_int_equal(lv_store_begin(s, &err), 0);
+  for (int i = 0; i < 9; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "n%d", i);
+    assert_int_equal(add_event(s, id, "普通消息"), 5 + (uint64_t)i);
+    assert_int_equal(lv_store_commit(s, &err), 0);
+    assert_int_equal(lv_store_begin(s, &err), 0);
+  }
+  assert_int_equal(lv_store_commit(s, &err), 0);
+  assert_int_equal(lv_store_close(s, &err), 0);
+
+  lv_verify_summary sum;
+  problems ps = verify(f, &sum);
+  assert_int_equal(ps.n, 0);
+  assert_int_equal(sum.records, 13);
+  assert_int_equal(sum.events, 12);
+  assert_true(sum.checkpoints >= 3); /* every 4 records, and at close */
+  assert_int_equal(sum.problems, 0);
+}
+
+static void test_tail_after_crash(void **state) {
+  fixture *f = *state;
+  lv_store_opened info;
+  lv_store *s = open_store(f, 0, &info);
+  levee_error err = {0};
+  assert_int_equal(lv_store_begin(s, &err), 0);
+  add_event(s, "a", "one");
+  add_event(s, "b", "two");
+  assert_int_equal(lv_store_commit(s, &err), 0);
+  assert_int_equal(lv_store_close(s, &err), 0);
+  /* The crash: the last checkpoint never made it. */
+  sql(f,
+      "DELETE FROM checkpoint WHERE seq = (SELECT max(seq) FROM checkpoint)");
+  lv_verify_summary sum;
+  problems ps = verify(f, &sum);
+  assert_int_equal(sum.problems, 0);
+  assert_int_equal(sum.unsigned_tail, 2);
+  assert_int_equal(ps.n, 1);
+  assert_int_equal(ps.kinds[0], LV_VERIFY_UNSIGNED_TAIL);
+  s = open_store(f, 0, &info);
+  assert_int_equal(info.tail_signed, 2);
+  assert_int_equal(lv_store_close(s, &err), 0);
+  ps = verify(f, &sum);
+  assert_int_equal(ps.n, 0);
+}
+
+/* A forger who changes a message and recomputes its content hash, the
+ * leaf, and the saved tree state: every row agrees with itself, and only
+ * the signed checkpoint shows the change. */
+static void test_recomputed_hashes_caught(void **state) {
+  fixture *f = *state;
+  lv_store_opened info;
+  lv_store *s = open_store(f, 0, &info);
+  levee_error err = {0};
+  assert_int_equal(lv_store_begin(s, &err), 0);
+  for (int i = 0; i < 6; i++) {
+    char id[8];
+    snprintf(id, sizeof id, "m%d", i);
+    add_event(s, id, "原文");
+  }
+  assert_int_equal(lv_store_commit(s, &err), 0);
+  assert_int_equal(lv_store_close(s, &err), 0);
+
+  /* Recompute record 2 as if its text were "改过": content hash, leaf. */
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  sqlite3_stmt *st;
+  assert_int_equal(
+      sqlite3_prepare_v2(db,
+                         "SELECT c.salt, c.excerpts, r.time_ms, r.actor,"
+                         " r.type, r.outcome, r.detail_hash FROM content c"
+                         " JOIN record r ON r.seq = c.seq WHERE c.seq = 2",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  lv_content c;
+  memset(&c, 0, sizeof c);
+  memcpy(c.salt, sqlite3_column_blob(st, 0), sizeof c.salt);
+  char excerpts[64];
+  snprintf(excerpts, sizeof excerpts, "%s", sqlite3_column_text(st, 1));
+  c.text = S("改过");
+  c.excerpts = S(excerpts);
+  lv_record rec;
+  char actor[32], type[16], outcome[16];
+  snprintf(actor, sizeof actor, "%s", sqlite3_column_text(st, 3));
+  snprintf(type, sizeof type, "%s", sqlite3_column_text(st, 4));
+  snprintf(outcome, sizeof outcome, "%s", sqlite3_column_text(st, 5));
+  rec.head = (lv_record_head){2, sqlite3_column_int64(st, 2), S(actor), S(type),
+                              S(outcome)};
+  memcpy(rec.detail_hash, sqlite3_column_blob(st, 6), LV_SHA256_LEN);
+  sqlite3_finalize(st);
+  lv_sha256 h;
+  assert_int_equal(lv_sha256_init(&h), 0);
+  lv_content_hash(&h, &c, rec.content_hash);
+  lv_record_leaf(&h, &rec);
+  lv_sha256_cleanup(&h);
+  assert_int_equal(
+      sqlite3_prepare_v2(db, "UPDATE content SET text = '改过' WHERE seq = 2;",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "UPDATE record SET content_hash = ?1,"
+                                      " leaf = ?2 WHERE seq = 2",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_blob(st, 1, rec.content_hash, LV_SHA256_LEN, SQLITE_STATIC);
+  sqlite3_bind_blob(st, 2, rec.leaf, LV_SHA256_LEN, SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+
+  lv_verify_summary sum;
+  problems ps = verify(f, &sum);
+  assert_int_equal(ps.n, 1);
+  assert_int_equal(ps.kinds[0], LV_VERIFY_LOG_MISMATCH);
+  assert_int_equal(ps.seqs[0], 1); /* the checkpoint covers records 1-6 */
+  assert_int_equal(sum.problems, 1);
+}
+
+static void test_wrong_key_refused(void **state) {
+  fixture *f = *state;
+  lv_store_opened info;
+  lv_store *s = open_store(f, 0, &info);
+  assert_int_equal(lv_store_close(s, NULL), 0);
+  /* Another key file for the same store. */
+  char data[96];
+  snprintf(data, sizeof data, "%s/data", f->dir);
+  char other[160];
+  snprintf(other, sizeof other, "%s/keys/other.key", f->dir);
+  lv_store_options o = {.location = data, .key_path = other, .create = 1};
+  levee_error err = {0};
+  assert_int_equal(lv_store_open(&o, &s, &info, &err), LEVEE_ETAMPER);
+  assert_non_null(strstr(err.message, "another key"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_log_and_reopen, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tail_after_crash, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_recomputed_hashes_caught, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_wrong_key_refused, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
