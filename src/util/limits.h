@@ -51,4 +51,12 @@
 #define LV_MAX_MIME_PARTS 512
 #define LV_MAX_MIME_DEPTH 32
 
+/* Full-text search (src/store/search_tokens.h): a word token longer than
+ * this is cut (at a character boundary) when indexing and when querying
+ * alike, so long words still match and an index entry stays small (a
+ * PostgreSQL GIN entry must stay under ~2700 bytes); a user's search text
+ * is at most LV_MAX_SEARCH_QUERY_BYTES. */
+#define LV_MAX_SEARCH_TOKEN_BYTES 128
+#define LV_MAX_SEARCH_QUERY_BYTES (4u << 10)
+
 #endif
