@@ -107,12 +107,16 @@ int lv_evidence_from(const levee_event *e, const levee_verdict *v, lv_arena *a,
   }
   if (e->n_attachments) {
     x.attachments = lv_arena_alloc(a, e->n_attachments * sizeof *x.attachments);
-    if (!x.attachments) {
+    size_t total = 0;
+    for (size_t i = 0; i < e->n_attachments; i++)
+      if (e->attachments[i].text.ptr)
+        total += e->attachments[i].text.len + 1;
+    char *joined = total ? lv_arena_alloc(a, total) : NULL;
+    if (!x.attachments || (total && !joined)) {
       rc = LEVEE_ENOMEM;
       goto out;
     }
-    lv_jw_init(&w, &b);
-    lv_jw_array_begin(&w);
+    size_t k = 0;
     for (size_t i = 0; i < e->n_attachments; i++) {
       const levee_attachment *at = &e->attachments[i];
       lv_ev_attachment *d = &x.attachments[i];
@@ -122,15 +126,19 @@ int lv_evidence_from(const levee_event *e, const levee_verdict *v, lv_arena *a,
       d->sha256 = at->sha256;
       d->md5 = at->md5;
       d->size = at->data.ptr ? (int64_t)at->data.len : -1;
-      if (at->text.ptr)
-        lv_jw_string(&w, at->text.ptr, at->text.len);
-      else
-        lv_jw_null(&w);
+      d->text_start = d->text_len = -1;
+      if (at->text.ptr) {
+        if (k)
+          joined[k++] = '\n';
+        d->text_start = (int64_t)k;
+        d->text_len = (int64_t)at->text.len;
+        memcpy(joined + k, at->text.ptr, at->text.len);
+        k += at->text.len;
+      }
     }
-    lv_jw_array_end(&w);
     x.n_attachments = e->n_attachments;
-    if ((rc = keep_json(&w, &b, a, &c.extracted)))
-      goto out;
+    if (joined)
+      c.extracted = (levee_str){joined, k};
   }
   *ev = x;
   *content = c;
@@ -182,6 +190,8 @@ void lv_evidence_hash(lv_sha256 *h, const lv_evidence *e,
     lv_canon_str(h, b->sha256);
     lv_canon_str(h, b->md5);
     lv_canon_i64(h, b->size);
+    lv_canon_i64(h, b->text_start);
+    lv_canon_i64(h, b->text_len);
   }
   lv_sha256_end(h, out);
 }

@@ -4,8 +4,9 @@
  * hashes its record commits to.
  *
  * Hashes are computed over values as they are stored, so verifying needs
- * no parsing: the lists in lv_content are JSON arrays written once, by
- * levee's JSON writer, when the event is stored.
+ * no parsing: the excerpts are a JSON array written once, by levee's JSON
+ * writer, when the event is stored, and the extracted texts one string
+ * that the search index reads as it is.
  *
  * lv_evidence is the event's fields, its verdict and its findings: what is
  * kept for as long as the record is (at least 180 days). lv_content is
@@ -38,6 +39,9 @@ typedef struct lv_ev_attachment {
   levee_str kind, name, path;
   levee_str sha256, md5; /* lowercase hex as given or computed; may be absent */
   int64_t size;          /* bytes, or -1 when unknown */
+  int64_t text_start;    /* where its extracted text is in
+                            lv_content.extracted, or -1 when it has none */
+  int64_t text_len;
 } lv_ev_attachment;
 
 typedef struct lv_evidence {
@@ -62,8 +66,9 @@ typedef struct lv_evidence {
 typedef struct lv_content {
   uint8_t salt[LV_RECORD_SALT_LEN];
   levee_str text;      /* the message text, or absent */
-  levee_str extracted; /* JSON array: each attachment's extracted text, or
-                          null; absent when there are no attachments */
+  levee_str extracted; /* the attachments' extracted texts, joined by
+                          newlines (each one's place is in its
+                          lv_ev_attachment); absent when none has text */
   levee_str excerpts;  /* JSON array: each finding's excerpt; absent when
                           there are no findings */
 } lv_content;

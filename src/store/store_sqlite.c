@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "store/fts5_bigram.h"
 #include "store/store_backend.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -57,6 +58,7 @@ static const char *const migrations[] = {
     "CREATE TABLE attachment("
     " seq INTEGER NOT NULL, n INTEGER NOT NULL, kind TEXT, name TEXT,"
     " path TEXT, sha256 TEXT, md5 TEXT, size INTEGER NOT NULL,"
+    " text_start INTEGER NOT NULL, text_len INTEGER NOT NULL,"
     " PRIMARY KEY(seq, n)) WITHOUT ROWID;"
     "CREATE INDEX attachment_sha256 ON attachment(sha256)"
     " WHERE sha256 IS NOT NULL;"
@@ -77,6 +79,13 @@ static const char *const migrations[] = {
     "CREATE TABLE checkpoint("
     " seq INTEGER PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL,"
     " time_ms INTEGER NOT NULL, prev BLOB NOT NULL, sig BLOB NOT NULL);",
+    /* 2: full-text search over message and extracted text, an index whose
+     * text is the content table's own (external content): deleting content
+     * must delete its index entries first. */
+    "CREATE VIRTUAL TABLE content_fts USING fts5(text, extracted,"
+    " content = 'content', content_rowid = 'seq',"
+    " tokenize = '" LV_FTS5_BIGRAM_NAME "');"
+    "INSERT INTO content_fts(content_fts) VALUES ('rebuild');",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -95,6 +104,7 @@ enum {
   ST_PUT_PERSON,
   ST_PUT_CONVERSATION,
   ST_PUT_CHECKPOINT,
+  ST_PUT_FTS,
   ST_COUNT
 };
 
@@ -118,8 +128,8 @@ static const char *const statement_sql[ST_COUNT] = {
                        " start, \"end\", confidence, action, severity)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [ST_PUT_ATTACHMENT] = "INSERT INTO attachment(seq, n, kind, name, path,"
-                          " sha256, md5, size)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                          " sha256, md5, size, text_start, text_len)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [ST_PUT_CONTENT] = "INSERT INTO content(seq, salt, text, extracted,"
                        " excerpts) VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_PUT_PERSON] =
@@ -140,6 +150,8 @@ static const char *const statement_sql[ST_COUNT] = {
         " last_seq = excluded.last_seq, events = events + 1",
     [ST_PUT_CHECKPOINT] = "INSERT INTO checkpoint(seq, size, root, time_ms,"
                           " prev, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_PUT_FTS] = "INSERT INTO content_fts(rowid, text, extracted)"
+                   " VALUES (?1, ?2, ?3)",
 };
 
 typedef struct sqlite_store {
@@ -284,10 +296,17 @@ static int sqlite_open(const char *dir, int create, int read_only, void **out,
   }
   sqlite3_busy_timeout(s->db, 5000);
   sqlite3_extended_result_codes(s->db, 1);
+  /* Before any use of the search index, migrations included. */
+  if ((rc = lv_fts5_bigram_register(s->db))) {
+    lv_error_set(err, rc, "%s: cannot register the search tokenizer", path);
+    goto out;
+  }
   if (!read_only) {
     /* WAL with FULL sync: each commit is fsynced before it returns. */
     if ((rc = exec(s, "PRAGMA journal_mode = WAL", err)) ||
         (rc = exec(s, "PRAGMA synchronous = FULL", err)) ||
+        (rc = exec(s, "PRAGMA cache_size = -65536", err)) ||
+        (rc = exec(s, "PRAGMA temp_store = MEMORY", err)) ||
         (rc = migrate(s, err)))
       goto out;
   } else {
@@ -468,6 +487,8 @@ static int sqlite_put_event(void *db, const lv_record *rec,
     bind_str(st, 6, a->sha256);
     bind_str(st, 7, a->md5);
     sqlite3_bind_int64(st, 8, a->size);
+    sqlite3_bind_int64(st, 9, a->text_start);
+    sqlite3_bind_int64(st, 10, a->text_len);
     if ((rc = run(s, st, err, "storing an attachment")))
       return rc;
   }
@@ -478,6 +499,12 @@ static int sqlite_put_event(void *db, const lv_record *rec,
   bind_str(st, 4, c->extracted);
   bind_str(st, 5, c->excerpts);
   if ((rc = run(s, st, err, "storing content")))
+    return rc;
+  st = s->st[ST_PUT_FTS];
+  sqlite3_bind_int64(st, 1, seq);
+  bind_str(st, 2, c->text);
+  bind_str(st, 3, c->extracted);
+  if ((rc = run(s, st, err, "indexing content")))
     return rc;
   if (e->sender_id.ptr) {
     st = s->st[ST_PUT_PERSON];
@@ -569,10 +596,11 @@ static const char *const cursor_sql[CUR_COUNT] = {
     [CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
                     " confidence, action, severity FROM finding"
                     " WHERE seq >= ?1 ORDER BY seq, n",
-    [CUR_ATTACH] = "SELECT seq, kind, name, path, sha256, md5, size"
-                   " FROM attachment WHERE seq >= ?1 ORDER BY seq, n",
-    [CUR_CONTENT] = "SELECT seq, salt, text, extracted, excerpts FROM content"
-                    " WHERE seq >= ?1 ORDER BY seq",
+    [CUR_ATTACH] = "SELECT seq, kind, name, path, sha256, md5, size,"
+                   " text_start, text_len FROM attachment WHERE seq >= ?1"
+                   " ORDER BY seq, n",
+    [CUR_CONTENT] = ("SELECT seq, salt, text, extracted, excerpts"
+                     " FROM content WHERE seq >= ?1 ORDER BY seq"),
     [CUR_DEL] = "SELECT seq FROM content_deleted WHERE seq >= ?1 ORDER BY seq",
 };
 
@@ -720,6 +748,8 @@ static int sqlite_each_row(void *db, uint64_t from, lv_row_fn fn, void *ud) {
         g->sha256 = t[3];
         g->md5 = t[4];
         g->size = sqlite3_column_int64(q2, 6);
+        g->text_start = sqlite3_column_int64(q2, 7);
+        g->text_len = sqlite3_column_int64(q2, 8);
         if (!status)
           status = advance(a);
       }
