@@ -16,6 +16,7 @@ static const struct {
     {"scan", lv_cmd_scan, "inspect events and print verdicts (JSON Lines)"},
     {"ingest", lv_cmd_ingest,
      "inspect events and store them in the audit store"},
+    {"search", lv_cmd_search, "full-text search of the stored messages"},
     {"verify", lv_cmd_verify, "check the integrity of the audit store"},
     {"policy", lv_cmd_policy, "check a policy file and explain what it does"},
 };

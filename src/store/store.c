@@ -511,6 +511,13 @@ int lv_store_checkpoint(lv_store *s, levee_error *err) {
   return LEVEE_OK;
 }
 
+/* --- search -------------------------------------------------------------- */
+
+int lv_store_search(lv_store *s, const lv_search_request *q,
+                    lv_search_hit_fn fn, void *ud, levee_error *err) {
+  return s->be->search(s->db, q, fn, ud, err);
+}
+
 /* --- verification ------------------------------------------------------- */
 
 typedef struct verifier {

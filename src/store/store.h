@@ -23,6 +23,7 @@
 #include "levee/levee.h"
 #include "store/evidence.h"
 #include "store/record.h"
+#include "store/search.h"
 
 typedef struct lv_store lv_store;
 
@@ -90,6 +91,15 @@ void lv_store_rollback(lv_store *s);
 
 /* Writes a checkpoint now, if records were added since the last. */
 int lv_store_checkpoint(lv_store *s, levee_error *err)
+    __attribute__((warn_unused_result));
+
+/* --- search -------------------------------------------------------------- */
+
+/* Full-text search of the stored events (Chinese queries of one or more
+ * characters included), newest first. Returns LEVEE_EINVAL when the text
+ * holds nothing to search for. */
+int lv_store_search(lv_store *s, const lv_search_request *q,
+                    lv_search_hit_fn fn, void *ud, levee_error *err)
     __attribute__((warn_unused_result));
 
 /* --- verification ------------------------------------------------------ */

@@ -17,6 +17,7 @@
 #include "store/checkpoint.h"
 #include "store/evidence.h"
 #include "store/record.h"
+#include "store/search.h"
 #include "util/buf.h"
 
 #define LV_STORE_BACKEND_VERSION 1
@@ -67,6 +68,10 @@ typedef struct lv_store_backend {
   /* Rows of the event, finding, attachment and content tables that belong
    * to no record. */
   int (*each_orphan)(void *db, lv_orphan_fn fn, void *ud);
+  /* Stored events whose text matches, newest first, with the request's
+   * filters; or, with q->explain, the query plan instead. */
+  int (*search)(void *db, const lv_search_request *q, lv_search_hit_fn fn,
+                void *ud, levee_error *err);
 } lv_store_backend;
 
 extern const lv_store_backend lv_store_sqlite;

@@ -799,6 +799,120 @@ static int sqlite_each_orphan(void *db, lv_orphan_fn fn, void *ud) {
   return status;
 }
 
+/* --- search -------------------------------------------------------------- */
+
+/* The search statement, with only the filters asked for (so each leaves
+ * no "?n IS NULL OR" for the planner to see through). The FTS index drives
+ * it, newest first, and stops after the page. */
+static int search_sql(const lv_search_request *q, lv_buf *sql) {
+  int rc = lv_buf_puts(
+      sql, "SELECT e.seq, e.id, e.time_ms, e.channel, e.sender_id,"
+           " e.sender_name, e.conversation_id, e.conversation_title,"
+           " e.action, e.severity,"
+           " (SELECT group_concat(f.category, ',') FROM finding f"
+           "  WHERE f.seq = e.seq),"
+           " highlight(content_fts, 0, ?2, ?3),"
+           " highlight(content_fts, 1, ?2, ?3)"
+           " FROM content_fts JOIN event e ON e.seq = content_fts.rowid"
+           " WHERE content_fts MATCH ?1");
+  if (!rc && q->sender.ptr)
+    rc = lv_buf_puts(sql, " AND e.sender_id = ?4");
+  if (!rc && q->conversation.ptr)
+    rc = lv_buf_puts(sql, " AND e.conversation_id = ?5");
+  if (!rc && q->channel.ptr)
+    rc = lv_buf_puts(sql, " AND e.channel = ?6");
+  if (!rc && q->action.ptr)
+    rc = lv_buf_puts(sql, " AND e.action = ?7");
+  if (!rc && q->category.ptr)
+    rc = lv_buf_puts(sql, q->category.len &&
+                                  q->category.ptr[q->category.len - 1] == '.'
+                              ? " AND EXISTS (SELECT 1 FROM finding f"
+                                " WHERE f.seq = e.seq AND"
+                                " substr(f.category, 1, length(?8)) = ?8)"
+                              : " AND EXISTS (SELECT 1 FROM finding f"
+                                " WHERE f.seq = e.seq AND f.category = ?8)");
+  if (!rc && q->since_ms != INT64_MIN)
+    rc = lv_buf_puts(sql, " AND e.time_ms >= ?9");
+  if (!rc && q->until_ms != INT64_MAX)
+    rc = lv_buf_puts(sql, " AND e.time_ms < ?10");
+  if (!rc)
+    rc = lv_buf_puts(sql, " ORDER BY content_fts.rowid DESC"
+                          " LIMIT ?11 OFFSET ?12");
+  return rc;
+}
+
+static int sqlite_search(void *db, const lv_search_request *q,
+                         lv_search_hit_fn fn, void *ud, levee_error *err) {
+  sqlite_store *s = db;
+  char *match = NULL;
+  size_t match_len = 0;
+  int rc = lv_fts5_quote_query(q->text.ptr ? q->text.ptr : "", q->text.len,
+                               &match, &match_len);
+  if (rc)
+    return lv_error_set(err, rc, "the search text: %s", levee_strerror(rc));
+  if (!match_len) {
+    free(match);
+    return lv_error_set(err, LEVEE_EINVAL,
+                        "nothing to search for in the search text");
+  }
+  lv_buf sql;
+  lv_buf_init(&sql, 1u << 16);
+  sqlite3_stmt *st = NULL;
+  if ((rc = lv_buf_puts(&sql, q->explain ? "EXPLAIN QUERY PLAN " : "")) ||
+      (rc = search_sql(q, &sql)))
+    goto out;
+  if (sqlite3_prepare_v2(s->db, sql.data, (int)sql.len, &st, NULL) !=
+      SQLITE_OK) {
+    rc = db_error(s, err, "preparing the search");
+    goto out;
+  }
+  sqlite3_bind_text(st, 1, match, (int)match_len, SQLITE_STATIC);
+  bind_cstr(st, 2, q->mark_open ? q->mark_open : "");
+  bind_cstr(st, 3, q->mark_close ? q->mark_close : "");
+  bind_str(st, 4, q->sender);
+  bind_str(st, 5, q->conversation);
+  bind_str(st, 6, q->channel);
+  bind_str(st, 7, q->action);
+  bind_str(st, 8, q->category);
+  sqlite3_bind_int64(st, 9, q->since_ms);
+  sqlite3_bind_int64(st, 10, q->until_ms);
+  sqlite3_bind_int64(
+      st, 11, q->limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)q->limit);
+  sqlite3_bind_int64(
+      st, 12, q->offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)q->offset);
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    lv_search_hit h;
+    memset(&h, 0, sizeof h);
+    if (q->explain) {
+      h.plan = (const char *)sqlite3_column_text(st, 3);
+    } else {
+      h.seq = (uint64_t)sqlite3_column_int64(st, 0);
+      h.id = col_str(st, 1);
+      h.time_ms = sqlite3_column_int64(st, 2);
+      h.channel = col_str(st, 3);
+      h.sender_id = col_str(st, 4);
+      h.sender_name = col_str(st, 5);
+      h.conversation_id = col_str(st, 6);
+      h.conversation_title = col_str(st, 7);
+      h.action = col_str(st, 8);
+      h.severity = col_str(st, 9);
+      h.categories = col_str(st, 10);
+      h.text = col_str(st, 11);
+      h.extracted = col_str(st, 12);
+    }
+    if ((rc = fn(ud, &h)))
+      goto out;
+  }
+  if (step != SQLITE_DONE)
+    rc = db_error(s, err, "searching");
+out:
+  sqlite3_finalize(st);
+  lv_buf_cleanup(&sql);
+  free(match);
+  return rc;
+}
+
 const lv_store_backend lv_store_sqlite = {
     .version = LV_STORE_BACKEND_VERSION,
     .name = "sqlite",
@@ -817,4 +931,5 @@ const lv_store_backend lv_store_sqlite = {
     .each_checkpoint = sqlite_each_checkpoint,
     .each_row = sqlite_each_row,
     .each_orphan = sqlite_each_orphan,
+    .search = sqlite_search,
 };

@@ -98,5 +98,46 @@ sqlite3 "$tmp/t/levee.db" "UPDATE content SET text = 'x' WHERE seq = 2"
 check "verify --json: valid JSON lines" '[ $rc -eq 1 ] && /usr/bin/python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$tmp/vout"'
 check "verify --json: the problem, then intact false" 'head -n1 "$tmp/vout" | grep -q "\"record\":2" && tail -n1 "$tmp/vout" | grep -q "\"intact\":false"'
 
+# search: Chinese of one, two or more characters, from the index
+"$LEVEE" search --help | grep -q "usage: levee search"; check "search --help" '[ $? -eq 0 ]'
+"$LEVEE" search --data "$tmp/d" --json 机密 --limit 100 >"$tmp/sout"; rc=$?
+/usr/bin/python3 - "$events" "$tmp/sout" >"$tmp/scheck" <<'PY'
+import json, re, sys
+texts = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    texts[e["id"]] = e.get("text") or ""
+def norm(t):  # the index's view: Traditional folded, punctuation in CJK runs gone
+    return re.sub(r"[\s，。、：；！？★☆*\-_.]", "", t.replace("機", "机"))
+want = {i for i, t in texts.items() if "机密" in norm(t)}
+got = set()
+for line in open(sys.argv[2], encoding="utf-8"):
+    h = json.loads(line)
+    got.add(h["id"])
+    s, e = h["text_matches"][0]
+    assert h["text"].encode()[s:e].decode() in ("机密", "機密"), h
+print("ok" if got == want and want else f"got {sorted(got)} want {sorted(want)}")
+PY
+check "search 机密: exactly the messages holding it (Traditional too), matches marked" '[ $rc -eq 0 ] && [ "$(cat "$tmp/scheck")" = ok ]'
+"$LEVEE" search --data "$tmp/d" 飞单 >"$tmp/sout" 2>"$tmp/serr"; rc=$?
+check "search 飞单: nothing it should not find" '[ $rc -eq 1 ] && [ ! -s "$tmp/sout" ] && grep -q "0 results" "$tmp/serr"'
+"$LEVEE" search --data "$tmp/d" 机 --limit 100 --json >"$tmp/sout"; rc=$?
+check "a one-character query" '[ $rc -eq 0 ] && grep -q "\"id\":\"d025\"" "$tmp/sout" && grep -q "\"id\":\"d008\"" "$tmp/sout"'
+"$LEVEE" search --data "$tmp/d" 机密 --sender s2 --json >"$tmp/sout"; rc=$?
+check "a sender filter" '[ $rc -eq 0 ] && [ "$(grep -c . "$tmp/sout")" -eq 2 ] && ! grep -v "\"sender\":{\"id\":\"s2\"" "$tmp/sout" | grep -q .'
+"$LEVEE" search --data "$tmp/d" 机密 --category classified. --json >"$tmp/sout"; rc=$?
+check "a category prefix filter" '[ $rc -eq 0 ] && grep -q "\"id\":\"d002\"" "$tmp/sout" && ! grep -q "\"id\":\"d010\"" "$tmp/sout"'
+"$LEVEE" search --data "$tmp/d" 机密 --color never >"$tmp/sout" 2>/dev/null; rc=$?
+check "text output marks the match" '[ $rc -eq 0 ] && grep -q "\[\[机密\]\]★6个月" "$tmp/sout"'
+"$LEVEE" search --data "$tmp/d" --explain 机密 --sender s2 >"$tmp/sout"; rc=$?
+check "the query uses the full-text index (EXPLAIN QUERY PLAN)" '[ $rc -eq 0 ] && grep -q "VIRTUAL TABLE INDEX" "$tmp/sout"'
+"$LEVEE" search --data "$tmp/d" '★' >/dev/null 2>"$tmp/serr"; rc=$?
+check "a query with nothing to search for: exit 2, said" '[ $rc -eq 2 ] && grep -q "nothing to search for" "$tmp/serr"'
+"$LEVEE" search --data "$tmp/d" '"机密" OR body:x' >/dev/null 2>&1; rc=$?
+check "query syntax in user text is plain text" '[ $rc -eq 1 ]'
+n_search=$(sqlite3 "$tmp/d/levee.db" "SELECT count(*) FROM record WHERE type = 'search'")
+check "every search is in the audit log, with its actor" '[ "$n_search" -ge 7 ] && [ "$(sqlite3 "$tmp/d/levee.db" "SELECT actor FROM record WHERE type = '"'"'search'"'"' LIMIT 1")" = "$(id -un)" ]'
+"$LEVEE" verify --data "$tmp/d" >/dev/null; check "verify after searches" '[ $? -eq 0 ]'
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

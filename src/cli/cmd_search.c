@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_search.c: `levee search`: full-text search of the stored messages and
+ * extracted text (Chinese queries of one or more characters included), with
+ * filters, newest first. Every search is itself recorded in the audit log:
+ * who asked (the OS user), for what, and how many results came back.
+ *
+ * Exit status: 0 something was found, 1 nothing was, 2 an error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "ingest/event_jsonl.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/json_writer.h"
+
+#define DEFAULT_LIMIT 20
+#define MAX_LIMIT 10000
+
+/* Marks around matches: colour on a terminal, brackets elsewhere, and for
+ * --json bytes that cannot be in stored text (C0 controls are escaped by
+ * the JSON writer), turned into offsets. */
+#define JSON_MARK_OPEN "\x01"
+#define JSON_MARK_CLOSE "\x02"
+
+typedef struct search_out {
+  int json;
+  int color;
+  size_t hits;
+  lv_buf results; /* printed once the search is recorded */
+  lv_buf scratch;
+} search_out;
+
+static void fmt_time(int64_t ms, char *buf, size_t cap, int utc) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+  if (utc ? !gmtime_r(&t, &tm) : !localtime_r(&t, &tm)) {
+    snprintf(buf, cap, "%lld", (long long)ms);
+    return;
+  }
+  strftime(buf, cap, utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S %z", &tm);
+}
+
+/* s with the marks taken out, as a JSON string, and the marked ranges as
+ * [[start, end], ...] byte offsets into it. */
+static void json_marked(lv_jw *w, const char *key, levee_str s, lv_buf *tmp) {
+  if (!s.ptr)
+    return;
+  lv_buf_reset(tmp);
+  int64_t ranges[64][2];
+  size_t n = 0;
+  int64_t open_at = -1;
+  for (size_t i = 0; i < s.len; i++) {
+    if (s.ptr[i] == JSON_MARK_OPEN[0]) {
+      open_at = (int64_t)tmp->len;
+    } else if (s.ptr[i] == JSON_MARK_CLOSE[0]) {
+      if (open_at >= 0 && n < 64) {
+        ranges[n][0] = open_at;
+        ranges[n++][1] = (int64_t)tmp->len;
+      }
+      open_at = -1;
+    } else if (lv_buf_putc(tmp, s.ptr[i])) {
+      return;
+    }
+  }
+  lv_jw_key(w, key);
+  lv_jw_string(w, tmp->data ? tmp->data : "", tmp->len);
+  char mkey[64];
+  snprintf(mkey, sizeof mkey, "%s_matches", key);
+  lv_jw_key(w, mkey);
+  lv_jw_array_begin(w);
+  for (size_t i = 0; i < n; i++) {
+    lv_jw_array_begin(w);
+    lv_jw_int(w, ranges[i][0]);
+    lv_jw_int(w, ranges[i][1]);
+    lv_jw_array_end(w);
+  }
+  lv_jw_array_end(w);
+}
+
+static void jw_str(lv_jw *w, const char *key, levee_str v) {
+  if (!v.ptr)
+    return;
+  lv_jw_key(w, key);
+  lv_jw_string(w, v.ptr, v.len);
+}
+
+/* "  from 张三 (u001)", or just the id or the name when only one is known. */
+static int who(lv_buf *b, const char *word, levee_str name, levee_str id) {
+  if (name.ptr && id.ptr)
+    return lv_buf_printf(b, "  %s %.*s (%.*s)", word, (int)name.len, name.ptr,
+                         (int)id.len, id.ptr);
+  levee_str one = name.ptr ? name : id;
+  return lv_buf_printf(b, "  %s %.*s", word, (int)one.len, one.ptr);
+}
+
+static int on_hit(void *ud, const lv_search_hit *h) {
+  search_out *o = ud;
+  lv_buf *b = &o->results;
+  if (h->plan)
+    return lv_buf_printf(b, "%s\n", h->plan);
+  o->hits++;
+  if (o->json) {
+    lv_jw w;
+    char when[40];
+    lv_jw_init(&w, b);
+    lv_jw_object_begin(&w);
+    lv_jw_key(&w, "record");
+    lv_jw_int(&w, (int64_t)h->seq);
+    jw_str(&w, "id", h->id);
+    fmt_time(h->time_ms, when, sizeof when, 1);
+    lv_jw_key(&w, "time");
+    lv_jw_cstring(&w, when);
+    lv_jw_key(&w, "time_ms");
+    lv_jw_int(&w, h->time_ms);
+    jw_str(&w, "channel", h->channel);
+    if (h->sender_id.ptr || h->sender_name.ptr) {
+      lv_jw_key(&w, "sender");
+      lv_jw_object_begin(&w);
+      jw_str(&w, "id", h->sender_id);
+      jw_str(&w, "name", h->sender_name);
+      lv_jw_object_end(&w);
+    }
+    if (h->conversation_id.ptr || h->conversation_title.ptr) {
+      lv_jw_key(&w, "conversation");
+      lv_jw_object_begin(&w);
+      jw_str(&w, "id", h->conversation_id);
+      jw_str(&w, "title", h->conversation_title);
+      lv_jw_object_end(&w);
+    }
+    jw_str(&w, "action", h->action);
+    jw_str(&w, "severity", h->severity);
+    lv_jw_key(&w, "categories");
+    lv_jw_array_begin(&w);
+    for (size_t i = 0, start = 0; h->categories.ptr && i <= h->categories.len;
+         i++) {
+      if (i == h->categories.len || h->categories.ptr[i] == ',') {
+        lv_jw_string(&w, h->categories.ptr + start, i - start);
+        start = i + 1;
+      }
+    }
+    lv_jw_array_end(&w);
+    json_marked(&w, "text", h->text, &o->scratch);
+    json_marked(&w, "extracted", h->extracted, &o->scratch);
+    lv_jw_object_end(&w);
+    int rc = lv_jw_status(&w);
+    return rc ? rc : lv_buf_putc(b, '\n');
+  }
+  char when[40];
+  fmt_time(h->time_ms, when, sizeof when, 0);
+  int rc = lv_buf_printf(b, "#%llu  %s  %.*s  %.*s", (unsigned long long)h->seq,
+                         when, (int)h->channel.len,
+                         h->channel.ptr ? h->channel.ptr : "", (int)h->id.len,
+                         h->id.ptr ? h->id.ptr : "");
+  if (!rc && (h->sender_id.ptr || h->sender_name.ptr))
+    rc = who(b, "from", h->sender_name, h->sender_id);
+  if (!rc && (h->conversation_id.ptr || h->conversation_title.ptr))
+    rc = who(b, "in", h->conversation_title, h->conversation_id);
+  if (!rc)
+    rc = lv_buf_printf(b, "  %.*s/%.*s", (int)h->action.len, h->action.ptr,
+                       (int)h->severity.len, h->severity.ptr);
+  if (!rc && h->categories.ptr)
+    rc = lv_buf_printf(b, "  %.*s", (int)h->categories.len, h->categories.ptr);
+  if (!rc && h->text.ptr)
+    rc = lv_buf_printf(b, "\n    %.*s", (int)h->text.len, h->text.ptr);
+  if (!rc && h->extracted.ptr)
+    rc = lv_buf_printf(b, "\n    [attachments] %.*s", (int)h->extracted.len,
+                       h->extracted.ptr);
+  return rc ? rc : lv_buf_putc(b, '\n');
+}
+
+/* An RFC 3339 time, epoch milliseconds, or a date (midnight, China
+ * Standard Time: levee's users are there). */
+static int parse_time(const char *s, int64_t *out) {
+  size_t n = strlen(s);
+  size_t digits = strspn(s, "0123456789");
+  if (n && digits == n) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno)
+      return -1;
+    *out = v;
+    return 0;
+  }
+  if (n == 10) {
+    char full[40];
+    snprintf(full, sizeof full, "%sT00:00:00+08:00", s);
+    return lv_parse_rfc3339(full, strlen(full), out) ? -1 : 0;
+  }
+  return lv_parse_rfc3339(s, n, out) ? -1 : 0;
+}
+
+static int parse_count(const char *s, uint64_t max, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || !*s || s[0] == '-' || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static void usage(FILE *f) {
+  fprintf(
+      f,
+      "usage: levee search --data DIR [FILTERS] [--limit N] [--offset N]\n"
+      "                    [--json] [--color auto|always|never] [--explain]\n"
+      "                    [--key FILE] QUERY...\n"
+      "\n"
+      "Full-text search of the stored messages and extracted text, newest\n"
+      "first. Chinese queries of one, two or more characters work; the\n"
+      "words of QUERY must all occur (each as written, its characters\n"
+      "together). Traditional characters, full-width letters and case do\n"
+      "not matter. Every search is recorded in the audit log (who, what,\n"
+      "how many results).\n"
+      "\n"
+      "Filters:\n"
+      "  --sender ID         sent by this sender id\n"
+      "  --conversation ID   in this conversation\n"
+      "  --channel NAME      wechat, wecom, email, ...\n"
+      "  --category C        with a finding of this category, or of a\n"
+      "                      prefix ending in '.' (pii.)\n"
+      "  --action A          the verdict's action (allow, alert, hold,\n"
+      "                      redact, block)\n"
+      "  --since T, --until T  event time: RFC 3339, epoch milliseconds,\n"
+      "                      or YYYY-MM-DD (midnight UTC+08:00); until is\n"
+      "                      exclusive\n"
+      "\n"
+      "Output:\n"
+      "  --limit N           at most N results (default %d, at most %d)\n"
+      "  --offset N          skip the first N (paging)\n"
+      "  --json              one JSON object per result, matches as byte\n"
+      "                      offsets (text_matches, extracted_matches)\n"
+      "  --color WHEN        highlight matches in colour (default auto: on\n"
+      "                      a terminal; elsewhere they are marked [[ ]])\n"
+      "  --explain           print the query plan instead (not recorded)\n"
+      "  --key FILE          the signing key (the search record is logged)\n"
+      "  -h, --help          this help\n"
+      "\n"
+      "Exit status: 0 something was found, 1 nothing was, 2 an error.\n",
+      DEFAULT_LIMIT, MAX_LIMIT);
+}
+
+/* The search as a record detail: what was asked, and how much came back. */
+static int search_detail(const lv_search_request *q, size_t hits, lv_buf *b) {
+  lv_jw w;
+  lv_jw_init(&w, b);
+  lv_jw_object_begin(&w);
+  jw_str(&w, "query", q->text);
+  jw_str(&w, "sender", q->sender);
+  jw_str(&w, "conversation", q->conversation);
+  jw_str(&w, "channel", q->channel);
+  jw_str(&w, "category", q->category);
+  jw_str(&w, "action", q->action);
+  if (q->since_ms != INT64_MIN) {
+    lv_jw_key(&w, "since_ms");
+    lv_jw_int(&w, q->since_ms);
+  }
+  if (q->until_ms != INT64_MAX) {
+    lv_jw_key(&w, "until_ms");
+    lv_jw_int(&w, q->until_ms);
+  }
+  lv_jw_key(&w, "limit");
+  lv_jw_int(&w, (int64_t)q->limit);
+  lv_jw_key(&w, "offset");
+  lv_jw_int(&w, (int64_t)q->offset);
+  lv_jw_key(&w, "results");
+  lv_jw_int(&w, (int64_t)hits);
+  lv_jw_object_end(&w);
+  return lv_jw_status(&w);
+}
+
+static levee_str str_of(const char *s) {
+  return (levee_str){s, s ? strlen(s) : 0};
+}
+
+int lv_cmd_search(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"data", required_argument, NULL, 'd'},
+      {"key", required_argument, NULL, 'k'},
+      {"sender", required_argument, NULL, 's'},
+      {"conversation", required_argument, NULL, 'c'},
+      {"channel", required_argument, NULL, 'C'},
+      {"category", required_argument, NULL, 'g'},
+      {"action", required_argument, NULL, 'a'},
+      {"since", required_argument, NULL, 'S'},
+      {"until", required_argument, NULL, 'U'},
+      {"limit", required_argument, NULL, 'l'},
+      {"offset", required_argument, NULL, 'o'},
+      {"json", no_argument, NULL, 'j'},
+      {"color", required_argument, NULL, 'r'},
+      {"explain", no_argument, NULL, 'e'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *data = NULL, *key_path = NULL, *color = "auto";
+  lv_search_request q;
+  memset(&q, 0, sizeof q);
+  q.since_ms = INT64_MIN;
+  q.until_ms = INT64_MAX;
+  q.limit = DEFAULT_LIMIT;
+  search_out out;
+  memset(&out, 0, sizeof out);
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "d:k:s:c:C:g:a:S:U:l:o:jr:eh", opts,
+                          NULL)) != -1) {
+    switch (c) {
+    case 'd': data = optarg; break;
+    case 'k': key_path = optarg; break;
+    case 's': q.sender = str_of(optarg); break;
+    case 'c': q.conversation = str_of(optarg); break;
+    case 'C': q.channel = str_of(optarg); break;
+    case 'g': q.category = str_of(optarg); break;
+    case 'a': q.action = str_of(optarg); break;
+    case 'S':
+    case 'U':
+      if (parse_time(optarg, c == 'S' ? &q.since_ms : &q.until_ms)) {
+        lv_cli_error("search",
+                     "--%s: not a time: '%s' (RFC 3339, epoch "
+                     "milliseconds or YYYY-MM-DD)",
+                     c == 'S' ? "since" : "until", optarg);
+        return 2;
+      }
+      break;
+    case 'l':
+      if (parse_count(optarg, MAX_LIMIT, &q.limit) || !q.limit) {
+        lv_cli_error("search", "--limit must be a number from 1 to %d",
+                     MAX_LIMIT);
+        return 2;
+      }
+      break;
+    case 'o':
+      if (parse_count(optarg, INT64_MAX, &q.offset)) {
+        lv_cli_error("search", "--offset must be a number from 0");
+        return 2;
+      }
+      break;
+    case 'j': out.json = 1; break;
+    case 'r':
+      if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "always") != 0 &&
+          strcmp(optarg, "never") != 0) {
+        lv_cli_error("search", "--color must be auto, always or never");
+        return 2;
+      }
+      color = optarg;
+      break;
+    case 'e': q.explain = 1; break;
+    case 'h': usage(stdout); return 0;
+    default: usage(stderr); return 2;
+    }
+  }
+  if (!data) {
+    lv_cli_error("search", "--data DIR is required");
+    return 2;
+  }
+  if (optind >= argc) {
+    lv_cli_error("search", "what to search for is missing (QUERY)");
+    return 2;
+  }
+  lv_buf text;
+  lv_buf_init(&text, 1u << 16);
+  for (int i = optind; i < argc; i++)
+    if ((i > optind && lv_buf_putc(&text, ' ')) ||
+        lv_buf_puts(&text, argv[i])) {
+      lv_cli_error("search", "the query is too long");
+      lv_buf_cleanup(&text);
+      return 2;
+    }
+  q.text = (levee_str){text.data, text.len};
+  out.color = !strcmp(color, "always") ||
+              (!strcmp(color, "auto") && isatty(STDOUT_FILENO));
+  q.mark_open = out.json ? JSON_MARK_OPEN : out.color ? "\x1b[1;31m" : "[[";
+  q.mark_close = out.json ? JSON_MARK_CLOSE : out.color ? "\x1b[0m" : "]]";
+  lv_buf_init(&out.results, (size_t)1 << 30);
+  lv_buf_init(&out.scratch, (size_t)1 << 26);
+
+  int status = 2;
+  lv_store_options so = {.location = data, .key_path = key_path};
+  lv_store *store = NULL;
+  levee_error err = {0};
+  int rc = lv_store_open(&so, &store, NULL, &err);
+  if (rc) {
+    lv_cli_error(data, "%s", err.message);
+    goto out;
+  }
+  if ((rc = lv_store_search(store, &q, on_hit, &out, &err))) {
+    lv_cli_error("search", "%s",
+                 err.message[0] ? err.message : levee_strerror(rc));
+    goto out;
+  }
+  if (!q.explain) {
+    /* Recorded before anything is shown: no record, no results. */
+    lv_buf detail;
+    uint64_t seq;
+    lv_buf_init(&detail, 1u << 20);
+    const char *user = lv_cli_os_user();
+    rc = search_detail(&q, out.hits, &detail);
+    if (!rc && !(rc = lv_store_begin(store, &err)) &&
+        !(rc = lv_store_add_record(store, str_of(user), "search", "ok",
+                                   (levee_str){detail.data, detail.len}, &seq,
+                                   &err)))
+      rc = lv_store_commit(store, &err);
+    lv_buf_cleanup(&detail);
+    if (rc) {
+      lv_cli_error(data, "the search could not be recorded: %s",
+                   err.message[0] ? err.message : levee_strerror(rc));
+      goto out;
+    }
+  }
+  fwrite(out.results.data ? out.results.data : "", 1, out.results.len, stdout);
+  if (!out.json && !q.explain)
+    fprintf(stderr, "levee: search: %zu result%s%s\n", out.hits,
+            out.hits == 1 ? "" : "s",
+            out.hits == q.limit ? " (there may be more: --offset)" : "");
+  status = out.hits || q.explain ? 0 : 1;
+out:
+  if (store && lv_store_close(store, &err)) {
+    lv_cli_error(data, "%s", err.message);
+    status = 2;
+  }
+  lv_buf_cleanup(&out.results);
+  lv_buf_cleanup(&out.scratch);
+  lv_buf_cleanup(&text);
+  return status;
+}
