@@ -177,19 +177,23 @@ int lv_cmd_verify(int argc, char **argv) {
   }
   if (out.json)
     printf("{\"intact\":%s,\"records\":%llu,\"events\":%llu,"
-           "\"checkpoints\":%llu,\"content_deleted\":%llu,\"problems\":%llu,"
+           "\"checkpoints\":%llu,\"content_deleted\":%llu,"
+           "\"records_expired\":%llu,\"problems\":%llu,"
            "\"unsigned_tail\":%llu,\"seconds\":%.3f}\n",
            sum.problems ? "false" : "true", (unsigned long long)sum.records,
            (unsigned long long)sum.events, (unsigned long long)sum.checkpoints,
            (unsigned long long)sum.content_deleted,
+           (unsigned long long)sum.records_expired,
            (unsigned long long)sum.problems,
            (unsigned long long)sum.unsigned_tail, secs);
   else
-    printf("levee verify: %s: %llu records (%llu events), %llu checkpoints, "
-           "%llu with content deleted under retention; %s (%.2f s)\n",
+    printf("levee verify: %s: %llu records (%llu events), %llu checkpoints; "
+           "under retention, %llu with content deleted and %llu with "
+           "evidence expired; %s (%.2f s)\n",
            data, (unsigned long long)sum.records,
            (unsigned long long)sum.events, (unsigned long long)sum.checkpoints,
            (unsigned long long)sum.content_deleted,
+           (unsigned long long)sum.records_expired,
            sum.problems ? "TAMPERED" : "intact", secs);
   return sum.problems ? 1 : 0;
 }

@@ -18,6 +18,7 @@ static const struct {
      "inspect events and store them in the audit store"},
     {"search", lv_cmd_search, "full-text search of the stored messages"},
     {"verify", lv_cmd_verify, "check the integrity of the audit store"},
+    {"purge", lv_cmd_purge, "apply the policy's retention to the audit store"},
     {"policy", lv_cmd_policy, "check a policy file and explain what it does"},
 };
 

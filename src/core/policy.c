@@ -124,8 +124,44 @@ void levee_policy_destroy(levee_policy *p) {
     free(k->words);
   }
   free(p->lists);
+  for (size_t i = 0; i < p->retention.n_rules; i++)
+    free(p->retention.rules[i].category);
+  free(p->retention.rules);
   free(p->name);
   free(p->description);
   free(p->origin);
   free(p);
+}
+
+/* 0 (for ever) is the longest. */
+static int64_t longer(int64_t a, int64_t b) {
+  if (!a || !b)
+    return 0;
+  return a > b ? a : b;
+}
+
+void lv_retention_for(const lv_retention *r, const char *const *categories,
+                      size_t n, int64_t *record_days, int64_t *content_days) {
+  int64_t rec = -1, con = -1;
+  for (size_t i = 0; i < n; i++) {
+    const lv_retention_rule *best = NULL;
+    size_t best_len = 0;
+    for (size_t j = 0; j < r->n_rules; j++) {
+      const lv_retention_rule *x = &r->rules[j];
+      size_t len = strlen(x->category);
+      if (lv_category_match(x->category, categories[i]) &&
+          (!best || len > best_len)) {
+        best = x;
+        best_len = len;
+      }
+    }
+    int64_t cr =
+        best && best->record_days >= 0 ? best->record_days : r->record_days;
+    int64_t cc =
+        best && best->content_days >= 0 ? best->content_days : r->content_days;
+    rec = rec < 0 ? cr : longer(rec, cr);
+    con = con < 0 ? cc : longer(con, cc);
+  }
+  *record_days = rec < 0 ? r->record_days : rec;
+  *content_days = con < 0 ? r->content_days : con;
 }

@@ -39,6 +39,35 @@ typedef struct lv_rule {
   int line; /* where it was defined, for messages */
 } lv_rule;
 
+/* How long the audit store keeps what it holds (retention: in a policy).
+ * Days; 0 means for ever. Records (the evidence of events and of access to
+ * the trail) are kept at least LV_RETENTION_MIN_RECORD_DAYS (180 days: the
+ * Cybersecurity Law, art. 21, has network logs kept at least six months);
+ * message content may go sooner. */
+#define LV_RETENTION_MIN_RECORD_DAYS 180
+
+typedef struct lv_retention_rule {
+  char *category; /* a category, or a prefix as in rules ("pii") */
+  int64_t content_days;
+  int64_t record_days;
+  int line;
+} lv_retention_rule;
+
+typedef struct lv_retention {
+  int set;              /* the policy has a retention section */
+  int64_t record_days;  /* default for records */
+  int64_t content_days; /* default for content */
+  lv_retention_rule *rules;
+  size_t n_rules;
+} lv_retention;
+
+/* The days an event's records and content are kept, given the categories
+ * of its findings: the most specific rule for each category, and the
+ * longest of those over the event (evidence of any finding is kept as long
+ * as that finding's category asks); the defaults when no rule applies. */
+void lv_retention_for(const lv_retention *r, const char *const *categories,
+                      size_t n, int64_t *record_days, int64_t *content_days);
+
 typedef struct lv_keyword_list {
   char *name;   /* findings are keyword.<name> */
   char *origin; /* file it came from, or "inline" */
@@ -56,6 +85,7 @@ struct levee_policy {
   size_t n_rules;
   lv_keyword_list *lists;
   size_t n_lists;
+  lv_retention retention;
 };
 
 /* Whether category pattern pat covers category cat. */

@@ -18,6 +18,35 @@ static void list(lv_buf *b, const char *label, const lv_strlist *l) {
   (void)lv_buf_puts(b, "; ");
 }
 
+static void days(lv_buf *b, int64_t d) {
+  if (!d)
+    (void)lv_buf_puts(b, "for ever");
+  else
+    (void)lv_buf_printf(b, "%lld days", (long long)d);
+}
+
+/* What the audit store keeps, and for how long. */
+static void explain_retention(lv_buf *b, const lv_retention *r) {
+  if (!r->set) {
+    (void)lv_buf_puts(b, "retention: records and content are kept for ever "
+                         "(no retention section)\n");
+    return;
+  }
+  (void)lv_buf_puts(b, "retention: records ");
+  days(b, r->record_days);
+  (void)lv_buf_puts(b, ", content ");
+  days(b, r->content_days);
+  (void)lv_buf_puts(b, " (levee purge deletes what is older)\n");
+  for (size_t i = 0; i < r->n_rules; i++) {
+    const lv_retention_rule *x = &r->rules[i];
+    (void)lv_buf_printf(b, "retention of %s: records ", x->category);
+    days(b, x->record_days >= 0 ? x->record_days : r->record_days);
+    (void)lv_buf_puts(b, ", content ");
+    days(b, x->content_days >= 0 ? x->content_days : r->content_days);
+    (void)lv_buf_putc(b, '\n');
+  }
+}
+
 char *levee_policy_explain(const levee_policy *p) {
   lv_buf b;
   lv_buf_init(&b, 1u << 24);
@@ -62,5 +91,6 @@ char *levee_policy_explain(const levee_policy *p) {
   }
   (void)lv_buf_puts(&b, "When several rules apply, the strongest action wins "
                         "(allow < alert < hold < redact < block).\n");
+  explain_retention(&b, &p->retention);
   return lv_buf_detach(&b, NULL);
 }

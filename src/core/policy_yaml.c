@@ -5,6 +5,7 @@
  * The format is documented in docs/POLICY.md.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,6 +430,154 @@ static int seq_count(yaml_node_t *n) {
   return (int)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
+/* A retention period: "30d", "2y" (365 days each) or "forever" (0). */
+static int parse_days(loader *L, yaml_node_t *n, const char *what,
+                      int64_t *out) {
+  const char *s;
+  if (want_scalar(L, n, what, &s))
+    return L->rc;
+  if (!strcmp(s, "forever")) {
+    *out = 0;
+    return LEVEE_OK;
+  }
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  int per = end[0] == 'd' ? 1 : end[0] == 'y' ? 365 : 0;
+  if (errno || end == s || s[0] == '-' || !per || end[1] || v < 1 || v > 100000)
+    return fail(L, n,
+                "%s must be a number of days or years (\"30d\", \"2y\") or "
+                "\"forever\", not '%s'",
+                what, s);
+  *out = (int64_t)v * per;
+  return LEVEE_OK;
+}
+
+/* Records are kept at least six months (180 days). */
+static int check_record_days(loader *L, yaml_node_t *n, const char *what,
+                             int64_t days) {
+  if (days && days < LV_RETENTION_MIN_RECORD_DAYS)
+    return fail(
+        L, n,
+        "%s: %lld days is too short: security records are kept at "
+        "least %d days (Cybersecurity Law art. 21, 网络安全法第二十一条:"
+        " logs for no less than six months)",
+        what, (long long)days, LV_RETENTION_MIN_RECORD_DAYS);
+  return LEVEE_OK;
+}
+
+static int content_within_records(loader *L, yaml_node_t *n, const char *what,
+                                  int64_t content, int64_t records) {
+  if (!records || (content && content <= records))
+    return LEVEE_OK;
+  if (!content)
+    return fail(L, n,
+                "%s: content would be kept for ever, longer than its "
+                "records (%lld days)",
+                what, (long long)records);
+  return fail(L, n,
+              "%s: content would be kept %lld days, longer than its records "
+              "(%lld days)",
+              what, (long long)content, (long long)records);
+}
+
+/* retention: { records: D, content: D, categories: { CAT: { records: D,
+ * content: D } } } */
+static int parse_retention(loader *L, yaml_node_t *n) {
+  lv_retention *r = &L->p->retention;
+  yaml_node_t *cats = NULL;
+  int have_content = 0;
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(L, n,
+                "retention must be a mapping (records, content, "
+                "categories)");
+  if (no_duplicate_keys(L, n))
+    return L->rc;
+  r->set = 1;
+  FOR_PAIRS(L, n, pr) {
+    yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(k);
+    if (key && !strcmp(key, "records")) {
+      if (parse_days(L, v, "retention.records", &r->record_days) ||
+          check_record_days(L, v, "retention.records", r->record_days))
+        return L->rc;
+    } else if (key && !strcmp(key, "content")) {
+      if (parse_days(L, v, "retention.content", &r->content_days))
+        return L->rc;
+      have_content = 1;
+    } else if (key && !strcmp(key, "categories")) {
+      cats = v;
+    } else
+      return fail(L, k,
+                  "unknown key in retention '%s' (known: records, content, "
+                  "categories)",
+                  key ? key : "?");
+  }
+  if (!have_content)
+    r->content_days = r->record_days;
+  if (content_within_records(L, n, "retention", r->content_days,
+                             r->record_days))
+    return L->rc;
+  if (!cats)
+    return LEVEE_OK;
+  if (cats->type != YAML_MAPPING_NODE)
+    return fail(L, cats,
+                "retention.categories must be a mapping of "
+                "category: { records, content }");
+  if (no_duplicate_keys(L, cats))
+    return L->rc;
+  int cnt =
+      (int)(cats->data.mapping.pairs.top - cats->data.mapping.pairs.start);
+  if (cnt > LV_MAX_RULES)
+    return fail(L, cats, "more than %d retention categories", LV_MAX_RULES);
+  if (!(r->rules = calloc((size_t)cnt + 1, sizeof *r->rules)))
+    return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+  FOR_PAIRS(L, cats, pr) {
+    yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+    const char *cat = scalar(k);
+    lv_retention_rule *x = &r->rules[r->n_rules++];
+    x->record_days = x->content_days = -1;
+    x->line = (int)k->start_mark.line + 1;
+    if (!cat || !*cat)
+      return fail(L, k, "retention categories must be names");
+    if (dup_str(L, cat, &x->category))
+      return L->rc;
+    if (v->type != YAML_MAPPING_NODE)
+      return fail(L, v,
+                  "retention for %s must be a mapping (records, "
+                  "content)",
+                  cat);
+    if (no_duplicate_keys(L, v))
+      return L->rc;
+    FOR_PAIRS(L, v, p2) {
+      yaml_node_t *k2 = node(L, p2->key), *v2 = node(L, p2->value);
+      const char *key = scalar(k2);
+      char what[160];
+      snprintf(what, sizeof what, "retention of %s: %s", cat, key ? key : "?");
+      if (key && !strcmp(key, "records")) {
+        if (parse_days(L, v2, what, &x->record_days) ||
+            check_record_days(L, v2, what, x->record_days))
+          return L->rc;
+      } else if (key && !strcmp(key, "content")) {
+        if (parse_days(L, v2, what, &x->content_days))
+          return L->rc;
+      } else
+        return fail(L, k2,
+                    "unknown key in the retention of %s '%s' (known: "
+                    "records, content)",
+                    cat, key ? key : "?");
+    }
+    char what[160];
+    snprintf(what, sizeof what, "retention of %s", cat);
+    if (content_within_records(
+            L, v, what,
+            x->content_days >= 0 ? x->content_days : r->content_days,
+            x->record_days >= 0 ? x->record_days : r->record_days))
+      return L->rc;
+  }
+  return LEVEE_OK;
+}
+
 /* Appends src's rules and lists (include_default) to p. */
 static int merge_policy(loader *L, const levee_policy *src);
 
@@ -471,10 +620,14 @@ static int load_root(loader *L, int *include_default) {
       rules = v;
     } else if (!strcmp(key, "keyword_lists")) {
       lists = v;
+    } else if (!strcmp(key, "retention")) {
+      if (parse_retention(L, v))
+        return L->rc;
     } else
       return fail(L, k,
                   "unknown top-level key '%s' (known: version, name, "
-                  "description, include_default, keyword_lists, rules)",
+                  "description, include_default, keyword_lists, rules, "
+                  "retention)",
                   key);
   }
   if (!have_version)

@@ -20,12 +20,14 @@
 
 #include <sodium.h>
 
+#include "core/policy.h"
 #include "store/checkpoint.h"
 #include "store/merkle.h"
 #include "store/signing_key.h"
 #include "store/store_backend.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/json_writer.h"
 
 /* What a commit may have to undo in memory. */
 typedef struct log_state {
@@ -49,10 +51,20 @@ struct lv_store {
   lv_buf scratch;
 };
 
-static int64_t now_ms(void) {
+int64_t lv_store_now_ms(void) {
+#ifdef LEVEE_TEST_CLOCK
+  /* Debug builds only (CMakeLists.txt): tests of retention. */
+  const char *fake = getenv("LEVEE_TEST_NOW_MS");
+  if (fake && *fake)
+    return strtoll(fake, NULL, 10);
+#endif
   struct timespec t;
   clock_gettime(CLOCK_REALTIME, &t);
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int64_t now_ms(void) {
+  return lv_store_now_ms();
 }
 
 static void to_hex(const uint8_t *p, size_t n, char *out) {
@@ -155,24 +167,33 @@ static int check_row(lv_store *s, const lv_stored_row *row,
   uint8_t h[LV_SHA256_LEN];
   lv_record rec = row->rec;
   int problem = -1;
-  if (row->is_event)
+  if (row->expired) {
+    /* Evidence and content deleted under retention: only the header and
+     * the stored hashes are left to check against the leaf. */
+    if (row->is_event || row->has_content) {
+      problem = LV_VERIFY_INSERTED;
+      *what = "rows were added back to a record that expired under "
+              "retention";
+    }
+  } else if (row->is_event)
     lv_evidence_hash(&s->sha, &row->ev, h);
   else
     lv_detail_hash(&s->sha, row->detail, h);
-  if (memcmp(h, rec.detail_hash, LV_SHA256_LEN) != 0) {
+  if (!row->expired && memcmp(h, rec.detail_hash, LV_SHA256_LEN) != 0) {
     problem = LV_VERIFY_ALTERED;
     *what = row->is_event
                 ? "its event fields or findings do not match their hash"
                 : "its detail does not match its hash";
   }
-  if (row->has_content) {
+  if (row->has_content && !row->expired) {
     lv_content_hash(&s->sha, &row->content, h);
     if (memcmp(h, rec.content_hash, LV_SHA256_LEN) != 0 && problem < 0) {
       problem = LV_VERIFY_CONTENT_ALTERED;
       *what = "its content (message text, extracted text or excerpts) does "
               "not match its hash";
     }
-  } else if (row->is_event && !row->content_deleted && problem < 0) {
+  } else if (row->is_event && !row->content_deleted && !row->expired &&
+             problem < 0) {
     problem = LV_VERIFY_CONTENT_MISSING;
     *what = "its content is gone, and no purge deleted it";
   }
@@ -511,6 +532,134 @@ int lv_store_checkpoint(lv_store *s, levee_error *err) {
   return LEVEE_OK;
 }
 
+/* --- retention ----------------------------------------------------------- */
+
+typedef struct purge_plan {
+  const lv_retention *r;
+  int64_t now_ms;
+  uint64_t (*items)[2]; /* seq, 1 expire / 0 delete content */
+  size_t n, cap;
+  lv_purge_summary *sum;
+} purge_plan;
+
+static int plan_fn(void *ud, const lv_purge_candidate *c) {
+  purge_plan *p = ud;
+  int64_t rec_days, con_days;
+  p->sum->candidates++;
+  lv_retention_for(p->r, c->categories, c->n_categories, &rec_days, &con_days);
+  int64_t age = p->now_ms - c->time_ms;
+  int expire = rec_days && age > rec_days * 86400000;
+  int drop = !expire && c->has_content && con_days && age > con_days * 86400000;
+  if (!expire && !drop)
+    return 0;
+  if (p->n == p->cap) {
+    size_t ncap = p->cap ? p->cap * 2 : 1024;
+    uint64_t(*n)[2] = realloc(p->items, ncap * sizeof *n);
+    if (!n)
+      return LEVEE_ENOMEM;
+    p->items = n;
+    p->cap = ncap;
+  }
+  p->items[p->n][0] = c->seq;
+  p->items[p->n++][1] = (uint64_t)expire;
+  if (expire)
+    p->sum->records_expired++;
+  else
+    p->sum->content_deleted++;
+  return 0;
+}
+
+static int64_t shortest_days(const lv_retention *r) {
+  int64_t m = 0;
+  int64_t all[2] = {r->record_days, r->content_days};
+  for (int i = 0; i < 2; i++)
+    if (all[i] && (!m || all[i] < m))
+      m = all[i];
+  for (size_t i = 0; i < r->n_rules; i++) {
+    int64_t d[2] = {r->rules[i].record_days, r->rules[i].content_days};
+    for (int k = 0; k < 2; k++)
+      if (d[k] > 0 && (!m || d[k] < m))
+        m = d[k];
+  }
+  return m;
+}
+
+int lv_store_purge(lv_store *s, const struct lv_retention *r, int64_t now_ms,
+                   int dry_run, levee_str actor, lv_purge_summary *sum,
+                   levee_error *err) {
+  memset(sum, 0, sizeof *sum);
+  if (s->read_only && !dry_run)
+    return lv_error_set(err, LEVEE_EINVAL, "the store is open read-only");
+  purge_plan plan = {.r = r, .now_ms = now_ms, .sum = sum};
+  int64_t shortest = shortest_days(r);
+  int rc = LEVEE_OK;
+  lv_buf detail;
+  lv_buf_init(&detail, 1u << 20);
+  if (shortest && (rc = s->be->each_purge_candidate(
+                       s->db, now_ms - shortest * 86400000, plan_fn, &plan))) {
+    lv_error_set(err, rc, "finding what retention applies to");
+    goto out;
+  }
+  if (dry_run)
+    goto out;
+  /* The purge's record first, so each deletion can name it. */
+  lv_jw w;
+  lv_jw_init(&w, &detail);
+  lv_jw_object_begin(&w);
+  lv_jw_key(&w, "now_ms");
+  lv_jw_int(&w, now_ms);
+  lv_jw_key(&w, "records_days");
+  lv_jw_int(&w, r->record_days);
+  lv_jw_key(&w, "content_days");
+  lv_jw_int(&w, r->content_days);
+  lv_jw_key(&w, "categories");
+  lv_jw_object_begin(&w);
+  for (size_t i = 0; i < r->n_rules; i++) {
+    lv_jw_key(&w, r->rules[i].category);
+    lv_jw_object_begin(&w);
+    lv_jw_key(&w, "records_days");
+    lv_jw_int(&w, r->rules[i].record_days >= 0 ? r->rules[i].record_days
+                                               : r->record_days);
+    lv_jw_key(&w, "content_days");
+    lv_jw_int(&w, r->rules[i].content_days >= 0 ? r->rules[i].content_days
+                                                : r->content_days);
+    lv_jw_object_end(&w);
+  }
+  lv_jw_object_end(&w);
+  lv_jw_key(&w, "content_deleted");
+  lv_jw_int(&w, (int64_t)sum->content_deleted);
+  lv_jw_key(&w, "records_expired");
+  lv_jw_int(&w, (int64_t)sum->records_expired);
+  lv_jw_object_end(&w);
+  if ((rc = lv_jw_status(&w))) {
+    lv_error_set(err, rc, "describing the purge");
+    goto out;
+  }
+  if ((rc = lv_store_begin(s, err)) ||
+      (rc = lv_store_add_record(s, actor, "purge", "ok",
+                                (levee_str){detail.data, detail.len},
+                                &sum->purge_seq, err)))
+    goto fail;
+  for (size_t i = 0; i < plan.n; i++) {
+    uint64_t seq = plan.items[i][0];
+    rc = plan.items[i][1]
+             ? s->be->expire_record(s->db, seq, sum->purge_seq, err)
+             : s->be->delete_content(s->db, seq, sum->purge_seq, err);
+    if (rc)
+      goto fail;
+  }
+  if ((rc = lv_store_commit(s, err)))
+    goto out; /* rolled back */
+  goto out;
+fail:
+  lv_store_rollback(s);
+  sum->purge_seq = 0;
+out:
+  free(plan.items);
+  lv_buf_cleanup(&detail);
+  return rc;
+}
+
 /* --- search -------------------------------------------------------------- */
 
 int lv_store_search(lv_store *s, const lv_search_request *q,
@@ -537,7 +686,35 @@ typedef struct verifier {
                              root that does not match */
   uint64_t (*missing)[2]; /* ranges of missing records */
   size_t n_missing, cap_missing;
+  /* Deletions under retention, checked at the end against the purge
+   * records that claim them (which come later in the log). */
+  struct purged {
+    uint64_t seq, by;
+    int64_t time_ms;
+    int expired;
+  } * purged;
+  size_t n_purged, cap_purged;
+  struct purge_rec {
+    uint64_t seq;
+    int64_t time_ms;
+  } * purges; /* in seq order */
+  size_t n_purges, cap_purges;
 } verifier;
+
+/* Appends x (of size sz) to *v, growing it. */
+static int push(void **v, size_t *n, size_t *cap, const void *x, size_t sz) {
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 64;
+    void *nv = realloc(*v, ncap * sz);
+    if (!nv)
+      return LEVEE_ENOMEM;
+    *v = nv;
+    *cap = ncap;
+  }
+  memcpy((char *)*v + *n * sz, x, sz);
+  (*n)++;
+  return 0;
+}
 
 static void report(verifier *v, lv_verify_kind kind, uint64_t seq,
                    uint64_t seq_end, levee_str id, const char *what) {
@@ -641,6 +818,19 @@ static int verify_row(void *ud, const lv_stored_row *row) {
   v->sum->records++;
   v->sum->events += row->is_event != 0;
   v->sum->content_deleted += row->content_deleted && !row->has_content;
+  v->sum->records_expired += row->expired != 0;
+  if (row->content_deleted || row->expired) {
+    struct purged p = {seq, row->purged_by, row->rec.head.time_ms,
+                       row->expired != 0};
+    if (push((void **)&v->purged, &v->n_purged, &v->cap_purged, &p, sizeof p))
+      return LEVEE_ENOMEM;
+  }
+  if (row->rec.head.type.len == 5 &&
+      !memcmp(row->rec.head.type.ptr, "purge", 5)) {
+    struct purge_rec p = {seq, row->rec.head.time_ms};
+    if (push((void **)&v->purges, &v->n_purges, &v->cap_purges, &p, sizeof p))
+      return LEVEE_ENOMEM;
+  }
   uint8_t leaf[LV_SHA256_LEN];
   const char *what = NULL;
   int problem = check_row(v->s, row, leaf, &what);
@@ -655,6 +845,40 @@ static int verify_row(void *ud, const lv_stored_row *row) {
 
 /* A row of no record: what is left of a missing record (already named),
  * or inserted. */
+/* Each deletion under retention must name a purge record of the log that
+ * came after the record, and evidence may expire only after the 180 days
+ * security records are kept: anything else is a deletion dressed up. */
+static void check_purged(verifier *v) {
+  for (size_t i = 0; i < v->n_purged; i++) {
+    const struct purged *p = &v->purged[i];
+    size_t lo = 0, hi = v->n_purges;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (v->purges[mid].seq < p->by)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    const char *bad = NULL;
+    if (lo == v->n_purges || v->purges[lo].seq != p->by || p->by <= p->seq)
+      bad = "is marked deleted under retention by a purge the log does not "
+            "hold";
+    else if (p->expired && v->purges[lo].time_ms - p->time_ms <
+                               (int64_t)LV_RETENTION_MIN_RECORD_DAYS * 86400000)
+      bad = "expired under retention before the 180 days records are kept";
+    if (bad) {
+      char what[160];
+      if (p->expired)
+        snprintf(what, sizeof what, "record %llu's evidence %s",
+                 (unsigned long long)p->seq, bad);
+      else
+        snprintf(what, sizeof what, "its content %s", bad);
+      report(v, p->expired ? LV_VERIFY_MISSING : LV_VERIFY_CONTENT_MISSING,
+             p->seq, p->seq, (levee_str){NULL, 0}, what);
+    }
+  }
+}
+
 static int orphan_fn(void *ud, const char *table, uint64_t seq) {
   verifier *v = ud;
   for (size_t i = 0; i < v->n_missing; i++)
@@ -717,10 +941,13 @@ int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
     report(&v, LV_VERIFY_UNSIGNED_TAIL, signed_size + 1, v.expect - 1,
            (levee_str){NULL, 0}, what);
   }
+  check_purged(&v);
   if ((rc = s->be->each_orphan(s->db, orphan_fn, &v)))
     lv_error_set(err, rc, "looking for inserted rows");
 out:
   free(v.cps);
   free(v.missing);
+  free(v.purged);
+  free(v.purges);
   return rc;
 }

@@ -93,6 +93,32 @@ void lv_store_rollback(lv_store *s);
 int lv_store_checkpoint(lv_store *s, levee_error *err)
     __attribute__((warn_unused_result));
 
+/* --- retention ----------------------------------------------------------- */
+
+/* The store's clock (epoch milliseconds): the time records are written and
+ * retention counts from. Debug builds take LEVEE_TEST_NOW_MS when set, so
+ * tests can store records "months ago". */
+int64_t lv_store_now_ms(void);
+
+typedef struct lv_purge_summary {
+  uint64_t candidates;      /* event records old enough to look at */
+  uint64_t content_deleted; /* records whose content was deleted now */
+  uint64_t records_expired; /* records whose evidence was deleted now */
+  uint64_t purge_seq;       /* the purge's own record (0 for a dry run) */
+} lv_purge_summary;
+
+/* Applies the retention of a policy (core/policy.h) as of now_ms: deletes
+ * the content of event records kept longer than their content retention,
+ * and the evidence of those kept longer than their record retention (their
+ * headers and hashes stay, so the log still verifies). Ages count from when
+ * a record was stored. The purge is itself a record (type "purge", detail:
+ * what was deleted and why), committed with the deletions. dry_run counts
+ * without deleting or recording. */
+struct lv_retention;
+int lv_store_purge(lv_store *s, const struct lv_retention *r, int64_t now_ms,
+                   int dry_run, levee_str actor, lv_purge_summary *sum,
+                   levee_error *err) __attribute__((warn_unused_result));
+
 /* --- search -------------------------------------------------------------- */
 
 /* Full-text search of the stored events (Chinese queries of one or more
@@ -127,6 +153,7 @@ typedef struct lv_verify_problem {
 typedef struct lv_verify_summary {
   uint64_t records, events, checkpoints;
   uint64_t content_deleted; /* content deleted under retention */
+  uint64_t records_expired; /* evidence deleted under retention */
   uint64_t problems;        /* tampering found (not the unsigned tail) */
   uint64_t unsigned_tail;
 } lv_verify_summary;

@@ -32,7 +32,21 @@ typedef struct lv_stored_row {
   int has_content;  /* a content row belongs to it */
   lv_content content;
   int content_deleted; /* its content was deleted under retention */
+  int expired;         /* its evidence and content were deleted under
+                          retention; the record's header and hashes stay */
+  uint64_t purged_by;  /* the purge record that did either */
 } lv_stored_row;
+
+/* An event record old enough that retention may apply to it. */
+typedef struct lv_purge_candidate {
+  uint64_t seq;
+  int64_t time_ms; /* when it was stored */
+  int has_content;
+  const char *const *categories; /* of its findings */
+  size_t n_categories;
+} lv_purge_candidate;
+
+typedef int (*lv_purge_candidate_fn)(void *ud, const lv_purge_candidate *c);
 
 typedef int (*lv_row_fn)(void *ud, const lv_stored_row *row);
 typedef int (*lv_checkpoint_fn)(void *ud, const lv_checkpoint *c);
@@ -72,6 +86,17 @@ typedef struct lv_store_backend {
    * filters; or, with q->explain, the query plan instead. */
   int (*search)(void *db, const lv_search_request *q, lv_search_hit_fn fn,
                 void *ud, levee_error *err);
+  /* Event records stored before before_ms that are not yet expired. */
+  int (*each_purge_candidate)(void *db, int64_t before_ms,
+                              lv_purge_candidate_fn fn, void *ud);
+  /* Deletes a record's content (and its search index entries), marking it
+   * deleted by purge record purge_seq. */
+  int (*delete_content)(void *db, uint64_t seq, uint64_t purge_seq,
+                        levee_error *err);
+  /* Deletes a record's evidence rows and content, keeping its header and
+   * hashes (so the log still verifies), marking it expired. */
+  int (*expire_record)(void *db, uint64_t seq, uint64_t purge_seq,
+                       levee_error *err);
 } lv_store_backend;
 
 extern const lv_store_backend lv_store_sqlite;

@@ -86,6 +86,9 @@ static const char *const migrations[] = {
     " content = 'content', content_rowid = 'seq',"
     " tokenize = '" LV_FTS5_BIGRAM_NAME "');"
     "INSERT INTO content_fts(content_fts) VALUES ('rebuild');",
+    /* 3: records whose evidence expired under retention. */
+    ("CREATE TABLE record_expired("
+     " seq INTEGER PRIMARY KEY, purge_seq INTEGER NOT NULL);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -580,6 +583,7 @@ enum {
   CUR_ATTACH,
   CUR_CONTENT,
   CUR_DEL,
+  CUR_EXPIRED,
   CUR_COUNT
 };
 
@@ -601,7 +605,10 @@ static const char *const cursor_sql[CUR_COUNT] = {
                    " ORDER BY seq, n",
     [CUR_CONTENT] = ("SELECT seq, salt, text, extracted, excerpts"
                      " FROM content WHERE seq >= ?1 ORDER BY seq"),
-    [CUR_DEL] = "SELECT seq FROM content_deleted WHERE seq >= ?1 ORDER BY seq",
+    [CUR_DEL] = ("SELECT seq, purge_seq FROM content_deleted WHERE seq >= ?1"
+                 " ORDER BY seq"),
+    [CUR_EXPIRED] = ("SELECT seq, purge_seq FROM record_expired"
+                     " WHERE seq >= ?1 ORDER BY seq"),
 };
 
 typedef struct cursor {
@@ -765,6 +772,12 @@ static int sqlite_each_row(void *db, uint64_t from, lv_row_fn fn, void *ud) {
     }
     cursor *d = &cur[CUR_DEL];
     row.content_deleted = d->live && cur_seq(d) == seq;
+    if (row.content_deleted)
+      row.purged_by = (uint64_t)sqlite3_column_int64(d->st, 1);
+    cursor *x = &cur[CUR_EXPIRED];
+    row.expired = x->live && cur_seq(x) == seq;
+    if (row.expired)
+      row.purged_by = (uint64_t)sqlite3_column_int64(x->st, 1);
     if (status || (status = fn(ud, &row)))
       break;
     status = advance(&cur[CUR_RECORD]);
@@ -775,8 +788,9 @@ static int sqlite_each_row(void *db, uint64_t from, lv_row_fn fn, void *ud) {
 }
 
 static int sqlite_each_orphan(void *db, lv_orphan_fn fn, void *ud) {
-  static const char *const tables[] = {"event", "finding", "attachment",
-                                       "content", "content_deleted"};
+  static const char *const tables[] = {"event",           "finding",
+                                       "attachment",      "content",
+                                       "content_deleted", "record_expired"};
   sqlite_store *s = db;
   int status = LEVEE_OK;
   for (size_t t = 0; t < sizeof tables / sizeof *tables && !status; t++) {
@@ -913,6 +927,117 @@ out:
   return rc;
 }
 
+/* --- retention ----------------------------------------------------------- */
+
+static int sqlite_each_purge_candidate(void *db, int64_t before_ms,
+                                       lv_purge_candidate_fn fn, void *ud) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(
+          s->db,
+          "SELECT r.seq, r.time_ms,"
+          " EXISTS (SELECT 1 FROM content c WHERE c.seq = r.seq),"
+          " (SELECT group_concat(f.category, char(10)) FROM finding f"
+          "  WHERE f.seq = r.seq)"
+          " FROM record r JOIN event e ON e.seq = r.seq"
+          " WHERE r.time_ms < ?1 AND r.seq NOT IN"
+          " (SELECT seq FROM record_expired) ORDER BY r.seq",
+          -1, &st, NULL) != SQLITE_OK)
+    return LEVEE_ESTORE;
+  sqlite3_bind_int64(st, 1, before_ms);
+  int rc, status = LEVEE_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    lv_purge_candidate c;
+    const char *cats[64];
+    char buf[4096];
+    c.seq = (uint64_t)sqlite3_column_int64(st, 0);
+    c.time_ms = sqlite3_column_int64(st, 1);
+    c.has_content = sqlite3_column_int(st, 2);
+    c.n_categories = 0;
+    const char *list = (const char *)sqlite3_column_text(st, 3);
+    if (list) {
+      /* Categories are short names; the first 64 that fit are enough to
+       * find the longest retention among them. */
+      snprintf(buf, sizeof buf, "%s", list);
+      for (char *p = buf, *nl; p && c.n_categories < 64; p = nl) {
+        nl = strchr(p, '\n');
+        if (nl)
+          *nl++ = '\0';
+        cats[c.n_categories++] = p;
+      }
+    }
+    c.categories = cats;
+    if ((status = fn(ud, &c)))
+      break;
+  }
+  if (!status && rc != SQLITE_DONE)
+    status = LEVEE_ESTORE;
+  sqlite3_finalize(st);
+  return status;
+}
+
+/* Removes a record's entries from the search index: an external-content
+ * index needs the text it indexed, given back with 'delete'. */
+static int unindex(sqlite_store *s, uint64_t seq, levee_error *err) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "INSERT INTO content_fts(content_fts, rowid, text,"
+                         " extracted) SELECT 'delete', seq, text, extracted"
+                         " FROM content WHERE seq = ?1",
+                         -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, err, "preparing to unindex content");
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? LEVEE_OK
+                                           : db_error(s, err, "unindexing");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int exec_seq(sqlite_store *s, const char *sql, uint64_t seq,
+                    uint64_t purge_seq, levee_error *err) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, err, "preparing a purge");
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+  if (sqlite3_bind_parameter_count(st) >= 2)
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)purge_seq);
+  int rc =
+      sqlite3_step(st) == SQLITE_DONE ? LEVEE_OK : db_error(s, err, "purging");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int sqlite_delete_content(void *db, uint64_t seq, uint64_t purge_seq,
+                                 levee_error *err) {
+  sqlite_store *s = db;
+  int rc;
+  if ((rc = unindex(s, seq, err)) ||
+      (rc = exec_seq(s, "DELETE FROM content WHERE seq = ?1", seq, 0, err)) ||
+      (rc = exec_seq(s,
+                     "INSERT OR IGNORE INTO content_deleted(seq, purge_seq)"
+                     " VALUES (?1, ?2)",
+                     seq, purge_seq, err)))
+    return rc;
+  return LEVEE_OK;
+}
+
+static int sqlite_expire_record(void *db, uint64_t seq, uint64_t purge_seq,
+                                levee_error *err) {
+  sqlite_store *s = db;
+  static const char *const sql[] = {
+      "DELETE FROM content WHERE seq = ?1",
+      "DELETE FROM content_deleted WHERE seq = ?1",
+      "DELETE FROM finding WHERE seq = ?1",
+      "DELETE FROM attachment WHERE seq = ?1",
+      "DELETE FROM event WHERE seq = ?1",
+      "INSERT INTO record_expired(seq, purge_seq) VALUES (?1, ?2)",
+  };
+  int rc = unindex(s, seq, err);
+  for (size_t i = 0; !rc && i < sizeof sql / sizeof *sql; i++)
+    rc = exec_seq(s, sql[i], seq, purge_seq, err);
+  return rc;
+}
+
 const lv_store_backend lv_store_sqlite = {
     .version = LV_STORE_BACKEND_VERSION,
     .name = "sqlite",
@@ -932,4 +1057,7 @@ const lv_store_backend lv_store_sqlite = {
     .each_row = sqlite_each_row,
     .each_orphan = sqlite_each_orphan,
     .search = sqlite_search,
+    .each_purge_candidate = sqlite_each_purge_candidate,
+    .delete_content = sqlite_delete_content,
+    .expire_record = sqlite_expire_record,
 };

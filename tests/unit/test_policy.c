@@ -954,6 +954,86 @@ static void test_policy_refcount(void **state) {
   assert_null(lv_policy_ref(NULL));
 }
 
+/* --- retention ----------------------------------------------------------- */
+
+static void retention_of(const levee_policy *p, const char *const *cats,
+                         size_t n, int64_t want_records, int64_t want_content) {
+  int64_t r, c;
+  lv_retention_for(&p->retention, cats, n, &r, &c);
+  assert_int_equal(r, want_records);
+  assert_int_equal(c, want_content);
+}
+
+static void test_retention(void **state) {
+  (void)state;
+  levee_policy *p = parse_ok("version: 1\n"
+                             "include_default: true\n"
+                             "retention:\n"
+                             "  records: 1y\n"
+                             "  content: 180d\n"
+                             "  categories:\n"
+                             "    pii: { content: 90d }\n"
+                             "    pii.health: { content: 30d }\n"
+                             "    classified: { content: forever, records: "
+                             "forever }\n");
+  assert_true(p->retention.set);
+  assert_int_equal(p->retention.n_rules, 3);
+  const char *none[1] = {NULL};
+  retention_of(p, none, 0, 365, 180); /* no findings: the defaults */
+  const char *health[] = {"pii.health"};
+  retention_of(p, health, 1, 365, 30); /* the most specific rule */
+  const char *mobile[] = {"pii.cn_mobile"};
+  retention_of(p, mobile, 1, 365, 90); /* the prefix rule */
+  const char *kw[] = {"keyword.x"};
+  retention_of(p, kw, 1, 365, 180); /* no rule: the defaults */
+  const char *both[] = {"pii.health", "keyword.x"};
+  retention_of(p, both, 2, 365, 180); /* the longest over the event */
+  const char *secret[] = {"pii.health", "classified.marking"};
+  retention_of(p, secret, 2, 0, 0); /* for ever wins */
+  levee_policy_destroy(p);
+
+  /* No section: everything kept for ever. */
+  p = parse_ok("version: 1\ninclude_default: true\n");
+  assert_false(p->retention.set);
+  retention_of(p, health, 1, 0, 0);
+  levee_policy_destroy(p);
+  /* Content defaults to the records' time. */
+  p = parse_ok("version: 1\ninclude_default: true\nretention:\n"
+               "  records: 200d\n");
+  retention_of(p, none, 0, 200, 200);
+  levee_policy_destroy(p);
+}
+
+static void test_retention_errors(void **state) {
+  (void)state;
+  const char *head = "version: 1\ninclude_default: true\nretention:\n";
+  char y[512];
+  snprintf(y, sizeof y, "%s  records: 179d\n", head);
+  fails(y, 4, "at least 180 days");
+  snprintf(y, sizeof y, "%s  records: 179d\n", head);
+  fails(y, 4, "网络安全法第二十一条");
+  snprintf(y, sizeof y, "%s  categories:\n    pii:\n      records: 30d\n",
+           head);
+  fails(y, 6, "at least 180 days");
+  snprintf(y, sizeof y, "%s  records: 1y\n  content: 2y\n", head);
+  fails(y, 4, "longer than its records");
+  snprintf(y, sizeof y, "%s  records: 1y\n  content: forever\n", head);
+  fails(y, 4, "for ever, longer than its records");
+  snprintf(y, sizeof y, "%s  records: 30\n", head);
+  fails(y, 4, "number of days or years");
+  snprintf(y, sizeof y, "%s  records: -5d\n", head);
+  fails(y, 4, "number of days or years");
+  snprintf(y, sizeof y, "%s  records: 1y\n  keep: 1y\n", head);
+  fails(y, 5, "unknown key in retention");
+  snprintf(y, sizeof y, "%s  categories:\n    pii: 30d\n", head);
+  fails(y, 5, "must be a mapping");
+  snprintf(y, sizeof y, "%s  categories:\n    pii: { content: 1d, x: 2 }\n",
+           head);
+  fails(y, 5, "unknown key in the retention of pii");
+  fails("version: 1\ninclude_default: true\nretention: 1y\n", 3,
+        "retention must be a mapping");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_policy),
@@ -973,6 +1053,8 @@ int main(void) {
       cmocka_unit_test(test_keyword_count_limit),
       cmocka_unit_test(test_rule_and_list_count_limits),
       cmocka_unit_test(test_policy_too_big),
+      cmocka_unit_test(test_retention),
+      cmocka_unit_test(test_retention_errors),
       cmocka_unit_test(test_include_default),
       cmocka_unit_test(test_category_match),
       cmocka_unit_test(test_action_severity_names),
