@@ -28,7 +28,13 @@
 #include "util/json_reader.h"
 #include "util/limits.h"
 
-#define DEFAULT_BATCH 1000
+/* Events per transaction. Larger batches cost less per event (the search
+ * index writes a segment per commit: 1,000 took 3.5 s for 100,000 events,
+ * 20,000 took 2.3 s); a batch also ends after COMMIT_MS, and whenever the
+ * input has nothing more to read at once, so events from a slow pipe are
+ * not held back. */
+#define DEFAULT_BATCH 20000
+#define COMMIT_MS 1000
 #define READ_CHUNK ((size_t)1 << 20)
 
 static volatile sig_atomic_t stop_requested;
@@ -54,6 +60,7 @@ typedef struct ingest {
   const char *dir;  /* its directory, for attachment paths */
   size_t lineno;    /* the line being ingested */
   size_t in_batch;  /* events added since the last commit */
+  struct timespec batch_start;
   size_t pending_new;
   /* totals */
   size_t read, stored, duplicates, bad, alerts, errors;
@@ -155,10 +162,13 @@ static void ingest_line(ingest *in, const char *line, size_t len,
     if (!a->md5.ptr && facts[i].md5[0])
       a->md5 = (levee_str){facts[i].md5, 32};
   }
-  if (!in->in_batch && lv_store_begin(in->store, &err)) {
-    lv_cli_error("store", "%s", err.message);
-    in->failed = 1;
-    return;
+  if (!in->in_batch) {
+    if (lv_store_begin(in->store, &err)) {
+      lv_cli_error("store", "%s", err.message);
+      in->failed = 1;
+      return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &in->batch_start);
   }
   uint64_t seq;
   if (lv_store_add_event(in->store, in->actor, &evidence, &content, &seq,
@@ -174,7 +184,9 @@ static void ingest_line(ingest *in, const char *line, size_t len,
     in->pending_new++;
     in->alerts += v->action >= LEVEE_ACTION_ALERT;
   }
-  if (in->in_batch >= (size_t)in->batch)
+  if (in->in_batch >= (size_t)in->batch ||
+      ((in->in_batch & 255) == 0 &&
+       seconds_since(&in->batch_start) * 1000 >= COMMIT_MS))
     (void)commit(in);
 }
 
@@ -214,6 +226,7 @@ static int ingest_stream(ingest *in, int fd) {
       return -e;
     }
     eof = n == 0;
+    int short_read = n > 0 && (size_t)n < cap - len;
     len += (size_t)n;
     size_t start = 0;
     for (;;) {
@@ -246,6 +259,9 @@ static int ingest_stream(ingest *in, int fd) {
     }
     memmove(buf, buf + start, len - start);
     len -= start;
+    /* Nothing more to read at once (a pipe): store what came. */
+    if (short_read && !in->failed)
+      (void)commit(in);
   }
   free(buf);
   return 0;
@@ -268,7 +284,8 @@ static void usage(FILE *f) {
       "records)\n"
       "  --key FILE      the signing key (default: ~/.config/levee/keys/\n"
       "                  <store id>.key; created on first use)\n"
-      "  --batch N       events per transaction (default %d)\n"
+      "  --batch N       events per transaction (default %d; a batch also\n"
+      "                  ends after a second, or when the input pauses)\n"
       "  --quiet         no progress line\n"
       "  -h, --help      this help\n"
       "\n"

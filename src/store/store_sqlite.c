@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "store/directory.h"
 #include "store/fts5_bigram.h"
 #include "store/store_backend.h"
 #include "util/arena.h"
@@ -137,20 +138,20 @@ static const char *const statement_sql[ST_COUNT] = {
                        " excerpts) VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_PUT_PERSON] =
         "INSERT INTO person(id, name, dept, role, first_seq, last_seq,"
-        " events) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)"
+        " events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT(id) DO UPDATE SET"
         " name = coalesce(excluded.name, name),"
         " dept = coalesce(excluded.dept, dept),"
         " role = coalesce(excluded.role, role),"
-        " last_seq = excluded.last_seq, events = events + 1",
+        " last_seq = excluded.last_seq, events = events + excluded.events",
     [ST_PUT_CONVERSATION] =
         "INSERT INTO conversation(id, type, title, external, first_seq,"
-        " last_seq, events) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)"
+        " last_seq, events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT(id) DO UPDATE SET"
         " type = coalesce(excluded.type, type),"
         " title = coalesce(excluded.title, title),"
         " external = coalesce(excluded.external, external),"
-        " last_seq = excluded.last_seq, events = events + 1",
+        " last_seq = excluded.last_seq, events = events + excluded.events",
     [ST_PUT_CHECKPOINT] = "INSERT INTO checkpoint(seq, size, root, time_ms,"
                           " prev, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_PUT_FTS] = "INSERT INTO content_fts(rowid, text, extracted)"
@@ -160,7 +161,8 @@ static const char *const statement_sql[ST_COUNT] = {
 typedef struct sqlite_store {
   sqlite3 *db;
   sqlite3_stmt *st[ST_COUNT];
-  lv_arena arena; /* one row's lists during each_row */
+  lv_arena arena;                     /* one row's lists during each_row */
+  lv_directory people, conversations; /* of the open transaction */
 } sqlite_store;
 
 static int db_error(sqlite_store *s, levee_error *err, const char *what) {
@@ -262,6 +264,8 @@ static void sqlite_close(void *db) {
     sqlite3_finalize(s->st[i]);
   sqlite3_close(s->db);
   lv_arena_cleanup(&s->arena);
+  lv_directory_cleanup(&s->people);
+  lv_directory_cleanup(&s->conversations);
   free(s);
 }
 
@@ -288,6 +292,8 @@ static int sqlite_open(const char *dir, int create, int read_only, void **out,
   if (!s)
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   lv_arena_init(&s->arena, LV_MAX_ARENA_BYTES);
+  lv_directory_init(&s->people);
+  lv_directory_init(&s->conversations);
   int flags = read_only ? SQLITE_OPEN_READONLY
                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int rc = LEVEE_OK;
@@ -353,12 +359,45 @@ static int sqlite_begin(void *db, levee_error *err) {
   return exec(db, "BEGIN IMMEDIATE", err);
 }
 
+/* The people and conversations of the transaction, one row each. */
+static int put_directory(sqlite_store *s, const lv_directory *d, int which,
+                         levee_error *err) {
+  for (size_t i = 0; i < d->n; i++) {
+    const lv_dir_entry *e = &d->v[i];
+    sqlite3_stmt *st = s->st[which];
+    bind_str(st, 1, e->id);
+    bind_str(st, 2, e->attr[0]);
+    bind_str(st, 3, e->attr[1]);
+    if (which == ST_PUT_PERSON)
+      bind_str(st, 4, e->attr[2]);
+    else if (e->external >= 0)
+      sqlite3_bind_int64(st, 4, e->external);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)e->first_seq);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)e->last_seq);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)e->count);
+    int rc = run(s, st, err,
+                 which == ST_PUT_PERSON ? "storing a person"
+                                        : "storing a conversation");
+    if (rc)
+      return rc;
+  }
+  return LEVEE_OK;
+}
+
 static int sqlite_commit(void *db, levee_error *err) {
-  return exec(db, "COMMIT", err);
+  sqlite_store *s = db;
+  int rc = put_directory(s, &s->people, ST_PUT_PERSON, err);
+  if (!rc)
+    rc = put_directory(s, &s->conversations, ST_PUT_CONVERSATION, err);
+  lv_directory_reset(&s->people);
+  lv_directory_reset(&s->conversations);
+  return rc ? rc : exec(s, "COMMIT", err);
 }
 
 static void sqlite_rollback(void *db) {
   sqlite_store *s = db;
+  lv_directory_reset(&s->people);
+  lv_directory_reset(&s->conversations);
   if (!sqlite3_get_autocommit(s->db))
     (void)exec(s, "ROLLBACK", NULL);
 }
@@ -509,27 +548,13 @@ static int sqlite_put_event(void *db, const lv_record *rec,
   bind_str(st, 3, c->extracted);
   if ((rc = run(s, st, err, "indexing content")))
     return rc;
-  if (e->sender_id.ptr) {
-    st = s->st[ST_PUT_PERSON];
-    bind_str(st, 1, e->sender_id);
-    bind_str(st, 2, e->sender_name);
-    bind_str(st, 3, e->sender_dept);
-    bind_str(st, 4, e->sender_role);
-    sqlite3_bind_int64(st, 5, seq);
-    if ((rc = run(s, st, err, "storing a person")))
-      return rc;
-  }
-  if (e->conversation_id.ptr) {
-    st = s->st[ST_PUT_CONVERSATION];
-    bind_str(st, 1, e->conversation_id);
-    bind_str(st, 2, e->conversation_type);
-    bind_str(st, 3, e->conversation_title);
-    if (e->conversation_external >= 0)
-      sqlite3_bind_int64(st, 4, e->conversation_external);
-    sqlite3_bind_int64(st, 5, seq);
-    if ((rc = run(s, st, err, "storing a conversation")))
-      return rc;
-  }
+  const levee_str person[3] = {e->sender_name, e->sender_dept, e->sender_role};
+  const levee_str conversation[3] = {
+      e->conversation_type, e->conversation_title, {NULL, 0}};
+  if (lv_directory_add(&s->people, e->sender_id, person, -1, (uint64_t)seq) ||
+      lv_directory_add(&s->conversations, e->conversation_id, conversation,
+                       e->conversation_external, (uint64_t)seq))
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   return LEVEE_OK;
 }
 
