@@ -47,6 +47,7 @@ static void on_stop(int sig) {
 typedef struct ingest {
   /* options */
   const char *data, *policy_path, *format, *key_path;
+  const char *store_url; /* postgres://..., instead of --data */
   long batch;
   int quiet;
   /* state */
@@ -270,7 +271,8 @@ static int ingest_stream(ingest *in, int fd) {
 static void usage(FILE *f) {
   fprintf(
       f,
-      "usage: levee ingest --data DIR [--policy FILE] [--format jsonl|wecom]\n"
+      "usage: levee ingest (--data DIR | --store URL) [--policy FILE]\n"
+      "                    [--format jsonl|wecom]\n"
       "                    [--key FILE] [--batch N] [--quiet] [FILE|-]...\n"
       "\n"
       "Inspects events and stores each one, with its verdict, in the audit\n"
@@ -279,6 +281,7 @@ static void usage(FILE *f) {
       "count as stored only once their batch has committed.\n"
       "\n"
       "  --data DIR      the audit store (SQLite, DIR/levee.db)\n"
+      "  --store URL     a PostgreSQL audit store (postgres://...) instead\n"
       "  --policy FILE   the policy (default: the embedded default policy)\n"
       "  --format F      jsonl (default) or wecom (WeCom chat-archive "
       "records)\n"
@@ -295,6 +298,7 @@ static void usage(FILE *f) {
 
 int lv_cmd_ingest(int argc, char **argv) {
   static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+                                       {"store", required_argument, NULL, 'U'},
                                        {"policy", required_argument, NULL, 'p'},
                                        {"format", required_argument, NULL, 'f'},
                                        {"key", required_argument, NULL, 'k'},
@@ -311,6 +315,14 @@ int lv_cmd_ingest(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "d:p:f:k:b:qh", opts, NULL)) != -1) {
     switch (c) {
     case 'd': in.data = optarg; break;
+    case 'U':
+      if (!lv_store_is_url(optarg)) {
+        lv_cli_error("ingest", "--store takes a postgres:// URL; a "
+                               "directory is --data DIR");
+        return 2;
+      }
+      in.store_url = optarg;
+      break;
     case 'p': in.policy_path = optarg; break;
     case 'f':
       if (strcmp(optarg, "jsonl") != 0 && strcmp(optarg, "wecom") != 0) {
@@ -336,10 +348,11 @@ int lv_cmd_ingest(int argc, char **argv) {
     default: usage(stderr); return 2;
     }
   }
-  if (!in.data) {
-    lv_cli_error("ingest", "--data DIR is required");
+  if (!in.data && !in.store_url) {
+    lv_cli_error("ingest", "--data DIR is required (or --store URL)");
     return 2;
   }
+  const char *where = in.store_url ? in.store_url : in.data;
   in.wecom = !strcmp(in.format, "wecom");
   in.actor = (levee_str){lv_cli_os_user(), strlen(lv_cli_os_user())};
 
@@ -366,10 +379,10 @@ int lv_cmd_ingest(int argc, char **argv) {
   }
 
   lv_store_options so = {
-      .location = in.data, .key_path = in.key_path, .create = 1};
+      .location = where, .key_path = in.key_path, .create = 1};
   lv_store_opened info;
   if ((rc = lv_store_open(&so, &in.store, &info, &err))) {
-    lv_cli_error(in.data, "%s", err.message);
+    lv_cli_error(where, "%s", err.message);
     levee_scanner_destroy(in.scanner);
     levee_engine_unref(engine);
     return rc == LEVEE_ETAMPER ? 1 : 2;
@@ -378,12 +391,12 @@ int lv_cmd_ingest(int argc, char **argv) {
     fprintf(stderr,
             "levee: %s: a new signing key; its public key is %s (keep it "
             "apart: levee verify --public-key checks the store with it)\n",
-            in.data, info.public_key);
+            where, info.public_key);
   if (info.tail_signed)
     fprintf(stderr,
             "levee: %s: %llu records written after the last checkpoint "
             "(an unclean shutdown) were checked and signed\n",
-            in.data, (unsigned long long)info.tail_signed);
+            where, (unsigned long long)info.tail_signed);
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

@@ -18,7 +18,8 @@
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: levee purge --data DIR [--policy FILE] [--dry-run]\n"
+          "usage: levee purge (--data DIR | --store URL) [--policy FILE]\n"
+          "                   [--dry-run]\n"
           "                   [--key FILE]\n"
           "\n"
           "Applies the retention section of the policy to the audit store\n"
@@ -31,6 +32,7 @@ static void usage(FILE *f) {
           "the log.\n"
           "\n"
           "  --data DIR      the audit store\n"
+          "  --store URL     a PostgreSQL audit store (postgres://...)\n"
           "  --policy FILE   the policy whose retention applies (default: the\n"
           "                  embedded default policy, which keeps everything)\n"
           "  --dry-run       count what would be deleted; change nothing\n"
@@ -42,6 +44,7 @@ static void usage(FILE *f) {
 
 int lv_cmd_purge(int argc, char **argv) {
   static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+                                       {"store", required_argument, NULL, 'U'},
                                        {"policy", required_argument, NULL, 'p'},
                                        {"dry-run", no_argument, NULL, 'n'},
                                        {"key", required_argument, NULL, 'k'},
@@ -53,6 +56,14 @@ int lv_cmd_purge(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "d:p:nk:h", opts, NULL)) != -1) {
     switch (c) {
     case 'd': data = optarg; break;
+    case 'U':
+      if (!lv_store_is_url(optarg)) {
+        lv_cli_error("purge", "--store takes a postgres:// URL; a "
+                              "directory is --data DIR");
+        return 2;
+      }
+      data = optarg;
+      break;
     case 'p': policy_path = optarg; break;
     case 'n': dry_run = 1; break;
     case 'k': key_path = optarg; break;
@@ -64,7 +75,7 @@ int lv_cmd_purge(int argc, char **argv) {
     if (optind < argc)
       lv_cli_error("purge", "unexpected argument '%s'", argv[optind]);
     else
-      lv_cli_error("purge", "--data DIR is required");
+      lv_cli_error("purge", "--data DIR (or --store URL) is required");
     return 2;
   }
   levee_policy *policy = NULL;

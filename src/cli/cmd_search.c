@@ -212,7 +212,8 @@ static int parse_count(const char *s, uint64_t max, uint64_t *out) {
 static void usage(FILE *f) {
   fprintf(
       f,
-      "usage: levee search --data DIR [FILTERS] [--limit N] [--offset N]\n"
+      "usage: levee search (--data DIR | --store URL) [FILTERS] [--limit N]\n"
+      "                    [--offset N]\n"
       "                    [--json] [--color auto|always|never] [--explain]\n"
       "                    [--key FILE] QUERY...\n"
       "\n"
@@ -243,6 +244,7 @@ static void usage(FILE *f) {
       "  --color WHEN        highlight matches in colour (default auto: on\n"
       "                      a terminal; elsewhere they are marked [[ ]])\n"
       "  --explain           print the query plan instead (not recorded)\n"
+      "  --store URL         a PostgreSQL audit store (postgres://...)\n"
       "  --key FILE          the signing key (the search record is logged)\n"
       "  -h, --help          this help\n"
       "\n"
@@ -286,6 +288,7 @@ static levee_str str_of(const char *s) {
 int lv_cmd_search(int argc, char **argv) {
   static const struct option opts[] = {
       {"data", required_argument, NULL, 'd'},
+      {"store", required_argument, NULL, 'u'},
       {"key", required_argument, NULL, 'k'},
       {"sender", required_argument, NULL, 's'},
       {"conversation", required_argument, NULL, 'c'},
@@ -311,10 +314,18 @@ int lv_cmd_search(int argc, char **argv) {
   memset(&out, 0, sizeof out);
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "d:k:s:c:C:g:a:S:U:l:o:jr:eh", opts,
+  while ((c = getopt_long(argc, argv, "d:u:k:s:c:C:g:a:S:U:l:o:jr:eh", opts,
                           NULL)) != -1) {
     switch (c) {
     case 'd': data = optarg; break;
+    case 'u':
+      if (!lv_store_is_url(optarg)) {
+        lv_cli_error("search", "--store takes a postgres:// URL; a "
+                               "directory is --data DIR");
+        return 2;
+      }
+      data = optarg;
+      break;
     case 'k': key_path = optarg; break;
     case 's': q.sender = str_of(optarg); break;
     case 'c': q.conversation = str_of(optarg); break;
@@ -359,7 +370,7 @@ int lv_cmd_search(int argc, char **argv) {
     }
   }
   if (!data) {
-    lv_cli_error("search", "--data DIR is required");
+    lv_cli_error("search", "--data DIR (or --store URL) is required");
     return 2;
   }
   if (optind >= argc) {

@@ -79,7 +79,8 @@ static void on_problem(void *ud, const lv_verify_problem *p) {
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: levee verify --data DIR [--key FILE | --public-key HEX]\n"
+          "usage: levee verify (--data DIR | --store URL)\n"
+          "                    [--key FILE | --public-key HEX]\n"
           "                    [--json]\n"
           "\n"
           "Checks the integrity of the audit store in DIR: rebuilds its\n"
@@ -88,6 +89,7 @@ static void usage(FILE *f) {
           "inserted. Content deleted under retention is not tampering.\n"
           "\n"
           "  --data DIR        the audit store\n"
+          "  --store URL       a PostgreSQL audit store (postgres://...)\n"
           "  --key FILE        the signing key file whose public key to trust\n"
           "                    (default: the store's key under\n"
           "                    ~/.config/levee/keys)\n"
@@ -103,6 +105,7 @@ static void usage(FILE *f) {
 int lv_cmd_verify(int argc, char **argv) {
   static const struct option opts[] = {
       {"data", required_argument, NULL, 'd'},
+      {"store", required_argument, NULL, 'U'},
       {"key", required_argument, NULL, 'k'},
       {"public-key", required_argument, NULL, 'P'},
       {"json", no_argument, NULL, 'j'},
@@ -115,6 +118,14 @@ int lv_cmd_verify(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "d:k:P:jh", opts, NULL)) != -1) {
     switch (c) {
     case 'd': data = optarg; break;
+    case 'U':
+      if (!lv_store_is_url(optarg)) {
+        lv_cli_error("verify", "--store takes a postgres:// URL; a "
+                               "directory is --data DIR");
+        return 2;
+      }
+      data = optarg;
+      break;
     case 'k': key_path = optarg; break;
     case 'P': pub_hex = optarg; break;
     case 'j': out.json = 1; break;

@@ -271,8 +271,15 @@ int lv_store_default_key(const char *store_id, char *buf, size_t cap) {
   return n > 0 && (size_t)n < cap ? LEVEE_OK : LEVEE_ETOOBIG;
 }
 
+int lv_store_is_url(const char *location) {
+  return !strncmp(location, "postgres://", 11) ||
+         !strncmp(location, "postgresql://", 13);
+}
+
+/* NULL for a back end this levee does not have. */
 static const lv_store_backend *backend_for(const char *location) {
-  (void)location; /* postgres:// comes with the PostgreSQL back end */
+  if (lv_store_is_url(location))
+    return NULL;
   return &lv_store_sqlite;
 }
 
@@ -292,6 +299,12 @@ int lv_store_open(const lv_store_options *o, lv_store **out,
   lv_buf_init(&s->scratch, (size_t)1 << 20);
   s->salts_used = sizeof s->salts; /* drawn on first use */
   s->be = backend_for(o->location);
+  if (!s->be) {
+    lv_buf_cleanup(&s->scratch);
+    free(s);
+    return lv_error_set(err, LEVEE_EINVAL,
+                        "%s: this levee has no back end for it", o->location);
+  }
   s->read_only = o->read_only;
   s->cp_records = o->checkpoint_records ? o->checkpoint_records
                                         : LV_STORE_CHECKPOINT_RECORDS;

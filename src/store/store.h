@@ -58,6 +58,10 @@ typedef struct lv_store_opened {
  * store, so it is kept apart from the data. Writes into buf. */
 int lv_store_default_key(const char *location, char *buf, size_t cap);
 
+/* Whether location is a database URL (postgres://, postgresql://) rather
+ * than a directory. */
+int lv_store_is_url(const char *location);
+
 int lv_store_open(const lv_store_options *o, lv_store **out,
                   lv_store_opened *info, levee_error *err)
     __attribute__((warn_unused_result));
