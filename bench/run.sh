@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # bench/run.sh: `make bench`. Generates the corpus (once), runs the baselines
-# (raw Hyperscan, libyara, ripgrep), `levee scan` end to end, and the
-# per-message latency of the library API; prints one table and writes it to
-# bench/out/results.md. Everything is single-threaded and the median of
+# (raw Hyperscan, libyara, ripgrep), `levee scan` end to end, the
+# per-message latency of the library API, and the audit store's figures
+# (bench/store.sh, to bench/out/store_results.txt); prints one table and
+# writes it to bench/out/results.md. Everything is single-threaded and the median of
 # several runs. See docs/BENCHMARKS.md.
 #
 # Environment: LEVEE_BUILD (build dir, default build/), BENCH_RUNS (runs of
@@ -23,7 +24,7 @@ TOOL="$ROOT/bench/bench_tool.py"
 CORPUS="$OUT/corpus.jsonl"
 KEYWORDS="$OUT/keywords.txt"
 RESULTS="$OUT/results.txt"
-STEPS=11
+STEPS=12
 step=0
 
 progress() { step=$((step + 1)); echo "[$step/$STEPS] $*"; }
@@ -219,6 +220,11 @@ if [ -n "${built[bench_parse]:-}" ]; then
 fi
 if [ -n "${built[bench_verdict]:-}" ]; then
   "${PIN[@]}" "$BUILD/bench/bench_verdict" | tail -n 1 | sed 's/^/VERDICT /' | tee -a "$OUT/components.txt"
+fi
+
+progress "the audit store: bench/store.sh (ingest beside SQLite's own insert rate, verify, search on 1,000,000 messages)"
+if ! LEVEE_BUILD="$BUILD" bash "$ROOT/bench/store.sh"; then
+  note "bench/store.sh failed"
 fi
 
 progress "report: bench/out/results.md"
