@@ -57,6 +57,19 @@ void lv_cli_attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
                              lv_cli_attachment_facts *facts,
                              lv_cli_attachment_error_fn on_error, void *ud);
 
+/* Whether path is an event stream (JSON Lines, stdin, or with --format
+ * wecom anything but .eml) rather than a file that is one event. */
+int lv_cli_is_stream(const char *path, int wecom);
+
+/* The one event of a file that is not a stream (an .eml file: an email
+ * event; any other: a `file` event whose attachment is the file, its bytes
+ * in the attachment's data, its text decoded). *data (the file's bytes,
+ * *len of them) is the caller's to free after the event is done with; on
+ * failure it is NULL and err says why. */
+int lv_cli_file_event(const char *path, lv_arena *a, levee_event *ev,
+                      char **data, size_t *len, levee_error *err)
+    __attribute__((warn_unused_result));
+
 /* The name of the OS user running levee, for the audit trail. */
 const char *lv_cli_os_user(void);
 

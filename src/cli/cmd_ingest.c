@@ -57,10 +57,11 @@ typedef struct ingest {
   lv_arena arena;
   levee_str actor;
   int wecom;
-  const char *name; /* the input being read */
-  const char *dir;  /* its directory, for attachment paths */
-  size_t lineno;    /* the line being ingested */
-  size_t in_batch;  /* events added since the last commit */
+  const char *name;  /* the input being read */
+  const char *dir;   /* its directory, for attachment paths */
+  size_t lineno;     /* the line being ingested */
+  const char *where; /* the event being ingested, for messages */
+  size_t in_batch;   /* events added since the last commit */
   struct timespec batch_start;
   size_t pending_new;
   /* totals */
@@ -107,17 +108,19 @@ static int commit(ingest *in) {
 static void attachment_error(void *ud, size_t i, const char *path,
                              const char *why) {
   ingest *in = ud;
-  fprintf(stderr, "levee: line %zu: attachment %zu: %s: %s\n", in->lineno, i,
-          path, why);
+  fprintf(stderr, "levee: %s: attachment %zu: %s: %s\n", in->where, i, path,
+          why);
 }
 
-/* One line: parse, inspect, store (uncommitted). */
+static void ingest_event(ingest *in, levee_event *ev, const char *where);
+
+/* One line: parse, then ingest_event(). */
 static void ingest_line(ingest *in, const char *line, size_t len,
                         size_t lineno) {
   levee_event ev;
   levee_error err = {0};
+  char where[48];
   lv_arena_reset(&in->arena);
-  in->lineno = lineno;
   int rc =
       in->wecom
           ? lv_event_from_wecom(&in->doc, line, len, &in->arena, &ev, &err)
@@ -128,12 +131,22 @@ static void ingest_line(ingest *in, const char *line, size_t len,
     in->bad++;
     return;
   }
+  snprintf(where, sizeof where, "line %zu", lineno);
+  ingest_event(in, &ev, where);
+}
+
+/* One event: inspect, store (uncommitted). where names it in messages. */
+static void ingest_event(ingest *in, levee_event *ev_in, const char *where) {
+  levee_event ev = *ev_in;
+  levee_error err = {0};
+  int rc;
+  in->where = where;
   in->read++;
   lv_cli_attachment_facts *facts = NULL;
   if (ev.n_attachments) {
     facts = lv_arena_alloc(&in->arena, ev.n_attachments * sizeof *facts);
     if (!facts) {
-      fprintf(stderr, "levee: line %zu: out of memory\n", lineno);
+      fprintf(stderr, "levee: %s: out of memory\n", where);
       in->errors++;
       return;
     }
@@ -142,7 +155,7 @@ static void ingest_line(ingest *in, const char *line, size_t len,
   }
   const levee_verdict *v;
   if ((rc = levee_scanner_inspect(in->scanner, &ev, &v))) {
-    fprintf(stderr, "levee: line %zu: inspection failed: %s\n", lineno,
+    fprintf(stderr, "levee: %s: inspection failed: %s\n", where,
             levee_strerror(rc));
     in->errors++;
     return;
@@ -150,7 +163,7 @@ static void ingest_line(ingest *in, const char *line, size_t len,
   lv_evidence evidence;
   lv_content content;
   if ((rc = lv_evidence_from(&ev, v, &in->arena, &evidence, &content))) {
-    fprintf(stderr, "levee: line %zu: %s\n", lineno, levee_strerror(rc));
+    fprintf(stderr, "levee: %s: %s\n", where, levee_strerror(rc));
     in->errors++;
     return;
   }
@@ -276,9 +289,11 @@ static void usage(FILE *f) {
       "                    [--key FILE] [--batch N] [--quiet] [FILE|-]...\n"
       "\n"
       "Inspects events and stores each one, with its verdict, in the audit\n"
-      "store in DIR (created if missing). An event whose id is already\n"
-      "stored is skipped, so an interrupted ingest can be run again. Events\n"
-      "count as stored only once their batch has committed.\n"
+      "store in DIR (created if missing). An .eml file is one email event,\n"
+      "any other file (not .jsonl, .ndjson or -) one `file` event. An event\n"
+      "whose id is already stored is skipped, so an interrupted ingest can\n"
+      "be run again. Events count as stored only once their batch has\n"
+      "committed.\n"
       "\n"
       "  --data DIR      the audit store (SQLite, DIR/levee.db)\n"
       "  --store URL     a PostgreSQL audit store (postgres://...) instead\n"
@@ -416,6 +431,23 @@ int lv_cmd_ingest(int argc, char **argv) {
     int fd = STDIN_FILENO;
     char dir[4096] = "";
     in.name = path;
+    if (!lv_cli_is_stream(path, in.wecom)) {
+      /* One event: an email, or a file whose attachment is itself. */
+      char *data;
+      size_t len;
+      levee_event ev;
+      levee_error ferr = {0};
+      lv_arena_reset(&in.arena);
+      in.dir = NULL;
+      if (lv_cli_file_event(path, &in.arena, &ev, &data, &len, &ferr)) {
+        lv_cli_error(path, "%s", ferr.message);
+        in.errors++;
+        continue;
+      }
+      ingest_event(&in, &ev, path);
+      free(data);
+      continue;
+    }
     if (strcmp(path, "-") != 0) {
       fd = open(path, O_RDONLY | O_CLOEXEC);
       if (fd < 0) {

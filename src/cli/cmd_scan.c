@@ -30,10 +30,8 @@
 
 #include "cli/cli.h"
 #include "cli/file_map.h"
-#include "ingest/event_email.h"
 #include "ingest/event_jsonl.h"
 #include "ingest/event_wecom.h"
-#include "ingest/text_decode.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/json_reader.h"
@@ -133,12 +131,6 @@ static void batch_error(batch *b, size_t line, const char *fmt, ...) {
 }
 
 /* --- one event -------------------------------------------------------- */
-
-static int basename_len(const char *p, const char **base) {
-  const char *s = strrchr(p, '/');
-  *base = s ? s + 1 : p;
-  return (int)strlen(*base);
-}
 
 typedef struct attachment_ctx {
   batch *b;
@@ -546,11 +538,6 @@ static int scan_mapped(scan *sc, int fd, size_t size, off_t offset,
 
 /* --- files as single events ------------------------------------------- */
 
-static int has_suffix(const char *s, const char *suf) {
-  size_t a = strlen(s), b = strlen(suf);
-  return a >= b && !strcasecmp(s + a - b, suf);
-}
-
 static void inspect_one(scan *sc, levee_scanner *scanner, const char *path,
                         const levee_event *ev) {
   const levee_verdict *v;
@@ -572,56 +559,19 @@ static void scan_file_event(scan *sc, levee_scanner *scanner,
                             const char *path) {
   char *data;
   size_t len;
-  int is_eml = has_suffix(path, ".eml");
-  int rc = lv_cli_read_file(
-      path, is_eml ? LV_MAX_EMAIL_BYTES : LV_MAX_FILE_BYTES, &data, &len);
-  if (rc) {
-    lv_cli_error(path, "%s", rc == -EFBIG ? "file too large" : strerror(-rc));
-    sc->n_errors++;
-    return;
-  }
-  sc->bytes_in += len;
   lv_arena arena;
-  lv_arena_init(&arena, LV_MAX_ARENA_BYTES);
   levee_event ev;
   levee_error err = {0};
-  levee_str id = {path, strlen(path)};
-  if (is_eml) {
-    rc = lv_event_from_email(data, len, id, &arena, &ev, &err);
-    if (rc) {
-      lv_cli_error(path, "%s",
-                   err.message[0] ? err.message : levee_strerror(rc));
-      sc->n_errors++;
-    } else
-      inspect_one(sc, scanner, path, &ev);
+  lv_arena_init(&arena, LV_MAX_ARENA_BYTES);
+  if (lv_cli_file_event(path, &arena, &ev, &data, &len, &err)) {
+    lv_cli_error(path, "%s", err.message);
+    sc->n_errors++;
   } else {
-    levee_attachment at;
-    memset(&at, 0, sizeof at);
-    memset(&ev, 0, sizeof ev);
-    const char *enc;
-    rc = lv_text_decode(data, len, &arena, &at.text, &enc, &err);
-    if (rc) {
-      lv_cli_error(path, "%s",
-                   err.message[0] ? err.message : levee_strerror(rc));
-      sc->n_errors++;
-    } else {
-      struct stat st;
-      const char *base;
-      int blen = basename_len(path, &base);
-      at.kind = (levee_str){"file", 4};
-      at.name = (levee_str){base, (size_t)blen};
-      at.path = id;
-      ev.id = id;
-      ev.channel = (levee_str){"file", 4};
-      ev.conversation_external = LEVEE_UNKNOWN;
-      ev.time_ms = stat(path, &st) == 0 ? (int64_t)st.st_mtime * 1000 : 0;
-      ev.attachments = &at;
-      ev.n_attachments = 1;
-      inspect_one(sc, scanner, path, &ev);
-    }
+    sc->bytes_in += len;
+    inspect_one(sc, scanner, path, &ev);
+    free(data);
   }
   lv_arena_cleanup(&arena);
-  free(data);
 }
 
 /* --- the command ------------------------------------------------------ */
@@ -804,9 +754,7 @@ int lv_cmd_scan(int argc, char **argv) {
   int n_inputs = argc - optind;
   for (int i = 0; i < (n_inputs ? n_inputs : 1); i++) {
     const char *path = n_inputs ? argv[optind + i] : "-";
-    int stream = !strcmp(path, "-") || has_suffix(path, ".jsonl") ||
-                 has_suffix(path, ".ndjson") ||
-                 (wecom && !has_suffix(path, ".eml"));
+    int stream = lv_cli_is_stream(path, wecom);
     if (!stream) {
       scan_file_event(&sc, main_scanner, path);
       continue;
