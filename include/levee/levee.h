@@ -107,6 +107,9 @@ typedef struct levee_event {
   const levee_attachment *attachments;
   size_t n_attachments;
   levee_str forwarded_from;
+  levee_str meta; /* the event's "meta" value as its JSON text, kept and
+                     never interpreted (the audit store keeps it); absent
+                     when missing or null */
 } levee_event;
 
 /* --- actions and severities (spec section 2) ------------------------------ */

@@ -376,6 +376,7 @@ enum {
   K_TEXT,
   K_ATTACHMENTS,
   K_FORWARDED_FROM,
+  K_META,
   N_EVENT_KEYS
 };
 static const walk_key event_keys[N_EVENT_KEYS] = {
@@ -388,9 +389,24 @@ static const walk_key event_keys[N_EVENT_KEYS] = {
     [K_TEXT] = WALK_KEY("text"),
     [K_ATTACHMENTS] = WALK_KEY("attachments"),
     [K_FORWARDED_FROM] = WALK_KEY("forwarded_from"),
+    [K_META] = WALK_KEY("meta"),
 };
 static const walk_key conversation_keys[] = {
     WALK_KEY("id"), WALK_KEY("type"), WALK_KEY("title"), WALK_KEY("external")};
+
+/* The JSON text of token t (a value of any type), as written in line. */
+static levee_str meta_text(const lv_json_doc *d, int t, const char *line,
+                           size_t len) {
+  const lv_json_tok *k = &d->toks[t];
+  size_t start = k->start, end = k->end;
+  if (k->type == LV_JSON_STRING) { /* the token excludes the quotes */
+    start--;
+    end++;
+  }
+  if (start > end || end > len)
+    return (levee_str){NULL, 0};
+  return (levee_str){line + start, end - start};
+}
 
 /* --- the fast path: straight from the structural index -----------------
  *
@@ -588,7 +604,7 @@ static int event_from_index(const char *s, size_t n, const uint32_t *idx,
     if (key < 0) {
       if (lv_json_index_skip(s, n, idx, &f.i, &f.k))
         return 1;
-      continue; /* such as "meta": skipped, as the general path does */
+      continue; /* unknown members: skipped, as the general path does */
     }
     if (seen >> key & 1)
       return 1;
@@ -625,6 +641,15 @@ static int event_from_index(const char *s, size_t n, const uint32_t *idx,
       if (fast_opt_string(&f, &ev.forwarded_from))
         return 1;
       break;
+    case K_META: {
+      /* Kept as written (this path has no escapes), never interpreted. */
+      size_t start = f.i;
+      if (lv_json_index_skip(s, n, idx, &f.i, &f.k))
+        return 1;
+      if (!(f.i - start == 4 && !memcmp(s + start, "null", 4)))
+        ev.meta = (levee_str){s + start, f.i - start};
+      break;
+    }
     default: return 1; /* recipients and attachments */
     }
   } while ((r = fast_next(&f)) == 0);
@@ -711,6 +736,9 @@ int lv_event_from_jsonl_general(lv_json_doc *d, const char *line, size_t len,
   if (ev.text.len > LV_MAX_TEXT_BYTES)
     return lv_error_set(err, LEVEE_ETOOBIG, "\"text\" over %u bytes",
                         LV_MAX_TEXT_BYTES);
+  t = m[K_META];
+  if (t >= 0 && lv_json_type_of(d, t) != LV_JSON_NULL)
+    ev.meta = meta_text(d, t, line, len);
 
   t = m[K_CONVERSATION];
   if (t >= 0 && lv_json_type_of(d, t) != LV_JSON_NULL) {

@@ -75,6 +75,7 @@ int lv_evidence_from(const levee_event *e, const levee_verdict *v, lv_arena *a,
       goto out;
   }
   x.forwarded_from = e->forwarded_from;
+  x.meta = e->meta;
   x.action = cstr(levee_action_name(v->action));
   x.severity = cstr(levee_severity_name(v->severity));
   x.truncated = v->truncated != 0;

@@ -123,7 +123,8 @@ static void same_as_general(const uint8_t *data, size_t size, int rc,
         same_str(a->conversation_title, b.conversation_title) &&
         a->conversation_external == b.conversation_external &&
         same_party(&a->sender, &b.sender) && same_str(a->text, b.text) &&
-        same_str(a->forwarded_from, b.forwarded_from));
+        same_str(a->forwarded_from, b.forwarded_from) &&
+        same_str(a->meta, b.meta));
   CHECK(a->n_recipients == b.n_recipients);
   for (size_t i = 0; i < a->n_recipients; i++)
     CHECK(same_party(&a->recipients[i], &b.recipients[i]));

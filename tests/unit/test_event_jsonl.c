@@ -710,7 +710,8 @@ static int fast_agrees(fixture *f, const char *line) {
         same_str(a.sender.dept, b.sender.dept) &&
         same_str(a.sender.role, b.sender.role) && same_str(a.text, b.text) &&
         same_str(a.forwarded_from, b.forwarded_from) &&
-        a.n_recipients == b.n_recipients && a.n_attachments == b.n_attachments))
+        same_str(a.meta, b.meta) && a.n_recipients == b.n_recipients &&
+        a.n_attachments == b.n_attachments))
     fail_msg("%s\nthe fast and general paths made different events", line);
   return fast;
 }
@@ -787,6 +788,45 @@ static void test_fast_path(void **state) {
       fail_msg("%s\ntaken by the fast path", declined[i]);
 }
 
+/* "meta" is kept as its JSON text, whatever its type, by both paths;
+ * null is absent. */
+static void test_meta_kept(void **state) {
+  fixture *f = *state;
+  static const struct {
+    const char *line, *meta;
+  } cases[] = {
+      {"{\"id\":\"a\",\"time\":1,\"channel\":\"qq\",\"meta\":{\"k\":[1,2],"
+       "\"s\":\"v\"}}",
+       "{\"k\":[1,2],\"s\":\"v\"}"},
+      {"{\"meta\" :  [1, {\"a\":2}] "
+       ",\"id\":\"a\",\"time\":1,\"channel\":\"qq\"}",
+       "[1, {\"a\":2}]"},
+      {"{\"id\":\"a\",\"time\":1,\"channel\":\"qq\",\"meta\":\"plain\"}",
+       "\"plain\""},
+      {"{\"id\":\"a\",\"time\":1,\"channel\":\"qq\",\"meta\":-1.5e3}",
+       "-1.5e3"},
+      /* an escape: the general path, the text as written */
+      {"{\"id\":\"a\",\"time\":1,\"channel\":\"qq\",\"meta\":{\"e\":"
+       "\"\\u4e2d\"}}",
+       "{\"e\":\"\\u4e2d\"}"},
+      {"{\"id\":\"a\",\"time\":1,\"channel\":\"qq\",\"meta\":null}", NULL},
+      {"{\"id\":\"a\",\"time\":1,\"channel\":\"qq\"}", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    levee_event ev;
+    levee_error err = {0};
+    const char *line = cases[i].line;
+    assert_int_equal(
+        lv_event_from_jsonl(&f->doc, line, strlen(line), &f->arena, &ev, &err),
+        0);
+    str_is(ev.meta, cases[i].meta);
+    assert_int_equal(lv_event_from_jsonl_general(&f->doc, line, strlen(line),
+                                                 &f->arena, &ev, &err),
+                     0);
+    str_is(ev.meta, cases[i].meta);
+  }
+}
+
 /* lv_days_from_epoch agrees with timegm() on every day (and every day-of-
  * month up to 31, which rolls over) of years 0..2500 and 9990..9999. */
 static void test_days_from_epoch(void **state) {
@@ -827,6 +867,7 @@ int main(void) {
       T(test_text_too_big),
       T(test_reuse_across_lines),
       T(test_fast_path),
+      T(test_meta_kept),
       cmocka_unit_test(test_days_from_epoch),
   };
 #undef T
