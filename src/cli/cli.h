@@ -18,6 +18,7 @@ int lv_cmd_ingest(int argc, char **argv);
 int lv_cmd_verify(int argc, char **argv);
 int lv_cmd_search(int argc, char **argv);
 int lv_cmd_purge(int argc, char **argv);
+int lv_cmd_export(int argc, char **argv);
 
 /* Prints "levee: what: why" on stderr. */
 void lv_cli_error(const char *what, const char *fmt, ...)

@@ -977,3 +977,28 @@ out:
   free(v.purges);
   return rc;
 }
+
+/* --- export -------------------------------------------------------------- */
+
+typedef struct each_event {
+  lv_stored_event_fn fn;
+  void *ud;
+} each_event;
+
+static int each_event_row(void *ud, const lv_stored_row *row) {
+  each_event *x = ud;
+  if (!row->is_event || row->expired)
+    return 0;
+  lv_stored_event e = {row->rec.head.seq, row->rec.head.time_ms, &row->ev,
+                       row->has_content ? &row->content : NULL};
+  return x->fn(x->ud, &e);
+}
+
+int lv_store_each_event(lv_store *s, lv_stored_event_fn fn, void *ud,
+                        levee_error *err) {
+  each_event x = {fn, ud};
+  int rc = s->be->each_row(s->db, 1, each_event_row, &x);
+  if (rc)
+    lv_error_set(err, rc, "reading stored events: %s", levee_strerror(rc));
+  return rc;
+}

@@ -132,6 +132,25 @@ int lv_store_search(lv_store *s, const lv_search_request *q,
                     lv_search_hit_fn fn, void *ud, levee_error *err)
     __attribute__((warn_unused_result));
 
+/* --- export -------------------------------------------------------------- */
+
+/* One stored event as lv_store_each_event gives it: valid during the
+ * call. content is NULL when the event's content was deleted under
+ * retention. */
+typedef struct lv_stored_event {
+  uint64_t seq;
+  int64_t stored_ms; /* when the record was written */
+  const lv_evidence *ev;
+  const lv_content *content;
+} lv_stored_event;
+
+typedef int (*lv_stored_event_fn)(void *ud, const lv_stored_event *e);
+
+/* Every stored event whose evidence is still kept, in the order stored;
+ * fn's nonzero return stops and is returned. */
+int lv_store_each_event(lv_store *s, lv_stored_event_fn fn, void *ud,
+                        levee_error *err) __attribute__((warn_unused_result));
+
 /* --- verification ------------------------------------------------------ */
 
 typedef enum lv_verify_kind {

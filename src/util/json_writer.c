@@ -368,6 +368,11 @@ void lv_jw_null(lv_jw *w) {
   put(w, "null", 4);
 }
 
+void lv_jw_raw(lv_jw *w, const char *json, size_t n) {
+  before_value(w);
+  put(w, json, n);
+}
+
 int lv_jw_status(const lv_jw *w) {
   return w->rc;
 }

@@ -33,6 +33,9 @@ void lv_jw_int(lv_jw *w, int64_t v);
 void lv_jw_double(lv_jw *w, double v, int decimals);
 void lv_jw_bool(lv_jw *w, int v);
 void lv_jw_null(lv_jw *w);
+/* A value that is already JSON text (the caller has checked it is one
+ * value, valid), copied as is. */
+void lv_jw_raw(lv_jw *w, const char *json, size_t n);
 /* Status of the whole document so far (0 or the first error). */
 int lv_jw_status(const lv_jw *w);
 

@@ -3,7 +3,8 @@
 # `levee ingest` takes what `levee scan` takes: event streams, .eml files
 # (one email event) and other files (one `file` event whose attachment is
 # the file); attachments' size, sha256 and md5 are stored; the text of a
-# file attachment is searchable; and a pipe is committed as it pauses.
+# file attachment is searchable; `levee export` gives the events back,
+# recorded in the log and ingestable; and a pipe is committed as it pauses.
 set -uo pipefail
 : "${LEVEE:?}" "${LEVEE_SRC:?}"
 tmp=$(mktemp -d)
@@ -30,6 +31,19 @@ check "the file's decoded text is searchable" '[ -n "$word" ] && [ $rc -eq 0 ] &
 "$LEVEE" verify --data "$tmp/d" >/dev/null; check "verify" '[ $? -eq 0 ]'
 "$LEVEE" ingest --data "$tmp/d" "$tmp/nonexistent.txt" >/dev/null 2>"$tmp/err"; rc=$?
 check "a missing file: exit 2, named" '[ $rc -eq 2 ] && grep -q "nonexistent.txt" "$tmp/err"'
+
+# export: the stored events as JSON Lines, filtered, recorded; ingestable
+"$LEVEE" export --help | grep -q "usage: levee export"; check "export --help" '[ $? -eq 0 ]'
+"$LEVEE" export --data "$tmp/d" >"$tmp/exp.jsonl" 2>"$tmp/err"; rc=$?
+check "export: every event, valid JSON, with verdicts" '[ $rc -eq 0 ] && [ "$(grep -c . "$tmp/exp.jsonl")" -eq $((n + 2)) ] && /usr/bin/python3 -c "import json,sys; [json.loads(l)[\"verdict\"][\"action\"] for l in open(sys.argv[1])]" "$tmp/exp.jsonl"'
+check "export: the attachment's extracted text and digests" 'grep "memo-gb18030" "$tmp/exp.jsonl" | grep -q "\"sha256\":\"$sha\".*\"text\":"'
+check "export is in the audit log, with its actor and filters" '[ "$(sqlite3 "$db" "SELECT actor FROM record WHERE type = '"'"'export'"'"'")" = "$(id -un)" ]'
+"$LEVEE" export --data "$tmp/d" --category classified. --no-content >"$tmp/exp2.jsonl" 2>/dev/null; rc=$?
+check "export --category prefix --no-content: fewer events, no text" '[ $rc -eq 0 ] && [ -s "$tmp/exp2.jsonl" ] && [ "$(grep -c . "$tmp/exp2.jsonl")" -lt $((n + 2)) ] && ! grep -q "\"text\":" "$tmp/exp2.jsonl" && ! grep -q "\"excerpts\"" "$tmp/exp2.jsonl"'
+check "export detail names the filters" 'sqlite3 "$db" "SELECT detail FROM record WHERE type = '"'"'export'"'"'" | grep -q "\"category\":\"classified.\",\"content\":false"'
+"$LEVEE" ingest --data "$tmp/again" "$tmp/exp.jsonl" >"$tmp/out" 2>/dev/null; rc=$?
+check "an export ingests into another store, the same events" '[ $rc -eq 0 ] && [ "$(sqlite3 "$tmp/again/levee.db" "SELECT group_concat(id) FROM (SELECT id FROM event ORDER BY id)")" = "$(sqlite3 "$db" "SELECT group_concat(id) FROM (SELECT id FROM event ORDER BY id)")" ]'
+"$LEVEE" verify --data "$tmp/d" >/dev/null; check "verify after exports" '[ $? -eq 0 ]'
 
 # a pipe that pauses: what came is committed before the next line arrives
 mkfifo "$tmp/fifo"

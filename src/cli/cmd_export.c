@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_export.c: `levee export`: the stored events, with their verdicts and
+ * findings, as JSON Lines, filtered, for handing evidence on. An export is
+ * itself recorded in the audit log, before anything is written: who asked
+ * (the OS user) and for what (the filters).
+ *
+ * Each line is an event in the shape of spec/interface.md section 1, so an
+ * export can be ingested again, plus "record" (its sequence number),
+ * "stored" (when), and "verdict" (action, severity, findings, and the
+ * findings' excerpts). Content deleted under retention is absent, and
+ * --no-content leaves all content out.
+ *
+ * Exit status: 0 done, 2 an error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "ingest/event_jsonl.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/json_reader.h"
+#include "util/json_writer.h"
+#include "util/limits.h"
+
+typedef struct export_job {
+  /* filters */
+  levee_str sender, conversation, channel, category, action;
+  int64_t since_ms, until_ms;
+  int no_content;
+  /* state */
+  lv_buf line;
+  lv_json_doc doc;
+  size_t n;
+  int out_failed;
+} export_job;
+
+static int eq(levee_str a, levee_str b) {
+  return a.ptr && a.len == b.len && !memcmp(a.ptr, b.ptr, a.len);
+}
+
+static int wanted(const export_job *x, const lv_evidence *e) {
+  if (x->sender.ptr && !eq(e->sender_id, x->sender))
+    return 0;
+  if (x->conversation.ptr && !eq(e->conversation_id, x->conversation))
+    return 0;
+  if (x->channel.ptr && !eq(e->channel, x->channel))
+    return 0;
+  if (x->action.ptr && !eq(e->action, x->action))
+    return 0;
+  if (e->time_ms < x->since_ms || e->time_ms >= x->until_ms)
+    return 0;
+  if (x->category.ptr) {
+    int prefix = x->category.len && x->category.ptr[x->category.len - 1] == '.';
+    for (size_t i = 0; i < e->n_findings; i++) {
+      levee_str c = e->findings[i].category;
+      if (prefix ? c.len >= x->category.len &&
+                       !memcmp(c.ptr, x->category.ptr, x->category.len)
+                 : eq(c, x->category))
+        return 1;
+    }
+    return 0;
+  }
+  return 1;
+}
+
+static void str(lv_jw *w, const char *key, levee_str v) {
+  if (!v.ptr)
+    return;
+  lv_jw_key(w, key);
+  lv_jw_string(w, v.ptr, v.len);
+}
+
+/* JSON text kept as written (recipients, meta, excerpts): copied as is
+ * when it is valid JSON, else (a tampered store) as a string. */
+static void raw(export_job *x, lv_jw *w, const char *key, levee_str v) {
+  if (!v.ptr)
+    return;
+  lv_jw_key(w, key);
+  if (lv_json_parse(&x->doc, v.ptr, v.len, NULL) != LEVEE_OK) {
+    lv_jw_string(w, v.ptr, v.len);
+    return;
+  }
+  lv_jw_raw(w, v.ptr, v.len);
+}
+
+static int on_event(void *ud, const lv_stored_event *se) {
+  export_job *x = ud;
+  const lv_evidence *e = se->ev;
+  if (!wanted(x, e))
+    return 0;
+  const lv_content *c = x->no_content ? NULL : se->content;
+  lv_jw w;
+  lv_buf_reset(&x->line);
+  lv_jw_init(&w, &x->line);
+  lv_jw_object_begin(&w);
+  str(&w, "id", e->id);
+  lv_jw_key(&w, "time");
+  lv_jw_int(&w, e->time_ms);
+  str(&w, "channel", e->channel);
+  if (e->conversation_id.ptr || e->conversation_type.ptr ||
+      e->conversation_title.ptr || e->conversation_external >= 0) {
+    lv_jw_key(&w, "conversation");
+    lv_jw_object_begin(&w);
+    str(&w, "id", e->conversation_id);
+    str(&w, "type", e->conversation_type);
+    str(&w, "title", e->conversation_title);
+    if (e->conversation_external >= 0) {
+      lv_jw_key(&w, "external");
+      lv_jw_bool(&w, e->conversation_external != 0);
+    }
+    lv_jw_object_end(&w);
+  }
+  if (e->sender_id.ptr || e->sender_name.ptr || e->sender_dept.ptr ||
+      e->sender_role.ptr) {
+    lv_jw_key(&w, "sender");
+    lv_jw_object_begin(&w);
+    str(&w, "id", e->sender_id);
+    str(&w, "name", e->sender_name);
+    str(&w, "dept", e->sender_dept);
+    str(&w, "role", e->sender_role);
+    lv_jw_object_end(&w);
+  }
+  raw(x, &w, "recipients", e->recipients);
+  if (c)
+    str(&w, "text", c->text);
+  if (e->n_attachments) {
+    lv_jw_key(&w, "attachments");
+    lv_jw_array_begin(&w);
+    for (size_t i = 0; i < e->n_attachments; i++) {
+      const lv_ev_attachment *a = &e->attachments[i];
+      lv_jw_object_begin(&w);
+      str(&w, "kind", a->kind);
+      str(&w, "name", a->name);
+      str(&w, "path", a->path);
+      str(&w, "sha256", a->sha256);
+      str(&w, "md5", a->md5);
+      if (a->size >= 0) {
+        lv_jw_key(&w, "size");
+        lv_jw_int(&w, a->size);
+      }
+      if (c && c->extracted.ptr && a->text_start >= 0 && a->text_len >= 0 &&
+          (uint64_t)a->text_start + (uint64_t)a->text_len <= c->extracted.len) {
+        lv_jw_key(&w, "text");
+        lv_jw_string(&w, c->extracted.ptr + a->text_start, (size_t)a->text_len);
+      }
+      lv_jw_object_end(&w);
+    }
+    lv_jw_array_end(&w);
+  }
+  str(&w, "forwarded_from", e->forwarded_from);
+  raw(x, &w, "meta", e->meta);
+  lv_jw_key(&w, "record");
+  lv_jw_int(&w, (int64_t)se->seq);
+  lv_jw_key(&w, "stored");
+  lv_jw_int(&w, se->stored_ms);
+  if (!se->content && !x->no_content) {
+    lv_jw_key(&w, "content_deleted");
+    lv_jw_bool(&w, 1);
+  }
+  lv_jw_key(&w, "verdict");
+  lv_jw_object_begin(&w);
+  str(&w, "action", e->action);
+  str(&w, "severity", e->severity);
+  if (e->truncated) {
+    lv_jw_key(&w, "truncated");
+    lv_jw_bool(&w, 1);
+  }
+  lv_jw_key(&w, "findings");
+  lv_jw_array_begin(&w);
+  for (size_t i = 0; i < e->n_findings; i++) {
+    const lv_ev_finding *f = &e->findings[i];
+    lv_jw_object_begin(&w);
+    str(&w, "rule", f->rule);
+    str(&w, "category", f->category);
+    lv_jw_key(&w, "source");
+    if (f->source < 0)
+      lv_jw_cstring(&w, "text");
+    else {
+      char src[32];
+      snprintf(src, sizeof src, "attachment:%lld", (long long)f->source);
+      lv_jw_cstring(&w, src);
+    }
+    lv_jw_key(&w, "start");
+    lv_jw_int(&w, f->start);
+    lv_jw_key(&w, "end");
+    lv_jw_int(&w, f->end);
+    lv_jw_key(&w, "confidence");
+    lv_jw_double(&w, f->confidence, 2);
+    str(&w, "action", f->action);
+    str(&w, "severity", f->severity);
+    lv_jw_object_end(&w);
+  }
+  lv_jw_array_end(&w);
+  if (c)
+    raw(x, &w, "excerpts", c->excerpts);
+  lv_jw_object_end(&w);
+  lv_jw_object_end(&w);
+  int rc = lv_jw_status(&w);
+  if (!rc)
+    rc = lv_buf_putc(&x->line, '\n');
+  if (rc)
+    return rc;
+  if (fwrite(x->line.data, 1, x->line.len, stdout) != x->line.len) {
+    x->out_failed = errno ? errno : EIO;
+    return LEVEE_EIO;
+  }
+  x->n++;
+  return 0;
+}
+
+static int parse_time(const char *s, int64_t *out) {
+  size_t n = strlen(s);
+  if (n && strspn(s, "0123456789") == n) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    *out = v;
+    return errno ? -1 : 0;
+  }
+  if (n == 10) {
+    char full[40];
+    snprintf(full, sizeof full, "%sT00:00:00+08:00", s);
+    return lv_parse_rfc3339(full, strlen(full), out) ? -1 : 0;
+  }
+  return lv_parse_rfc3339(s, n, out) ? -1 : 0;
+}
+
+static void usage(FILE *f) {
+  fprintf(
+      f, "usage: levee export (--data DIR | --store URL) [FILTERS]\n"
+         "                    [--no-content] [--key FILE]\n"
+         "\n"
+         "Writes the stored events, with their verdicts and findings, as JSON\n"
+         "Lines on stdout, in the order stored. Each line is an event as\n"
+         "levee ingest reads it (so an export can be ingested again), plus\n"
+         "record, stored, verdict (with the findings' excerpts), and\n"
+         "content_deleted when retention deleted its content. The export is\n"
+         "recorded in the audit log (who, and the filters) before anything\n"
+         "is written.\n"
+         "\n"
+         "Filters: --sender ID, --conversation ID, --channel NAME,\n"
+         "  --category C (or a prefix ending in '.'), --action A,\n"
+         "  --since T, --until T (RFC 3339, epoch milliseconds or\n"
+         "  YYYY-MM-DD at midnight UTC+08:00; until is exclusive)\n"
+         "  --no-content    leave out message text, extracted text and\n"
+         "                  excerpts (the least data the task needs)\n"
+         "  --key FILE      the signing key (the export record is logged)\n"
+         "  -h, --help      this help\n"
+         "\n"
+         "Exit status: 0 done, 2 an error.\n");
+}
+
+static levee_str str_of(const char *s) {
+  return (levee_str){s, strlen(s)};
+}
+
+/* What was asked for, as the export record's detail. */
+static int export_detail(const export_job *x, lv_buf *b) {
+  lv_jw w;
+  lv_jw_init(&w, b);
+  lv_jw_object_begin(&w);
+  str(&w, "sender", x->sender);
+  str(&w, "conversation", x->conversation);
+  str(&w, "channel", x->channel);
+  str(&w, "category", x->category);
+  str(&w, "action", x->action);
+  if (x->since_ms != INT64_MIN) {
+    lv_jw_key(&w, "since_ms");
+    lv_jw_int(&w, x->since_ms);
+  }
+  if (x->until_ms != INT64_MAX) {
+    lv_jw_key(&w, "until_ms");
+    lv_jw_int(&w, x->until_ms);
+  }
+  lv_jw_key(&w, "content");
+  lv_jw_bool(&w, !x->no_content);
+  lv_jw_object_end(&w);
+  return lv_jw_status(&w);
+}
+
+int lv_cmd_export(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"data", required_argument, NULL, 'd'},
+      {"store", required_argument, NULL, 'u'},
+      {"key", required_argument, NULL, 'k'},
+      {"sender", required_argument, NULL, 's'},
+      {"conversation", required_argument, NULL, 'c'},
+      {"channel", required_argument, NULL, 'C'},
+      {"category", required_argument, NULL, 'g'},
+      {"action", required_argument, NULL, 'a'},
+      {"since", required_argument, NULL, 'S'},
+      {"until", required_argument, NULL, 'U'},
+      {"no-content", no_argument, NULL, 'n'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *data = NULL, *key_path = NULL;
+  export_job x;
+  memset(&x, 0, sizeof x);
+  x.since_ms = INT64_MIN;
+  x.until_ms = INT64_MAX;
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "d:u:k:s:c:C:g:a:S:U:nh", opts, NULL)) !=
+         -1) {
+    switch (c) {
+    case 'd': data = optarg; break;
+    case 'u':
+      if (!lv_store_is_url(optarg)) {
+        lv_cli_error("export", "--store takes a postgres:// URL; a "
+                               "directory is --data DIR");
+        return 2;
+      }
+      data = optarg;
+      break;
+    case 'k': key_path = optarg; break;
+    case 's': x.sender = str_of(optarg); break;
+    case 'c': x.conversation = str_of(optarg); break;
+    case 'C': x.channel = str_of(optarg); break;
+    case 'g': x.category = str_of(optarg); break;
+    case 'a': x.action = str_of(optarg); break;
+    case 'S':
+    case 'U':
+      if (parse_time(optarg, c == 'S' ? &x.since_ms : &x.until_ms)) {
+        lv_cli_error("export", "--%s: not a time: '%s'",
+                     c == 'S' ? "since" : "until", optarg);
+        return 2;
+      }
+      break;
+    case 'n': x.no_content = 1; break;
+    case 'h': usage(stdout); return 0;
+    default: usage(stderr); return 2;
+    }
+  }
+  if (!data || optind < argc) {
+    if (optind < argc)
+      lv_cli_error("export", "unexpected argument '%s'", argv[optind]);
+    else
+      lv_cli_error("export", "--data DIR (or --store URL) is required");
+    return 2;
+  }
+  lv_store_options so = {.location = data, .key_path = key_path};
+  lv_store *store = NULL;
+  levee_error err = {0};
+  int status = 2;
+  lv_buf detail;
+  lv_buf_init(&detail, 1u << 20);
+  lv_buf_init(&x.line, LV_MAX_ARENA_BYTES);
+  lv_json_doc_init(&x.doc);
+  int rc = lv_store_open(&so, &store, NULL, &err);
+  if (rc) {
+    lv_cli_error(data, "%s", err.message);
+    goto out;
+  }
+  /* Recorded before anything is written: no record, no export. */
+  uint64_t seq;
+  const char *user = lv_cli_os_user();
+  if ((rc = export_detail(&x, &detail)) || (rc = lv_store_begin(store, &err)) ||
+      (rc = lv_store_add_record(store, str_of(user), "export", "ok",
+                                (levee_str){detail.data, detail.len}, &seq,
+                                &err)) ||
+      (rc = lv_store_commit(store, &err))) {
+    lv_cli_error(data, "the export could not be recorded: %s",
+                 err.message[0] ? err.message : levee_strerror(rc));
+    goto out;
+  }
+  rc = lv_store_each_event(store, on_event, &x, &err);
+  if (x.out_failed) {
+    lv_cli_error("stdout", "%s", strerror(x.out_failed));
+    goto out;
+  }
+  if (rc) {
+    lv_cli_error(data, "%s", err.message);
+    goto out;
+  }
+  if (fflush(stdout)) {
+    lv_cli_error("stdout", "%s", strerror(errno));
+    goto out;
+  }
+  fprintf(stderr, "levee: export: %zu events (recorded as record %llu)\n", x.n,
+          (unsigned long long)seq);
+  status = 0;
+out:
+  if (store && lv_store_close(store, &err)) {
+    lv_cli_error(data, "%s", err.message);
+    status = 2;
+  }
+  lv_buf_cleanup(&detail);
+  lv_buf_cleanup(&x.line);
+  lv_json_doc_cleanup(&x.doc);
+  return status;
+}
