@@ -279,7 +279,7 @@ int lv_store_is_url(const char *location) {
 /* NULL for a back end this levee does not have. */
 static const lv_store_backend *backend_for(const char *location) {
   if (lv_store_is_url(location))
-    return NULL;
+    return &lv_store_pg;
   return &lv_store_sqlite;
 }
 

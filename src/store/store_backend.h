@@ -100,5 +100,6 @@ typedef struct lv_store_backend {
 } lv_store_backend;
 
 extern const lv_store_backend lv_store_sqlite;
+extern const lv_store_backend lv_store_pg;
 
 #endif
