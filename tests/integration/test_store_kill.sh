@@ -7,16 +7,51 @@
 # events given so far (no loss, no duplicates), and `levee verify` must
 # pass: a kill between a commit and its checkpoint leaves an unsigned tail,
 # which the re-run signs.
+#
+# With LEVEE_TEST_STORE=postgres://... (test_store_pg.sh sets it, with
+# fewer iterations) the same runs against PostgreSQL, each store a
+# database of that server.
 set -uo pipefail
 : "${LEVEE:?}" "${LEVEE_SRC:?}"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export XDG_CACHE_HOME="$tmp/xdg" XDG_CONFIG_HOME="$tmp/config"
 iterations="${LEVEE_KILL_ITERATIONS:-200}"
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 command -v sqlite3 >/dev/null || { echo "sqlite3 missing: run scripts/deps.sh" >&2; exit 1; }
+
+# The stores: NAME is the directory $tmp/NAME, or with PostgreSQL the
+# database ${pg_prefix}NAME of the server LEVEE_TEST_STORE names.
+pg="${LEVEE_TEST_STORE:-}"
+pg_prefix="lv_kill_$$_"
+if [ -n "$pg" ]; then
+  psql="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)/psql"
+  [ -x "$psql" ] || { echo "psql missing: run scripts/deps.sh" >&2; exit 1; }
+fi
+pg_admin() { PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$pg" -c "$1" >/dev/null; }
+at() { # NAME: the options naming store NAME
+  if [ -n "$pg" ]; then echo "--store ${pg%/*}/$pg_prefix$1"; else echo "--data $tmp/$1"; fi
+}
+new_store() { [ -z "$pg" ] || pg_admin "CREATE DATABASE $pg_prefix$1"; }
+q() { # NAME SQL [PGSQL]: runs SQL (PGSQL with PostgreSQL, when given) on store NAME
+  if [ -n "$pg" ]; then
+    "$psql" -X -q -At -v ON_ERROR_STOP=1 -d "${pg%/*}/$pg_prefix$1" -c "${3:-$2}"
+  else
+    sqlite3 "$tmp/$1/levee.db" "$2"
+  fi
+}
+cleanup() {
+  if [ -n "$pg" ]; then
+    for d in $("$psql" -X -At -d "$pg" -c "SELECT datname FROM pg_database WHERE datname LIKE '$pg_prefix%'"); do
+      pg_admin "DROP DATABASE IF EXISTS $d WITH (FORCE)"
+    done
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+new_store calibrate
+new_store d
 
 step=40   # new events per iteration
 window=400
@@ -38,10 +73,10 @@ ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 # (The first run compiles the policy into the store's cache; the second is
 # what an iteration does.)
 sed -n "1,${window}p" "$tmp/all.jsonl" >"$tmp/in.jsonl"
-"$LEVEE" ingest --quiet --batch 25 --data "$tmp/calibrate" "$tmp/in.jsonl" >/dev/null 2>&1
+"$LEVEE" ingest --quiet --batch 25 $(at calibrate) "$tmp/in.jsonl" >/dev/null 2>&1
 sed -n "$((step + 1)),$((step + window))p" "$tmp/all.jsonl" >"$tmp/in.jsonl"
 c0=$(ms)
-"$LEVEE" ingest --quiet --batch 25 --data "$tmp/calibrate" "$tmp/in.jsonl" >/dev/null 2>&1
+"$LEVEE" ingest --quiet --batch 25 $(at calibrate) "$tmp/in.jsonl" >/dev/null 2>&1
 run_ms=$(($(ms) - c0))
 [ "$run_ms" -ge 1 ] || run_ms=1
 
@@ -50,32 +85,32 @@ killed=0 tails=0
 for ((i = 0; i < iterations; i++)); do
   first=$((i * step))
   sed -n "$((first + 1)),$((first + window))p" "$tmp/all.jsonl" >"$tmp/in.jsonl"
-  "$LEVEE" ingest --quiet --batch 25 --data "$tmp/d" "$tmp/in.jsonl" >/dev/null 2>"$tmp/err" &
+  "$LEVEE" ingest --quiet --batch 25 $(at d) "$tmp/in.jsonl" >/dev/null 2>"$tmp/err" &
   pid=$!
   delay=$((RANDOM * 32768 + RANDOM))
   delay=$((delay % (run_ms + run_ms / 5 + 1)))
   sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))"
   if kill -KILL "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
   wait "$pid" 2>/dev/null
-  if ! "$LEVEE" ingest --quiet --batch 25 --data "$tmp/d" "$tmp/in.jsonl" >"$tmp/out" 2>"$tmp/err"; then
+  if ! "$LEVEE" ingest --quiet --batch 25 $(at d) "$tmp/in.jsonl" >"$tmp/out" 2>"$tmp/err"; then
     bad "iteration $i: the re-run failed: $(head -n3 "$tmp/err")"
     break
   fi
   grep -q "were checked and signed" "$tmp/err" && tails=$((tails + 1))
   want=$((first + window))
-  got=$(sqlite3 "$tmp/d/levee.db" "SELECT count(*) FROM event")
+  got=$(q d "SELECT count(*) FROM event")
   if [ "$got" != "$want" ]; then
     bad "iteration $i: $got events stored, want $want"
     break
   fi
-  if ! "$LEVEE" verify --data "$tmp/d" >"$tmp/vout" 2>&1; then
+  if ! "$LEVEE" verify $(at d) >"$tmp/vout" 2>&1; then
     bad "iteration $i: verify failed: $(head -n3 "$tmp/vout")"
     break
   fi
   ok
 done
 # exactly the input ids, each once
-sqlite3 "$tmp/d/levee.db" "SELECT id FROM event ORDER BY id" >"$tmp/ids"
+q d "SELECT id FROM event ORDER BY id" "SELECT convert_from(id, 'UTF8') FROM event ORDER BY id" >"$tmp/ids"
 sed -n "1,$(((iterations - 1) * step + window))p" "$tmp/all.jsonl" | grep -o '"id": "k[0-9]*"' | cut -d'"' -f4 | sort >"$tmp/want"
 if cmp -s "$tmp/ids" "$tmp/want"; then ok; else bad "the stored ids are not exactly the input's"; fi
 echo "test_store_kill: $iterations iterations, $killed killed mid-run (a run takes about $run_ms ms), $tails unsigned tails signed by the re-run, $(($(date +%s) - t0)) s"

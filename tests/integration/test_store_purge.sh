@@ -6,17 +6,56 @@
 # itself a record; a deletion that no purge made, or evidence expired
 # before the 180 days records are kept, is tampering. Records are stored
 # "months ago" with the debug build's test clock (LEVEE_TEST_NOW_MS).
+#
+# With LEVEE_TEST_STORE=postgres://... (test_store_pg.sh sets it) the same
+# runs against PostgreSQL: each store is a database of that server instead
+# of a directory, and the forgeries are done with psql.
 set -uo pipefail
 : "${LEVEE:?}" "${LEVEE_SRC:?}"
 tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 export XDG_CACHE_HOME="$tmp/xdg" XDG_CONFIG_HOME="$tmp/config"
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 check() { if eval "$2"; then ok; else bad "$1"; fi; }
-db="$tmp/d/levee.db"
-q() { sqlite3 "$1" "$2"; }
+
+# The stores: NAME is the directory $tmp/NAME, or with PostgreSQL the
+# database ${pg_prefix}NAME of the server LEVEE_TEST_STORE names.
+pg="${LEVEE_TEST_STORE:-}"
+pg_prefix="lv_purge_$$_"
+if [ -n "$pg" ]; then
+  psql="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)/psql"
+  [ -x "$psql" ] || { echo "psql missing: run scripts/deps.sh" >&2; exit 1; }
+fi
+pg_admin() { PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$pg" -c "$1" >/dev/null; }
+at() { # NAME: the options naming store NAME
+  if [ -n "$pg" ]; then echo "--store ${pg%/*}/$pg_prefix$1"; else echo "--data $tmp/$1"; fi
+}
+new_store() { [ -z "$pg" ] || pg_admin "CREATE DATABASE $pg_prefix$1"; }
+copy_store() { # FROM TO: TO becomes a copy of FROM
+  if [ -n "$pg" ]; then
+    pg_admin "DROP DATABASE IF EXISTS $pg_prefix$2" && pg_admin "CREATE DATABASE $pg_prefix$2 TEMPLATE $pg_prefix$1"
+  else
+    rm -rf "${tmp:?}/$2" && cp -r "$tmp/$1" "$tmp/$2"
+  fi
+}
+q() { # NAME SQL [PGSQL]: runs SQL (PGSQL with PostgreSQL, when given) on store NAME
+  if [ -n "$pg" ]; then
+    "$psql" -X -q -At -v ON_ERROR_STOP=1 -d "${pg%/*}/$pg_prefix$1" -c "${3:-$2}"
+  else
+    sqlite3 "$tmp/$1/levee.db" "$2"
+  fi
+}
+cleanup() {
+  [ -z "${KEEP:-}" ] || return
+  if [ -n "$pg" ]; then
+    for d in $("$psql" -X -At -d "$pg" -c "SELECT datname FROM pg_database WHERE datname LIKE '$pg_prefix%'"); do
+      pg_admin "DROP DATABASE IF EXISTS $d WITH (FORCE)"
+    done
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 day=86400000
 now=$(($(date +%s) * 1000))
 
@@ -42,13 +81,14 @@ check "records kept less than 180 days: refused, citing the law" '[ $rc -eq 2 ] 
 printf 'version: 1\ninclude_default: true\nretention:\n  categories:\n    pii: { records: 30d }\n' >"$tmp/short2.yaml"
 "$LEVEE" policy check "$tmp/short2.yaml" 2>"$tmp/err"; rc=$?
 check "per-category records under 180 days: refused" '[ $rc -eq 2 ] && grep -q "at least 180 days" "$tmp/err"'
-"$LEVEE" purge --data "$tmp/d" --policy "$tmp/short.yaml" 2>"$tmp/err"; rc=$?
+new_store d
+"$LEVEE" purge $(at d) --policy "$tmp/short.yaml" 2>"$tmp/err"; rc=$?
 check "purge with such a policy: refused" '[ $rc -eq 2 ] && grep -q "at least 180 days" "$tmp/err"'
 
 events="$LEVEE_SRC/../shared/data/dev/messages.jsonl"
 n=$(grep -c . "$events")
-LEVEE_TEST_NOW_MS=$((now - 200 * day)) "$LEVEE" ingest --data "$tmp/d" "$events" >/dev/null 2>&1
-if [ "$(q "$db" "SELECT min(time_ms) FROM record")" != "$((now - 200 * day))" ]; then
+LEVEE_TEST_NOW_MS=$((now - 200 * day)) "$LEVEE" ingest $(at d) "$events" >/dev/null 2>&1
+if [ "$(q d "SELECT min(time_ms) FROM record")" != "$((now - 200 * day))" ]; then
   echo "skipped: $LEVEE has no test clock (a release build); run with the debug build"
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]
@@ -58,43 +98,45 @@ fi
 # days) and a health one (content kept 30 days)
 printf '%s\n' '{"id":"recent","time":1,"channel":"wechat","text":"下午三点开会"}' \
   '{"id":"health","time":1,"channel":"wechat","text":"员工张三体温38.5度，已隔离观察"}' >"$tmp/recent.jsonl"
-LEVEE_TEST_NOW_MS=$((now - 100 * day)) "$LEVEE" ingest --data "$tmp/d" "$tmp/recent.jsonl" >/dev/null 2>&1
-keep=$(q "$db" "SELECT count(DISTINCT seq) FROM finding WHERE category LIKE 'classified.%'")
+LEVEE_TEST_NOW_MS=$((now - 100 * day)) "$LEVEE" ingest $(at d) "$tmp/recent.jsonl" >/dev/null 2>&1
+keep=$(q d "SELECT count(DISTINCT seq) FROM finding WHERE category LIKE 'classified.%'")
 
-"$LEVEE" purge --data "$tmp/d" --policy "$tmp/retain.yaml" --dry-run >"$tmp/out"; rc=$?
-check "the health message has a pii.health finding" '[ "$(q "$db" "SELECT count(*) FROM finding f JOIN event e ON e.seq = f.seq WHERE e.id = '"'"'health'"'"' AND f.category = '"'"'pii.health'"'"'")" -ge 1 ]'
-check "dry run: counts, changes nothing" '[ $rc -eq 0 ] && grep -q "content deleted from $((n - keep + 1))," "$tmp/out" && [ "$(q "$db" "SELECT count(*) FROM content")" -eq $((n + 2)) ]'
-"$LEVEE" purge --data "$tmp/d" --policy "$tmp/retain.yaml" >"$tmp/out"; rc=$?
+"$LEVEE" purge $(at d) --policy "$tmp/retain.yaml" --dry-run >"$tmp/out"; rc=$?
+check "the health message has a pii.health finding" '[ "$(q d "SELECT count(*) FROM finding f JOIN event e ON e.seq = f.seq WHERE e.id = '"'"'health'"'"' AND f.category = '"'"'pii.health'"'"'")" -ge 1 ]'
+check "dry run: counts, changes nothing" '[ $rc -eq 0 ] && grep -q "content deleted from $((n - keep + 1))," "$tmp/out" && [ "$(q d "SELECT count(*) FROM content")" -eq $((n + 2)) ]'
+"$LEVEE" purge $(at d) --policy "$tmp/retain.yaml" >"$tmp/out"; rc=$?
 check "purge: content older than its retention deleted" '[ $rc -eq 0 ] && grep -q "content deleted from $((n - keep + 1)), evidence expired for 0" "$tmp/out"'
-check "classified content (1y) and the recent ordinary one kept; health content (30d) gone" '[ "$(q "$db" "SELECT count(*) FROM content")" -eq $((keep + 1)) ] && [ "$(q "$db" "SELECT count(*) FROM content c JOIN event e ON e.seq = c.seq WHERE e.id = '"'"'health'"'"'")" -eq 0 ]'
-check "the purge is a record, with its actor and counts" '[ "$(q "$db" "SELECT actor FROM record WHERE type = '"'"'purge'"'"'")" = "$(id -un)" ] && q "$db" "SELECT detail FROM record WHERE type = '"'"'purge'"'"'" | grep -q "\"content_deleted\":$((n - keep + 1))"'
-"$LEVEE" verify --data "$tmp/d" >"$tmp/vout"; rc=$?
+check "classified content (1y) and the recent ordinary one kept; health content (30d) gone" '[ "$(q d "SELECT count(*) FROM content")" -eq $((keep + 1)) ] && [ "$(q d "SELECT count(*) FROM content c JOIN event e ON e.seq = c.seq WHERE e.id = '"'"'health'"'"'")" -eq 0 ]'
+check "the purge is a record, with its actor and counts" '[ "$(q d "SELECT actor FROM record WHERE type = '"'"'purge'"'"'" "SELECT convert_from(actor, '"'"'UTF8'"'"') FROM record WHERE type = '"'"'purge'"'"'")" = "$(id -un)" ] && q d "SELECT detail FROM record WHERE type = '"'"'purge'"'"'" | grep -q "\"content_deleted\":$((n - keep + 1))"'
+"$LEVEE" verify $(at d) >"$tmp/vout"; rc=$?
 check "verify after purge: intact, content deleted under retention" '[ $rc -eq 0 ] && grep -q "$((n - keep + 1)) with content deleted" "$tmp/vout"'
-"$LEVEE" search --data "$tmp/d" 手机 >/dev/null 2>&1; rc=$?
+"$LEVEE" search $(at d) 手机 >/dev/null 2>&1; rc=$?
 check "deleted content is gone from the search index" '[ $rc -eq 1 ]'
-"$LEVEE" search --data "$tmp/d" 机密 --json >"$tmp/sout" 2>/dev/null; rc=$?
+"$LEVEE" search $(at d) 机密 --json >"$tmp/sout" 2>/dev/null; rc=$?
 check "kept content is still found" '[ $rc -eq 0 ] && grep -q "\"id\":\"d002\"" "$tmp/sout"'
-check "evidence stays: findings and events" '[ "$(q "$db" "SELECT count(*) FROM event")" -eq $((n + 2)) ]'
+check "evidence stays: findings and events" '[ "$(q d "SELECT count(*) FROM event")" -eq $((n + 2)) ]'
 
 # forgeries: a deletion no purge made; evidence expired too early
-purge_seq=$(q "$db" "SELECT seq FROM record WHERE type = 'purge'")
-recent=$(q "$db" "SELECT seq FROM event WHERE id = 'recent'")
-cp -r "$tmp/d" "$tmp/f1"
-q "$tmp/f1/levee.db" "INSERT INTO content_fts(content_fts, rowid, text, extracted) SELECT 'delete', seq, text, extracted FROM content WHERE seq = $recent" 2>/dev/null
-q "$tmp/f1/levee.db" "DELETE FROM content WHERE seq = $recent; INSERT INTO content_deleted VALUES ($recent, 99999)"
-"$LEVEE" verify --data "$tmp/f1" >"$tmp/vout"; rc=$?
+purge_seq=$(q d "SELECT seq FROM record WHERE type = 'purge'")
+recent=$(q d "SELECT seq FROM event WHERE id = 'recent'")
+copy_store d f1
+q f1 "INSERT INTO content_fts(content_fts, rowid, text, extracted) SELECT 'delete', seq, text, extracted FROM content WHERE seq = $recent" \
+  "DELETE FROM content_search WHERE seq = $recent" 2>/dev/null
+q f1 "DELETE FROM content WHERE seq = $recent; INSERT INTO content_deleted VALUES ($recent, 99999)"
+"$LEVEE" verify $(at f1) >"$tmp/vout"; rc=$?
 check "a deletion claimed by no purge: tampering, named" '[ $rc -eq 1 ] && grep -q "^record $recent: content-missing: .*by a purge the log does not hold" "$tmp/vout"'
-cp -r "$tmp/d" "$tmp/f2"
-q "$tmp/f2/levee.db" "INSERT INTO content_fts(content_fts, rowid, text, extracted) SELECT 'delete', seq, text, extracted FROM content WHERE seq = $recent" 2>/dev/null
-q "$tmp/f2/levee.db" "DELETE FROM content WHERE seq = $recent; DELETE FROM finding WHERE seq = $recent; DELETE FROM event WHERE seq = $recent; INSERT INTO record_expired VALUES ($recent, $purge_seq)"
-"$LEVEE" verify --data "$tmp/f2" >"$tmp/vout"; rc=$?
+copy_store d f2
+q f2 "INSERT INTO content_fts(content_fts, rowid, text, extracted) SELECT 'delete', seq, text, extracted FROM content WHERE seq = $recent" \
+  "DELETE FROM content_search WHERE seq = $recent" 2>/dev/null
+q f2 "DELETE FROM content WHERE seq = $recent; DELETE FROM finding WHERE seq = $recent; DELETE FROM event WHERE seq = $recent; INSERT INTO record_expired VALUES ($recent, $purge_seq)"
+"$LEVEE" verify $(at f2) >"$tmp/vout"; rc=$?
 check "evidence expired before 180 days: tampering, named" '[ $rc -eq 1 ] && grep -q "^missing: record $recent.s evidence .*before the 180 days" "$tmp/vout"'
 
 # a year later the records themselves expire: headers and hashes stay
-LEVEE_TEST_NOW_MS=$((now + 200 * day)) "$LEVEE" purge --data "$tmp/d" --policy "$tmp/retain.yaml" >"$tmp/out"; rc=$?
+LEVEE_TEST_NOW_MS=$((now + 200 * day)) "$LEVEE" purge $(at d) --policy "$tmp/retain.yaml" >"$tmp/out"; rc=$?
 check "records past a year: evidence expired" '[ $rc -eq 0 ] && grep -q "evidence expired for $n" "$tmp/out"'
-check "expired: no event rows or content left for them" '[ "$(q "$db" "SELECT count(*) FROM event")" -eq 2 ]'
-"$LEVEE" verify --data "$tmp/d" >"$tmp/vout"; rc=$?
+check "expired: no event rows or content left for them" '[ "$(q d "SELECT count(*) FROM event")" -eq 2 ]'
+"$LEVEE" verify $(at d) >"$tmp/vout"; rc=$?
 check "verify after expiry: intact, said" '[ $rc -eq 0 ] && grep -q "$n with evidence expired" "$tmp/vout"'
 
 echo "$passes passed, $fails failed"

@@ -7,6 +7,10 @@
  * log, an unsigned tail after a crash is signed on the next open, and
  * verification catches a record changed together with its stored hashes
  * and leaf, through the signed checkpoint.
+ *
+ * With LEVEE_TEST_STORE_URL=postgres://... the same tests run over the
+ * PostgreSQL back end (tests/integration/test_store_pg.sh sets it): each
+ * test's store is a schema of its own in that database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "store/evidence.h"
+#include "store/pq_lib.h"
 #include "store/record.h"
 #include "store/store.h"
 
@@ -28,15 +33,49 @@ typedef struct fixture {
   char dir[64];
   char key[128];
   char db[128];
+  char location[512]; /* DIR/data, or the URL with the test's schema */
+  char schema[64];    /* PostgreSQL: the test's schema */
 } fixture;
 
+/* PostgreSQL: runs q on url (its search_path set by the URL), returning
+ * the result (the caller clears it); fails the test on an error. */
+static PGresult *pg_run(const char *url, const char *q) {
+  const lv_pq *pq;
+  levee_error err = {0};
+  assert_int_equal(lv_pq_load(&pq, &err), 0);
+  const char *keys[] = {"dbname", NULL}, *values[] = {url, NULL};
+  PGconn *c = pq->connectdbParams(keys, values, 1);
+  assert_non_null(c);
+  if (pq->status(c) != CONNECTION_OK)
+    fail_msg("%s: %s", url, pq->errorMessage(c));
+  PGresult *r = pq->exec(c, q);
+  ExecStatusType st = pq->resultStatus(r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+    fail_msg("%s: %s", q, pq->errorMessage(c));
+  pq->finish(c); /* the result outlives its connection */
+  return r;
+}
+
 static int setup(void **state) {
+  static unsigned n;
   fixture *f = calloc(1, sizeof *f);
   snprintf(f->dir, sizeof f->dir, "/tmp/levee-test-store-XXXXXX");
   if (!mkdtemp(f->dir))
     return -1;
   snprintf(f->key, sizeof f->key, "%s/keys/store.key", f->dir);
   snprintf(f->db, sizeof f->db, "%s/data/levee.db", f->dir);
+  snprintf(f->location, sizeof f->location, "%s/data", f->dir);
+  const char *url = getenv("LEVEE_TEST_STORE_URL");
+  if (url && *url) {
+    snprintf(f->schema, sizeof f->schema, "lv_test_%d_%u", (int)getpid(), ++n);
+    snprintf(f->location, sizeof f->location, "%s%coptions=-csearch_path%%3D%s",
+             url, strchr(url, '?') ? '&' : '?', f->schema);
+    char q[128];
+    snprintf(q, sizeof q, "CREATE SCHEMA %s", f->schema);
+    const lv_pq *pq;
+    assert_int_equal(lv_pq_load(&pq, NULL), 0);
+    pq->clear(pg_run(url, q));
+  }
   *state = f;
   return 0;
 }
@@ -44,6 +83,14 @@ static int setup(void **state) {
 static int teardown(void **state) {
   fixture *f = *state;
   char cmd[256];
+  if (f->schema[0]) {
+    const lv_pq *pq;
+    assert_int_equal(lv_pq_load(&pq, NULL), 0);
+    snprintf(cmd, sizeof cmd,
+             "SET client_min_messages = warning; DROP SCHEMA %s CASCADE",
+             f->schema);
+    pq->clear(pg_run(getenv("LEVEE_TEST_STORE_URL"), cmd));
+  }
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
   if (system(cmd) != 0)
     return -1;
@@ -52,9 +99,7 @@ static int teardown(void **state) {
 }
 
 static lv_store *open_store(fixture *f, int read_only, lv_store_opened *info) {
-  char data[96];
-  snprintf(data, sizeof data, "%s/data", f->dir);
-  lv_store_options o = {.location = data,
+  lv_store_options o = {.location = f->location,
                         .key_path = f->key,
                         .create = !read_only,
                         .read_only = read_only,
@@ -129,6 +174,12 @@ static problems verify(fixture *f, lv_verify_summary *sum) {
 }
 
 static void sql(fixture *f, const char *q) {
+  if (f->schema[0]) {
+    const lv_pq *pq;
+    assert_int_equal(lv_pq_load(&pq, NULL), 0);
+    pq->clear(pg_run(f->location, q));
+    return;
+  }
   sqlite3 *db;
   assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
   char *msg = NULL;
@@ -234,55 +285,79 @@ static void test_recomputed_hashes_caught(void **state) {
   assert_int_equal(lv_store_commit(s, &err), 0);
   assert_int_equal(lv_store_close(s, &err), 0);
 
-  /* Recompute record 2 as if its text were "改过": content hash, leaf. */
-  sqlite3 *db;
-  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-  sqlite3_stmt *st;
-  assert_int_equal(
-      sqlite3_prepare_v2(db,
-                         "SELECT c.salt, c.excerpts, r.time_ms, r.actor,"
-                         " r.type, r.outcome, r.detail_hash FROM content c"
-                         " JOIN record r ON r.seq = c.seq WHERE c.seq = 2",
-                         -1, &st, NULL),
-      SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  /* Recompute record 2 as if its text were "改过": content hash, leaf.
+   * The stored values are read as text, blobs in hex, from either back
+   * end. */
+  char v[7][128];
+  static const char q_sqlite[] =
+      "SELECT hex(c.salt), c.excerpts, r.time_ms, r.actor, r.type,"
+      " r.outcome, hex(r.detail_hash) FROM content c"
+      " JOIN record r ON r.seq = c.seq WHERE c.seq = 2";
+  static const char q_pg[] =
+      "SELECT encode(c.salt, 'hex'), c.excerpts, r.time_ms,"
+      " convert_from(r.actor, 'UTF8'), r.type, r.outcome,"
+      " encode(r.detail_hash, 'hex') FROM content c"
+      " JOIN record r ON r.seq = c.seq WHERE c.seq = 2";
+  if (f->schema[0]) {
+    const lv_pq *pq;
+    assert_int_equal(lv_pq_load(&pq, NULL), 0);
+    PGresult *r = pg_run(f->location, q_pg);
+    assert_int_equal(pq->ntuples(r), 1);
+    for (int i = 0; i < 7; i++)
+      snprintf(v[i], sizeof v[i], "%s", pq->getvalue(r, 0, i));
+    pq->clear(r);
+  } else {
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, q_sqlite, -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    for (int i = 0; i < 7; i++)
+      snprintf(v[i], sizeof v[i], "%s", sqlite3_column_text(st, i));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
   lv_content c;
   memset(&c, 0, sizeof c);
-  memcpy(c.salt, sqlite3_column_blob(st, 0), sizeof c.salt);
-  char excerpts[64];
-  snprintf(excerpts, sizeof excerpts, "%s", sqlite3_column_text(st, 1));
+  for (size_t i = 0; i < sizeof c.salt; i++) {
+    unsigned x;
+    sscanf(v[0] + 2 * i, "%2x", &x);
+    c.salt[i] = (uint8_t)x;
+  }
   c.text = S("改过");
-  c.excerpts = S(excerpts);
+  c.excerpts = S(v[1]);
   lv_record rec;
-  char actor[32], type[16], outcome[16];
-  snprintf(actor, sizeof actor, "%s", sqlite3_column_text(st, 3));
-  snprintf(type, sizeof type, "%s", sqlite3_column_text(st, 4));
-  snprintf(outcome, sizeof outcome, "%s", sqlite3_column_text(st, 5));
-  rec.head = (lv_record_head){2, sqlite3_column_int64(st, 2), S(actor), S(type),
-                              S(outcome)};
-  memcpy(rec.detail_hash, sqlite3_column_blob(st, 6), LV_SHA256_LEN);
-  sqlite3_finalize(st);
+  rec.head =
+      (lv_record_head){2, strtoll(v[2], NULL, 10), S(v[3]), S(v[4]), S(v[5])};
+  for (int i = 0; i < LV_SHA256_LEN; i++) {
+    unsigned x;
+    sscanf(v[6] + 2 * i, "%2x", &x);
+    rec.detail_hash[i] = (uint8_t)x;
+  }
   lv_sha256 h;
   assert_int_equal(lv_sha256_init(&h), 0);
   lv_content_hash(&h, &c, rec.content_hash);
   lv_record_leaf(&h, &rec);
   lv_sha256_cleanup(&h);
-  assert_int_equal(
-      sqlite3_prepare_v2(db, "UPDATE content SET text = '改过' WHERE seq = 2;",
-                         -1, &st, NULL),
-      SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-  sqlite3_finalize(st);
-  assert_int_equal(sqlite3_prepare_v2(db,
-                                      "UPDATE record SET content_hash = ?1,"
-                                      " leaf = ?2 WHERE seq = 2",
-                                      -1, &st, NULL),
-                   SQLITE_OK);
-  sqlite3_bind_blob(st, 1, rec.content_hash, LV_SHA256_LEN, SQLITE_STATIC);
-  sqlite3_bind_blob(st, 2, rec.leaf, LV_SHA256_LEN, SQLITE_STATIC);
-  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  char ch[2 * LV_SHA256_LEN + 1], lf[2 * LV_SHA256_LEN + 1], q[512];
+  for (int i = 0; i < LV_SHA256_LEN; i++) {
+    snprintf(ch + 2 * i, 3, "%02x", rec.content_hash[i]);
+    snprintf(lf + 2 * i, 3, "%02x", rec.leaf[i]);
+  }
+  if (f->schema[0])
+    snprintf(q, sizeof q,
+             "UPDATE content SET text = convert_to('改过', 'UTF8')"
+             " WHERE seq = 2; UPDATE record SET content_hash = '\\x%s',"
+             " leaf = '\\x%s' WHERE seq = 2",
+             ch, lf);
+  else
+    snprintf(q, sizeof q,
+             "UPDATE content SET text = '改过' WHERE seq = 2;"
+             " UPDATE record SET content_hash = X'%s', leaf = X'%s'"
+             " WHERE seq = 2",
+             ch, lf);
+  sql(f, q);
 
   lv_verify_summary sum;
   problems ps = verify(f, &sum);
@@ -298,11 +373,10 @@ static void test_wrong_key_refused(void **state) {
   lv_store *s = open_store(f, 0, &info);
   assert_int_equal(lv_store_close(s, NULL), 0);
   /* Another key file for the same store. */
-  char data[96];
-  snprintf(data, sizeof data, "%s/data", f->dir);
   char other[160];
   snprintf(other, sizeof other, "%s/keys/other.key", f->dir);
-  lv_store_options o = {.location = data, .key_path = other, .create = 1};
+  lv_store_options o = {
+      .location = f->location, .key_path = other, .create = 1};
   levee_error err = {0};
   assert_int_equal(lv_store_open(&o, &s, &info, &err), LEVEE_ETAMPER);
   assert_non_null(strstr(err.message, "another key"));
