@@ -345,6 +345,8 @@ int lv_cmd_export(int argc, char **argv) {
       lv_cli_error("export", "--data DIR (or --store URL) is required");
     return 2;
   }
+  char shown[512]; /* the store, its password left out */
+  lv_store_url_redact(data, shown, sizeof shown);
   lv_store_options so = {.location = data, .key_path = key_path};
   lv_store *store = NULL;
   levee_error err = {0};
@@ -355,7 +357,7 @@ int lv_cmd_export(int argc, char **argv) {
   lv_json_doc_init(&x.doc);
   int rc = lv_store_open(&so, &store, NULL, &err);
   if (rc) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     goto out;
   }
   /* Recorded before anything is written: no record, no export. */
@@ -366,7 +368,7 @@ int lv_cmd_export(int argc, char **argv) {
                                 (levee_str){detail.data, detail.len}, &seq,
                                 &err)) ||
       (rc = lv_store_commit(store, &err))) {
-    lv_cli_error(data, "the export could not be recorded: %s",
+    lv_cli_error(shown, "the export could not be recorded: %s",
                  err.message[0] ? err.message : levee_strerror(rc));
     goto out;
   }
@@ -376,7 +378,7 @@ int lv_cmd_export(int argc, char **argv) {
     goto out;
   }
   if (rc) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     goto out;
   }
   if (fflush(stdout)) {
@@ -388,7 +390,7 @@ int lv_cmd_export(int argc, char **argv) {
   status = 0;
 out:
   if (store && lv_store_close(store, &err)) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     status = 2;
   }
   lv_buf_cleanup(&detail);

@@ -393,11 +393,13 @@ int lv_cmd_ingest(int argc, char **argv) {
     return 2;
   }
 
+  char shown[512]; /* the store, its password left out */
+  lv_store_url_redact(where, shown, sizeof shown);
   lv_store_options so = {
       .location = where, .key_path = in.key_path, .create = 1};
   lv_store_opened info;
   if ((rc = lv_store_open(&so, &in.store, &info, &err))) {
-    lv_cli_error(where, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     levee_scanner_destroy(in.scanner);
     levee_engine_unref(engine);
     return rc == LEVEE_ETAMPER ? 1 : 2;
@@ -406,12 +408,12 @@ int lv_cmd_ingest(int argc, char **argv) {
     fprintf(stderr,
             "levee: %s: a new signing key; its public key is %s (keep it "
             "apart: levee verify --public-key checks the store with it)\n",
-            where, info.public_key);
+            shown, info.public_key);
   if (info.tail_signed)
     fprintf(stderr,
             "levee: %s: %llu records written after the last checkpoint "
             "(an unclean shutdown) were checked and signed\n",
-            where, (unsigned long long)info.tail_signed);
+            shown, (unsigned long long)info.tail_signed);
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

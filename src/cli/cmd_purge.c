@@ -86,13 +86,15 @@ int lv_cmd_purge(int argc, char **argv) {
     fprintf(stderr,
             "levee: purge: the policy has no retention section: everything "
             "is kept (see docs/POLICY.md, retention)\n");
+  char shown[512]; /* the store, its password left out */
+  lv_store_url_redact(data, shown, sizeof shown);
   lv_store_options so = {
       .location = data, .key_path = key_path, .read_only = dry_run};
   lv_store *store = NULL;
   levee_error err = {0};
   int rc = lv_store_open(&so, &store, NULL, &err);
   if (rc) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     levee_policy_destroy(policy);
     return rc == LEVEE_ETAMPER ? 1 : 2;
   }
@@ -101,9 +103,9 @@ int lv_cmd_purge(int argc, char **argv) {
   rc = lv_store_purge(store, r, lv_store_now_ms(), dry_run,
                       (levee_str){user, strlen(user)}, &sum, &err);
   if (rc)
-    lv_cli_error(data, "purge: %s", err.message);
+    lv_cli_error(shown, "purge: %s", err.message);
   if (lv_store_close(store, &err)) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     rc = rc ? rc : LEVEE_ESTORE;
   }
   levee_policy_destroy(policy);

@@ -395,12 +395,14 @@ int lv_cmd_search(int argc, char **argv) {
   lv_buf_init(&out.scratch, (size_t)1 << 26);
 
   int status = 2;
+  char shown[512]; /* the store, its password left out */
+  lv_store_url_redact(data, shown, sizeof shown);
   lv_store_options so = {.location = data, .key_path = key_path};
   lv_store *store = NULL;
   levee_error err = {0};
   int rc = lv_store_open(&so, &store, NULL, &err);
   if (rc) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     goto out;
   }
   if ((rc = lv_store_search(store, &q, on_hit, &out, &err))) {
@@ -422,7 +424,7 @@ int lv_cmd_search(int argc, char **argv) {
       rc = lv_store_commit(store, &err);
     lv_buf_cleanup(&detail);
     if (rc) {
-      lv_cli_error(data, "the search could not be recorded: %s",
+      lv_cli_error(shown, "the search could not be recorded: %s",
                    err.message[0] ? err.message : levee_strerror(rc));
       goto out;
     }
@@ -435,7 +437,7 @@ int lv_cmd_search(int argc, char **argv) {
   status = out.hits || q.explain ? 0 : 1;
 out:
   if (store && lv_store_close(store, &err)) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     status = 2;
   }
   lv_buf_cleanup(&out.results);

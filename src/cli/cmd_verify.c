@@ -150,6 +150,8 @@ int lv_cmd_verify(int argc, char **argv) {
       return 2;
     }
   }
+  char shown[512]; /* the store, its password left out */
+  lv_store_url_redact(data, shown, sizeof shown);
   lv_store_options so = {.location = data,
                          .key_path = key_path,
                          .read_only = 1,
@@ -167,7 +169,7 @@ int lv_cmd_verify(int argc, char **argv) {
     return 1;
   }
   if (rc) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     return 2;
   }
   if (!pub_hex)
@@ -183,7 +185,7 @@ int lv_cmd_verify(int argc, char **argv) {
   lv_store_close(store, NULL);
   lv_buf_cleanup(&out.line);
   if (rc) {
-    lv_cli_error(data, "%s", err.message);
+    lv_cli_error(shown, "%s", err.message);
     return 2;
   }
   if (out.json)

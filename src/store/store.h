@@ -62,6 +62,10 @@ int lv_store_default_key(const char *location, char *buf, size_t cap);
  * than a directory. */
 int lv_store_is_url(const char *location);
 
+/* location as it may be shown: a URL without its password (user:pw@ and
+ * password=...), a directory as it is. */
+void lv_store_url_redact(const char *location, char *out, size_t cap);
+
 int lv_store_open(const lv_store_options *o, lv_store **out,
                   lv_store_opened *info, levee_error *err)
     __attribute__((warn_unused_result));

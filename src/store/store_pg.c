@@ -70,6 +70,7 @@
 #include "store/directory.h"
 #include "store/pq_lib.h"
 #include "store/search_tokens.h"
+#include "store/store.h"
 #include "store/store_backend.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -556,8 +557,8 @@ static int pg_fail(pg_store *s, PGresult *r, levee_error *err,
 }
 
 /* The URL without a password, for messages: postgres://user:pw@host/db ->
- * postgres://user@host/db, and no password=... parameter. */
-static void redact(const char *url, char *out, size_t cap) {
+ * postgres://user@host/db, and no password=... parameter (store.h). */
+void lv_store_url_redact(const char *url, char *out, size_t cap) {
   lv_buf b;
   lv_buf_init(&b, cap ? cap - 1 : 0);
   const char *p = strstr(url, "://");
@@ -951,9 +952,9 @@ static int lock_writer(pg_store *s, levee_error *err) {
     if (code && !strcmp(code, "55P03")) {
       s->pq->clear(r);
       return lv_error_set(err, LEVEE_ESTORE,
-                          "%s: another levee is writing to this store "
+                          "another levee is writing to this store "
                           "(waited %d s); try again once it is done",
-                          s->where, LOCK_WAIT_S);
+                          LOCK_WAIT_S);
     }
     return pg_fail(s, r, err, "locking the store");
   }
@@ -992,7 +993,7 @@ static int pg_open(const char *url, int create, int read_only, void **out,
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   s->pq = pq;
   s->read_only = read_only;
-  redact(url, s->where, sizeof s->where);
+  lv_store_url_redact(url, s->where, sizeof s->where);
   for (int t = 0; t < T_COUNT; t++)
     lv_buf_init(&s->copy[t], COPY_MAX_BYTES);
   strset_init(&s->ids);
@@ -1016,27 +1017,25 @@ static int pg_open(const char *url, int create, int read_only, void **out,
   if (pq->status(s->conn) != CONNECTION_OK) {
     char line[200];
     one_line(pq->errorMessage(s->conn), line, sizeof line);
-    rc = lv_error_set(err, LEVEE_ESTORE, "%s: cannot connect: %s", s->where,
-                      line);
+    rc = lv_error_set(err, LEVEE_ESTORE, "cannot connect: %s", line);
     goto out;
   }
   pq->setNoticeProcessor(s->conn, quiet, NULL);
   int v = pq->serverVersion(s->conn);
   if (v < MIN_SERVER_VERSION) {
     rc = lv_error_set(err, LEVEE_ESTORE,
-                      "%s: the server is PostgreSQL %d.%d, too old: levee "
+                      "the server is PostgreSQL %d.%d, too old: levee "
                       "needs PostgreSQL %d or newer",
-                      s->where, v / 10000,
-                      v >= 100000 ? v % 10000 : v / 100 % 100,
+                      v / 10000, v >= 100000 ? v % 10000 : v / 100 % 100,
                       MIN_SERVER_VERSION / 10000);
     goto out;
   }
   const char *enc = pq->parameterStatus(s->conn, "server_encoding");
   if (!enc || strcmp(enc, "UTF8") != 0) {
     rc = lv_error_set(err, LEVEE_ESTORE,
-                      "%s: the database's encoding is %s: levee needs UTF8 "
+                      "the database's encoding is %s: levee needs UTF8 "
                       "(CREATE DATABASE ... ENCODING 'UTF8')",
-                      s->where, enc ? enc : "unknown");
+                      enc ? enc : "unknown");
     goto out;
   }
   /* Commits are durable when they return, whatever the server's default;
@@ -1063,23 +1062,21 @@ static int pg_open(const char *url, int create, int read_only, void **out,
     goto out;
   if (version < 0) {
     rc = lv_error_set(err, LEVEE_ESTORE,
-                      "%s: a table named meta is here, but not levee's (no "
-                      "schema_version): use another database or schema",
-                      s->where);
+                      "a table named meta is here, but not levee's (no "
+                      "schema_version): use another database or schema");
     goto out;
   }
   if (version == 0 && (!create || read_only)) {
     rc = lv_error_set(err, LEVEE_ENOTFOUND,
-                      "%s: no audit store here (levee ingest creates one)",
-                      s->where);
+                      "no audit store here (levee ingest creates one)");
     goto out;
   }
   if (version > SCHEMA_VERSION || (read_only && version != SCHEMA_VERSION)) {
-    rc = lv_error_set(
-        err, LEVEE_ESTORE, "%s: schema version %d, this levee %s %d%s",
-        s->where, version, read_only ? "reads" : "knows up to", SCHEMA_VERSION,
-        version < SCHEMA_VERSION ? " (levee ingest upgrades it)"
-                                 : " (use a newer levee)");
+    rc = lv_error_set(err, LEVEE_ESTORE,
+                      "schema version %d, this levee %s %d%s", version,
+                      read_only ? "reads" : "knows up to", SCHEMA_VERSION,
+                      version < SCHEMA_VERSION ? " (levee ingest upgrades it)"
+                                               : " (use a newer levee)");
     goto out;
   }
   if (!read_only && (rc = migrate(s, version, err)))

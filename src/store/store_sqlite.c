@@ -277,8 +277,7 @@ static int sqlite_open(const char *dir, int create, int read_only, void **out,
     return lv_error_set(err, LEVEE_ESTORE, "%s: %s", dir, strerror(errno));
   if (!create && stat(dir, &st) && errno == ENOENT)
     return lv_error_set(err, LEVEE_ENOTFOUND,
-                        "%s: no audit store here (levee ingest creates one)",
-                        dir);
+                        "no audit store here (levee ingest creates one)");
   if (stat(dir, &st) || !S_ISDIR(st.st_mode))
     return lv_error_set(err, LEVEE_ESTORE, "%s: %s", dir,
                         errno ? strerror(errno) : "not a directory");
@@ -286,8 +285,7 @@ static int sqlite_open(const char *dir, int create, int read_only, void **out,
     return lv_error_set(err, LEVEE_ESTORE, "%s: path too long", dir);
   if (!create && stat(path, &st))
     return lv_error_set(err, LEVEE_ENOTFOUND,
-                        "%s: no audit store here (levee ingest creates one)",
-                        dir);
+                        "no audit store here (levee ingest creates one)");
   sqlite_store *s = calloc(1, sizeof *s);
   if (!s)
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");

@@ -199,7 +199,7 @@ check "two ingests at once: both stored, one after the other, intact" '[ $r1 -eq
 
 # --- errors that say what is wrong ----------------------------------------------------
 "$LEVEE" verify --store "postgres://levee:s3cret@127.0.0.1:1/levee?password=s3cret" >/dev/null 2>"$tmp/err"; rc=$?
-check "no server there: exit 2, the URL named without its password" '[ $rc -eq 2 ] && grep -q "postgres://levee@127.0.0.1:1/levee: cannot connect: .*refused" "$tmp/err" && ! grep -q "levee:s3cret@127.0.0.1:1/levee: cannot" "$tmp/err" && ! grep -q "password=s3cret" <(sed "s|^levee: [^ ]*: ||" "$tmp/err")'
+check "no server there: exit 2, the URL named without its password" '[ $rc -eq 2 ] && grep -q "^levee: postgres://levee@127.0.0.1:1/levee: cannot connect: .*refused" "$tmp/err" && ! grep -q s3cret "$tmp/err"'
 "$LEVEE" verify --store "$base/nosuchdb" >/dev/null 2>"$tmp/err"; rc=$?
 check "no such database: exit 2, said" '[ $rc -eq 2 ] && grep -q "nosuchdb.*does not exist" "$tmp/err"'
 empty=$(newdb empty)
