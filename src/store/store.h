@@ -8,7 +8,8 @@
  * The log's logic lives here (store.c): sequence numbers, hashes, the
  * Merkle accumulator, checkpoints, verification. Where rows live is a back
  * end's job, behind the const ops table of store_backend.h: embedded SQLite
- * (store_sqlite.c, the default, in DIR/levee.db) or PostgreSQL.
+ * (store_sqlite.c, the default, in DIR/levee.db) or PostgreSQL
+ * (store_pg.c, for a postgres:// URL).
  *
  * Writing: lv_store_begin(), any number of lv_store_add_*(), then
  * lv_store_commit(). Nothing counts as stored until commit returns 0. One

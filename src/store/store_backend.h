@@ -5,7 +5,8 @@
  * verification) is store.c's and the same for every back end.
  *
  * A back end is a const ops table with a version (like SQLite's
- * sqlite3_io_methods): store_sqlite.c now, PostgreSQL next. Every call
+ * sqlite3_io_methods): store_sqlite.c (a directory) and store_pg.c (a
+ * postgres:// URL). Every call
  * returns 0 or a levee status, with a message in err where it takes one.
  */
 #ifndef LV_STORE_STORE_BACKEND_H
