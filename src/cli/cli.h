@@ -8,6 +8,7 @@
 #define LV_CLI_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "levee/levee.h"
 #include "util/arena.h"
@@ -70,6 +71,15 @@ int lv_cli_is_stream(const char *path, int wecom);
 int lv_cli_file_event(const char *path, lv_arena *a, levee_event *ev,
                       char **data, size_t *len, levee_error *err)
     __attribute__((warn_unused_result));
+
+/* Seconds on CLOCK_MONOTONIC since *t. */
+struct timespec;
+double lv_cli_seconds_since(const struct timespec *t);
+
+/* A time given on the command line: RFC 3339, epoch milliseconds, or a
+ * date YYYY-MM-DD (midnight, China Standard Time: levee's users are there).
+ * Returns 0, or -1 when it is none of those. */
+int lv_cli_parse_time(const char *s, int64_t *out);
 
 /* The name of the OS user running levee, for the audit trail. */
 const char *lv_cli_os_user(void);

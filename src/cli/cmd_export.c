@@ -215,23 +215,6 @@ static int on_event(void *ud, const lv_stored_event *se) {
   return 0;
 }
 
-static int parse_time(const char *s, int64_t *out) {
-  size_t n = strlen(s);
-  if (n && strspn(s, "0123456789") == n) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    *out = v;
-    return errno ? -1 : 0;
-  }
-  if (n == 10) {
-    char full[40];
-    snprintf(full, sizeof full, "%sT00:00:00+08:00", s);
-    return lv_parse_rfc3339(full, strlen(full), out) ? -1 : 0;
-  }
-  return lv_parse_rfc3339(s, n, out) ? -1 : 0;
-}
-
 static void usage(FILE *f) {
   fprintf(
       f, "usage: levee export (--data DIR | --store URL) [FILTERS]\n"
@@ -327,7 +310,7 @@ int lv_cmd_export(int argc, char **argv) {
     case 'a': x.action = str_of(optarg); break;
     case 'S':
     case 'U':
-      if (parse_time(optarg, c == 'S' ? &x.since_ms : &x.until_ms)) {
+      if (lv_cli_parse_time(optarg, c == 'S' ? &x.since_ms : &x.until_ms)) {
         lv_cli_error("export", "--%s: not a time: '%s'",
                      c == 'S' ? "since" : "until", optarg);
         return 2;

@@ -71,20 +71,13 @@ typedef struct ingest {
   int progress;
 } ingest;
 
-static double seconds_since(const struct timespec *t) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)(now.tv_sec - t->tv_sec) +
-         (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 static void show_progress(ingest *in, int final) {
   if (!in->progress)
     return;
-  if (!final && seconds_since(&in->last_progress) < 1.0)
+  if (!final && lv_cli_seconds_since(&in->last_progress) < 1.0)
     return;
   clock_gettime(CLOCK_MONOTONIC, &in->last_progress);
-  double s = seconds_since(&in->t0);
+  double s = lv_cli_seconds_since(&in->t0);
   fprintf(stderr, "\rlevee: ingest: %zu events read, %zu stored, %.0f/s%s",
           in->read, in->stored, s > 0 ? (double)in->stored / s : 0.0,
           final ? "\n" : "");
@@ -200,7 +193,7 @@ static void ingest_event(ingest *in, levee_event *ev_in, const char *where) {
   }
   if (in->in_batch >= (size_t)in->batch ||
       ((in->in_batch & 255) == 0 &&
-       seconds_since(&in->batch_start) * 1000 >= COMMIT_MS))
+       lv_cli_seconds_since(&in->batch_start) * 1000 >= COMMIT_MS))
     (void)commit(in);
 }
 

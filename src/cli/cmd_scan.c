@@ -279,20 +279,13 @@ static void *worker_main(void *arg) {
 
 /* --- output ----------------------------------------------------------- */
 
-static double seconds_since(const struct timespec *t) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)(now.tv_sec - t->tv_sec) +
-         (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 static void show_progress(scan *sc, int final) {
   if (!sc->progress)
     return;
-  if (!final && seconds_since(&sc->last_progress) < 1.0)
+  if (!final && lv_cli_seconds_since(&sc->last_progress) < 1.0)
     return;
   clock_gettime(CLOCK_MONOTONIC, &sc->last_progress);
-  double s = seconds_since(&sc->t0);
+  double s = lv_cli_seconds_since(&sc->t0);
   fprintf(stderr, "\rlevee: scan: %zu events, %zu alerts, %.1f MB, %.1f MB/s%s",
           sc->n_events, sc->n_alerts, (double)sc->bytes_in / 1e6,
           s > 0 ? (double)sc->bytes_in / 1e6 / s : 0.0, final ? "\n" : "");

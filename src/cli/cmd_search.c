@@ -177,28 +177,6 @@ static int on_hit(void *ud, const lv_search_hit *h) {
   return rc ? rc : lv_buf_putc(b, '\n');
 }
 
-/* An RFC 3339 time, epoch milliseconds, or a date (midnight, China
- * Standard Time: levee's users are there). */
-static int parse_time(const char *s, int64_t *out) {
-  size_t n = strlen(s);
-  size_t digits = strspn(s, "0123456789");
-  if (n && digits == n) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno)
-      return -1;
-    *out = v;
-    return 0;
-  }
-  if (n == 10) {
-    char full[40];
-    snprintf(full, sizeof full, "%sT00:00:00+08:00", s);
-    return lv_parse_rfc3339(full, strlen(full), out) ? -1 : 0;
-  }
-  return lv_parse_rfc3339(s, n, out) ? -1 : 0;
-}
-
 static int parse_count(const char *s, uint64_t max, uint64_t *out) {
   char *end;
   errno = 0;
@@ -334,7 +312,7 @@ int lv_cmd_search(int argc, char **argv) {
     case 'a': q.action = str_of(optarg); break;
     case 'S':
     case 'U':
-      if (parse_time(optarg, c == 'S' ? &q.since_ms : &q.until_ms)) {
+      if (lv_cli_parse_time(optarg, c == 'S' ? &q.since_ms : &q.until_ms)) {
         lv_cli_error("search",
                      "--%s: not a time: '%s' (RFC 3339, epoch "
                      "milliseconds or YYYY-MM-DD)",

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ingest/event_jsonl.h"
 #include "util/limits.h"
 
 void lv_cli_error(const char *what, const char *fmt, ...) {
@@ -219,4 +221,30 @@ const char *lv_cli_os_user(void) {
       snprintf(name, sizeof name, "uid:%ld", (long)geteuid());
   }
   return name;
+}
+
+double lv_cli_seconds_since(const struct timespec *t) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - t->tv_sec) +
+         (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+int lv_cli_parse_time(const char *s, int64_t *out) {
+  size_t n = strlen(s);
+  if (n && strspn(s, "0123456789") == n) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno)
+      return -1;
+    *out = v;
+    return 0;
+  }
+  if (n == 10) { /* YYYY-MM-DD: midnight, China Standard Time */
+    char full[40];
+    snprintf(full, sizeof full, "%sT00:00:00+08:00", s);
+    return lv_parse_rfc3339(full, strlen(full), out) ? -1 : 0;
+  }
+  return lv_parse_rfc3339(s, n, out) ? -1 : 0;
 }

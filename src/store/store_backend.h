@@ -6,8 +6,8 @@
  *
  * A back end is a const ops table with a version (like SQLite's
  * sqlite3_io_methods): store_sqlite.c (a directory) and store_pg.c (a
- * postgres:// URL). Every call
- * returns 0 or a levee status, with a message in err where it takes one.
+ * postgres:// URL). Every call returns 0 or a levee status, with a message
+ * in err where it takes one.
  */
 #ifndef LV_STORE_STORE_BACKEND_H
 #define LV_STORE_STORE_BACKEND_H

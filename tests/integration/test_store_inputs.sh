@@ -43,6 +43,14 @@ check "export --category prefix --no-content: fewer events, no text" '[ $rc -eq 
 check "export detail names the filters" 'sqlite3 "$db" "SELECT detail FROM record WHERE type = '"'"'export'"'"'" | grep -q "\"category\":\"classified.\",\"content\":false"'
 "$LEVEE" ingest --data "$tmp/again" "$tmp/exp.jsonl" >"$tmp/out" 2>/dev/null; rc=$?
 check "an export ingests into another store, the same events" '[ $rc -eq 0 ] && [ "$(sqlite3 "$tmp/again/levee.db" "SELECT group_concat(id) FROM (SELECT id FROM event ORDER BY id)")" = "$(sqlite3 "$db" "SELECT group_concat(id) FROM (SELECT id FROM event ORDER BY id)")" ]'
+# time filters: a date is midnight in UTC+08:00; until is exclusive
+since=$(/usr/bin/python3 -c "import datetime as d; print(int(d.datetime(2024,6,21,tzinfo=d.timezone(d.timedelta(hours=8))).timestamp()*1000))")
+want=$(/usr/bin/python3 -c "import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)['time'] >= $since))" "$tmp/exp.jsonl")
+"$LEVEE" export --data "$tmp/d" --since 2024-06-21 --no-content >"$tmp/exp3.jsonl" 2>/dev/null
+"$LEVEE" export --data "$tmp/d" --since "$since" --until "$((since + 1))" --no-content >"$tmp/exp4.jsonl" 2>/dev/null
+check "export --since DATE, and --since/--until in milliseconds" '[ "$(grep -c . "$tmp/exp3.jsonl")" -eq "$want" ] && [ "$want" -gt 0 ] && [ "$want" -lt $((n + 2)) ] && ! grep -qv "\"time\":$since," "$tmp/exp4.jsonl"'
+"$LEVEE" export --data "$tmp/d" --since yesterday >/dev/null 2>"$tmp/err"; rc=$?
+check "a time that is not one: exit 2, said" '[ $rc -eq 2 ] && grep -q "not a time" "$tmp/err"'
 "$LEVEE" verify --data "$tmp/d" >/dev/null; check "verify after exports" '[ $? -eq 0 ]'
 
 # a pipe that pauses: what came is committed before the next line arrives
