@@ -11,7 +11,10 @@
 #include <stdint.h>
 
 #include "levee/levee.h"
+#include "store/store.h"
 #include "util/arena.h"
+#include "util/json_reader.h"
+#include "util/json_writer.h"
 
 int lv_cmd_scan(int argc, char **argv);
 int lv_cmd_policy(int argc, char **argv);
@@ -20,6 +23,7 @@ int lv_cmd_verify(int argc, char **argv);
 int lv_cmd_search(int argc, char **argv);
 int lv_cmd_purge(int argc, char **argv);
 int lv_cmd_export(int argc, char **argv);
+int lv_cmd_show(int argc, char **argv);
 
 /* Prints "levee: what: why" on stderr. */
 void lv_cli_error(const char *what, const char *fmt, ...)
@@ -80,6 +84,13 @@ double lv_cli_seconds_since(const struct timespec *t);
  * date YYYY-MM-DD (midnight, China Standard Time: levee's users are there).
  * Returns 0, or -1 when it is none of those. */
 int lv_cli_parse_time(const char *s, int64_t *out);
+
+/* A stored event as one JSON object (event_json.c): the event as ingest
+ * reads it, with "record", "stored", "verdict" and, with_content, its
+ * text, extracted text and excerpts. doc is scratch for checking kept JSON
+ * text. */
+void lv_cli_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
+                       int with_content);
 
 /* The name of the OS user running levee, for the audit trail. */
 const char *lv_cli_os_user(void);

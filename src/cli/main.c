@@ -17,6 +17,8 @@ static const struct {
     {"ingest", lv_cmd_ingest,
      "inspect events and store them in the audit store"},
     {"search", lv_cmd_search, "full-text search of the stored messages"},
+    {"show", lv_cmd_show,
+     "a stored event in its conversation, findings marked"},
     {"export", lv_cmd_export, "the stored events and verdicts as JSON Lines"},
     {"verify", lv_cmd_verify, "check the integrity of the audit store"},
     {"purge", lv_cmd_purge, "apply the policy's retention to the audit store"},

@@ -234,7 +234,7 @@ static int tail_fn(void *ud, const lv_stored_row *row) {
 static int sign_tail(lv_store *s, uint64_t last_seq, lv_store_opened *info,
                      levee_error *err) {
   tail_check t = {s, s->now.cp_size + 1, 0, 0};
-  int rc = s->be->each_row(s->db, t.expect, tail_fn, &t);
+  int rc = s->be->each_row(s->db, t.expect, UINT64_MAX, tail_fn, &t);
   if (rc && !t.bad)
     return lv_error_set(err, rc, "reading records after the last checkpoint");
   if (t.bad || t.count != last_seq - s->now.cp_size)
@@ -942,7 +942,7 @@ int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
   }
   sum->checkpoints = v.n_cps;
   check_checkpoints(&v);
-  if ((rc = s->be->each_row(s->db, 1, verify_row, &v))) {
+  if ((rc = s->be->each_row(s->db, 1, UINT64_MAX, verify_row, &v))) {
     lv_error_set(err, rc, "reading records");
     goto out;
   }
@@ -997,8 +997,29 @@ static int each_event_row(void *ud, const lv_stored_row *row) {
 int lv_store_each_event(lv_store *s, lv_stored_event_fn fn, void *ud,
                         levee_error *err) {
   each_event x = {fn, ud};
-  int rc = s->be->each_row(s->db, 1, each_event_row, &x);
+  int rc = s->be->each_row(s->db, 1, UINT64_MAX, each_event_row, &x);
   if (rc)
     lv_error_set(err, rc, "reading stored events: %s", levee_strerror(rc));
+  return rc;
+}
+
+int lv_store_view(lv_store *s, levee_str id, size_t before, size_t after,
+                  lv_stored_event_fn fn, void *ud, uint64_t *seq,
+                  levee_error *err) {
+  uint64_t seqs[2 * LV_STORE_VIEW_MAX + 1];
+  size_t n = 0, at = 0;
+  if (before > LV_STORE_VIEW_MAX)
+    before = LV_STORE_VIEW_MAX;
+  if (after > LV_STORE_VIEW_MAX)
+    after = LV_STORE_VIEW_MAX;
+  int rc = s->be->event_context(s->db, id, before, after, seqs, &n, &at, err);
+  if (rc)
+    return rc;
+  *seq = seqs[at];
+  each_event x = {fn, ud};
+  for (size_t i = 0; i < n && !rc; i++)
+    rc = s->be->each_row(s->db, seqs[i], seqs[i], each_event_row, &x);
+  if (rc)
+    lv_error_set(err, rc, "reading the conversation: %s", levee_strerror(rc));
   return rc;
 }

@@ -156,6 +156,16 @@ typedef int (*lv_stored_event_fn)(void *ud, const lv_stored_event *e);
 int lv_store_each_event(lv_store *s, lv_stored_event_fn fn, void *ud,
                         levee_error *err) __attribute__((warn_unused_result));
 
+/* The event with this id in its conversation: up to `before` earlier and
+ * `after` later events of the same conversation and the event, oldest
+ * first, to fn; *seq is the event's own record (set before fn is called).
+ * LEVEE_ENOTFOUND when no event has the id. At most LV_STORE_VIEW_MAX
+ * around it. */
+#define LV_STORE_VIEW_MAX 100
+int lv_store_view(lv_store *s, levee_str id, size_t before, size_t after,
+                  lv_stored_event_fn fn, void *ud, uint64_t *seq,
+                  levee_error *err) __attribute__((warn_unused_result));
+
 /* --- verification ------------------------------------------------------ */
 
 typedef enum lv_verify_kind {

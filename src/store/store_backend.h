@@ -78,8 +78,9 @@ typedef struct lv_store_backend {
   int (*put_checkpoint)(void *db, const lv_checkpoint *c, levee_error *err);
   /* Every checkpoint, in order; fn's nonzero return stops and is returned. */
   int (*each_checkpoint)(void *db, lv_checkpoint_fn fn, void *ud);
-  /* Every record from seq `from` on, in order, with its rows. */
-  int (*each_row)(void *db, uint64_t from, lv_row_fn fn, void *ud);
+  /* Every record with from <= seq <= to, in order, with its rows. */
+  int (*each_row)(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
+                  void *ud);
   /* Rows of the event, finding, attachment and content tables that belong
    * to no record. */
   int (*each_orphan)(void *db, lv_orphan_fn fn, void *ud);
@@ -87,6 +88,14 @@ typedef struct lv_store_backend {
    * filters; or, with q->explain, the query plan instead. */
   int (*search)(void *db, const lv_search_request *q, lv_search_hit_fn fn,
                 void *ud, levee_error *err);
+  /* The records around the event with this id, for viewing it in its
+   * conversation: up to `before` earlier and `after` later events of the
+   * same conversation, and the event, in order, into seqs (room for
+   * before + after + 1); *at is the event's place. LEVEE_ENOTFOUND when no
+   * event has the id. */
+  int (*event_context)(void *db, levee_str id, size_t before, size_t after,
+                       uint64_t *seqs, size_t *n, size_t *at,
+                       levee_error *err);
   /* Event records stored before before_ms that are not yet expired. */
   int (*each_purge_candidate)(void *db, int64_t before_ms,
                               lv_purge_candidate_fn fn, void *ud);

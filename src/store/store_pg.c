@@ -1609,6 +1609,79 @@ static int pg_event_seen(void *db, levee_str id, int *seen) {
   return LEVEE_OK;
 }
 
+/* --- one event in its conversation ----------------------------------------- */
+
+/* Sequence numbers sql ($1 conversation, $2 seq, $3 limit) returns,
+ * appended to seqs. */
+static int context_seqs(pg_store *s, const char *sql, levee_str conv,
+                        uint64_t seq, size_t limit, uint64_t *seqs,
+                        size_t *n, levee_error *err) {
+  params p = {0};
+  p_str(&p, OID_BYTEA, conv);
+  p_i64(&p, (int64_t)seq);
+  p_i64(&p, (int64_t)limit);
+  PGresult *r = run_params(s, sql, &p, err, "reading a conversation");
+  if (!r)
+    return LEVEE_ESTORE;
+  int rows = s->pq->ntuples(r);
+  for (int i = 0; i < rows; i++)
+    seqs[(*n)++] = (uint64_t)col_i64(s->pq, r, i, 0);
+  s->pq->clear(r);
+  return LEVEE_OK;
+}
+
+static int pg_event_context(void *db, levee_str id, size_t before,
+                            size_t after, uint64_t *seqs, size_t *n,
+                            size_t *at, levee_error *err) {
+  pg_store *s = db;
+  int own, rc = read_begin(s, &own, err);
+  if (rc)
+    return rc;
+  params p = {0};
+  p_str(&p, OID_BYTEA, id);
+  PGresult *r = run_params(s,
+                           "SELECT seq, conversation_id FROM event"
+                           " WHERE id = $1",
+                           &p, err, "looking up an event");
+  if (!r) {
+    rc = LEVEE_ESTORE;
+    goto out;
+  }
+  if (s->pq->ntuples(r) == 0) {
+    s->pq->clear(r);
+    rc = lv_error_set(err, LEVEE_ENOTFOUND, "no event has this id");
+    goto out;
+  }
+  uint64_t seq = (uint64_t)col_i64(s->pq, r, 0, 0);
+  levee_str conv = col_str(s->pq, r, 0, 1);
+  *n = 0;
+  if (conv.ptr && before)
+    rc = context_seqs(s,
+                      "SELECT seq FROM event WHERE"
+                      " substring(conversation_id from 1 for 1024) ="
+                      " substring($1 from 1 for 1024) AND conversation_id = $1"
+                      " AND seq < $2 ORDER BY seq DESC LIMIT $3",
+                      conv, seq, before, seqs, n, err);
+  for (size_t i = 0; i < *n / 2; i++) { /* oldest first */
+    uint64_t t = seqs[i];
+    seqs[i] = seqs[*n - 1 - i];
+    seqs[*n - 1 - i] = t;
+  }
+  *at = *n;
+  seqs[(*n)++] = seq;
+  if (!rc && conv.ptr && after)
+    rc = context_seqs(s,
+                      "SELECT seq FROM event WHERE"
+                      " substring(conversation_id from 1 for 1024) ="
+                      " substring($1 from 1 for 1024) AND conversation_id = $1"
+                      " AND seq > $2 ORDER BY seq LIMIT $3",
+                      conv, seq, after, seqs, n, err);
+  s->pq->clear(r);
+out:
+  read_end(s, own);
+  return rc;
+}
+
 /* --- reading: checkpoints, records, orphans ------------------------------- */
 
 typedef struct checkpoint_ctx {
@@ -1653,25 +1726,25 @@ enum {
 static const char *const cursor_sql[CUR_COUNT] = {
     [CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
                    " detail_hash, content_hash, leaf FROM record"
-                   " WHERE seq >= $1 ORDER BY seq",
+                   " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
     [CUR_EVENT] = "SELECT seq, id, time_ms, channel, conversation_id,"
                   " conversation_type, conversation_title,"
                   " conversation_external, sender_id, sender_name,"
                   " sender_dept, sender_role, recipients, forwarded_from,"
                   " meta, action, severity, truncated FROM event"
-                  " WHERE seq >= $1 ORDER BY seq",
+                  " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
     [CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
                     " confidence, action, severity FROM finding"
-                    " WHERE seq >= $1 ORDER BY seq, n",
+                    " WHERE seq >= $1 AND seq <= $2 ORDER BY seq, n",
     [CUR_ATTACH] = "SELECT seq, kind, name, path, sha256, md5, size,"
-                   " text_start, text_len FROM attachment WHERE seq >= $1"
+                   " text_start, text_len FROM attachment WHERE seq >= $1 AND seq <= $2"
                    " ORDER BY seq, n",
     [CUR_CONTENT] = "SELECT seq, salt, text, extracted, excerpts"
-                    " FROM content WHERE seq >= $1 ORDER BY seq",
-    [CUR_DEL] = "SELECT seq, purge_seq FROM content_deleted WHERE seq >= $1"
+                    " FROM content WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+    [CUR_DEL] = "SELECT seq, purge_seq FROM content_deleted WHERE seq >= $1 AND seq <= $2"
                 " ORDER BY seq",
     [CUR_EXPIRED] = "SELECT seq, purge_seq FROM record_expired"
-                    " WHERE seq >= $1 ORDER BY seq",
+                    " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
 };
 
 static uint64_t cur_seq(const pg_store *s, const cursor *c) {
@@ -1765,7 +1838,8 @@ static int read_attachments(pg_store *s, cursor *a, uint64_t seq,
   return rc;
 }
 
-static int pg_each_row(void *db, uint64_t from, lv_row_fn fn, void *ud) {
+static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
+                       void *ud) {
   pg_store *s = db;
   const lv_pq *pq = s->pq;
   cursor cur[CUR_COUNT];
@@ -1775,6 +1849,7 @@ static int pg_each_row(void *db, uint64_t from, lv_row_fn fn, void *ud) {
     return status;
   params p = {0};
   p_i64(&p, from > INT64_MAX ? INT64_MAX : (int64_t)from);
+  p_i64(&p, to > INT64_MAX ? INT64_MAX : (int64_t)to);
   for (int i = 0; i < CUR_COUNT && !status; i++)
     status = cur_open(s, &cur[i], cursor_sql[i], &p, 256, NULL, "reading");
   while (!status && cur[CUR_RECORD].live) {
@@ -2556,6 +2631,7 @@ const lv_store_backend lv_store_pg = {
     .put_checkpoint = pg_put_checkpoint,
     .each_checkpoint = pg_each_checkpoint,
     .each_row = pg_each_row,
+    .event_context = pg_event_context,
     .each_orphan = pg_each_orphan,
     .search = pg_search,
     .each_purge_candidate = pg_each_purge_candidate,

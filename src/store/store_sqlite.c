@@ -613,25 +613,25 @@ enum {
 static const char *const cursor_sql[CUR_COUNT] = {
     [CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
                    " detail_hash, content_hash, leaf FROM record"
-                   " WHERE seq >= ?1 ORDER BY seq",
+                   " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
     [CUR_EVENT] = "SELECT seq, id, time_ms, channel, conversation_id,"
                   " conversation_type, conversation_title,"
                   " conversation_external, sender_id, sender_name,"
                   " sender_dept, sender_role, recipients, forwarded_from,"
                   " meta, action, severity, truncated FROM event"
-                  " WHERE seq >= ?1 ORDER BY seq",
+                  " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
     [CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
                     " confidence, action, severity FROM finding"
-                    " WHERE seq >= ?1 ORDER BY seq, n",
+                    " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, n",
     [CUR_ATTACH] = "SELECT seq, kind, name, path, sha256, md5, size,"
-                   " text_start, text_len FROM attachment WHERE seq >= ?1"
+                   " text_start, text_len FROM attachment WHERE seq >= ?1 AND seq <= ?2"
                    " ORDER BY seq, n",
     [CUR_CONTENT] = ("SELECT seq, salt, text, extracted, excerpts"
-                     " FROM content WHERE seq >= ?1 ORDER BY seq"),
-    [CUR_DEL] = ("SELECT seq, purge_seq FROM content_deleted WHERE seq >= ?1"
+                     " FROM content WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
+    [CUR_DEL] = ("SELECT seq, purge_seq FROM content_deleted WHERE seq >= ?1 AND seq <= ?2"
                  " ORDER BY seq"),
     [CUR_EXPIRED] = ("SELECT seq, purge_seq FROM record_expired"
-                     " WHERE seq >= ?1 ORDER BY seq"),
+                     " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
 };
 
 typedef struct cursor {
@@ -657,7 +657,8 @@ static int skip_to(cursor *c, uint64_t seq) {
   return rc;
 }
 
-static int sqlite_each_row(void *db, uint64_t from, lv_row_fn fn, void *ud) {
+static int sqlite_each_row(void *db, uint64_t from, uint64_t to,
+                           lv_row_fn fn, void *ud) {
   sqlite_store *s = db;
   cursor cur[CUR_COUNT];
   memset(cur, 0, sizeof cur);
@@ -668,7 +669,10 @@ static int sqlite_each_row(void *db, uint64_t from, lv_row_fn fn, void *ud) {
       status = LEVEE_ESTORE;
       break;
     }
-    sqlite3_bind_int64(cur[i].st, 1, (sqlite3_int64)from);
+    sqlite3_bind_int64(cur[i].st, 1,
+                       from > INT64_MAX ? INT64_MAX : (sqlite3_int64)from);
+    sqlite3_bind_int64(cur[i].st, 2,
+                       to > INT64_MAX ? INT64_MAX : (sqlite3_int64)to);
     status = advance(&cur[i]);
   }
   while (!status && cur[CUR_RECORD].live) {
@@ -950,6 +954,78 @@ out:
   return rc;
 }
 
+/* --- one event in its conversation ----------------------------------------- */
+
+/* Sequence numbers the statement sql (bound: ?1 conversation, ?2 seq, ?3
+ * limit) returns, appended to seqs. */
+static int context_seqs(sqlite_store *s, const char *sql, levee_str conv,
+                        uint64_t seq, size_t limit, uint64_t *seqs,
+                        size_t *n, levee_error *err) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, err, "reading a conversation");
+  bind_str(st, 1, conv);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+  sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    seqs[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? LEVEE_OK
+                           : db_error(s, err, "reading a conversation");
+}
+
+static int sqlite_event_context(void *db, levee_str id, size_t before,
+                                size_t after, uint64_t *seqs, size_t *n,
+                                size_t *at, levee_error *err) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT seq, conversation_id FROM event WHERE id = ?1",
+                         -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, err, "looking up an event");
+  bind_str(st, 1, id);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE
+               ? lv_error_set(err, LEVEE_ENOTFOUND, "no event has this id")
+               : db_error(s, err, "looking up an event");
+  }
+  uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+  levee_str conv = col_str(st, 1);
+  char *conv_copy = NULL;
+  if (conv.ptr && !(conv_copy = malloc(conv.len + 1))) {
+    sqlite3_finalize(st);
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  }
+  if (conv.ptr)
+    memcpy(conv_copy, conv.ptr, conv.len);
+  conv.ptr = conv_copy;
+  sqlite3_finalize(st);
+  *n = 0;
+  rc = LEVEE_OK;
+  if (conv.ptr && before)
+    rc = context_seqs(s,
+                      "SELECT seq FROM event WHERE conversation_id = ?1"
+                      " AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+                      conv, seq, before, seqs, n, err);
+  for (size_t i = 0; i < *n / 2; i++) { /* oldest first */
+    uint64_t t = seqs[i];
+    seqs[i] = seqs[*n - 1 - i];
+    seqs[*n - 1 - i] = t;
+  }
+  *at = *n;
+  seqs[(*n)++] = seq;
+  if (!rc && conv.ptr && after)
+    rc = context_seqs(s,
+                      "SELECT seq FROM event WHERE conversation_id = ?1"
+                      " AND seq > ?2 ORDER BY seq LIMIT ?3",
+                      conv, seq, after, seqs, n, err);
+  free(conv_copy);
+  return rc;
+}
+
 /* --- retention ----------------------------------------------------------- */
 
 static int sqlite_each_purge_candidate(void *db, int64_t before_ms,
@@ -1080,6 +1156,7 @@ const lv_store_backend lv_store_sqlite = {
     .each_row = sqlite_each_row,
     .each_orphan = sqlite_each_orphan,
     .search = sqlite_search,
+    .event_context = sqlite_event_context,
     .each_purge_candidate = sqlite_each_purge_candidate,
     .delete_content = sqlite_delete_content,
     .expire_record = sqlite_expire_record,

@@ -190,6 +190,19 @@ fi
 check "a query with nothing to search for: exit 2, said" '[ $rc -eq 2 ] && grep -q "nothing to search for" "$tmp/serr"'
 "$LEVEE" search $(at d) '"机密" OR body:x' >/dev/null 2>&1; rc=$?
 check "query syntax in user text is plain text" '[ $rc -eq 1 ]'
+# show: an event in its conversation, findings marked, the view recorded
+"$LEVEE" show --help | grep -q "usage: levee show"; check "show --help" '[ $? -eq 0 ]'
+"$LEVEE" show $(at d) --color never --context 1 d002 >"$tmp/sout" 2>/dev/null; rc=$?
+check "show: the event marked, its findings listed" '[ $rc -eq 0 ] && grep -q "^>> #.*d002" "$tmp/sout" && grep -q "\[\[机密★6个月\]\]" "$tmp/sout" && grep -q "finding: classified.marking" "$tmp/sout"'
+"$LEVEE" show $(at d) --json --context 2 d002 >"$tmp/sout" 2>/dev/null; rc=$?
+check "show --json: valid, the event is the target" '[ $rc -eq 0 ] && /usr/bin/python3 -c "import json,sys; t=[json.loads(l) for l in open(sys.argv[1])]; assert [x[\"id\"] for x in t if x.get(\"target\")] == [\"d002\"]" "$tmp/sout"'
+"$LEVEE" show $(at d) no-such-event >/dev/null 2>"$tmp/serr"; rc=$?
+check "show of an unknown id: exit 1, said" '[ $rc -eq 1 ] && grep -q "no event has the id" "$tmp/serr"'
+check "every view is in the audit log, the unknown one too" '[ "$(q d "SELECT count(*) FROM record WHERE type = '"'"'view'"'"'")" -eq 3 ] && [ "$(q d "SELECT outcome FROM record WHERE type = '"'"'view'"'"' ORDER BY seq DESC LIMIT 1")" = not-found ]'
+# export from this store too (both back ends)
+"$LEVEE" export $(at d) --category classified. >"$tmp/sout" 2>/dev/null; rc=$?
+check "export: the classified events, and the export recorded" '[ $rc -eq 0 ] && grep -q "\"id\":\"d002\"" "$tmp/sout" && ! grep -q "\"id\":\"d010\"" "$tmp/sout" && [ "$(q d "SELECT count(*) FROM record WHERE type = '"'"'export'"'"'")" -eq 1 ]'
+
 n_search=$(q d "SELECT count(*) FROM record WHERE type = 'search'")
 check "every search is in the audit log, with its actor" '[ "$n_search" -ge 7 ] && [ "$(q d "SELECT actor FROM record WHERE type = '"'"'search'"'"' LIMIT 1" "SELECT convert_from(actor, '"'"'UTF8'"'"') FROM record WHERE type = '"'"'search'"'"' LIMIT 1")" = "$(id -un)" ]'
 "$LEVEE" verify $(at d) >/dev/null; check "verify after searches" '[ $? -eq 0 ]'
