@@ -123,18 +123,6 @@ int lv_fts5_bigram_register(sqlite3 *db) {
 
 /* --- quoting user text ---------------------------------------------------- */
 
-/* The length of the whitespace character at s[i] (i < len), or 0. */
-static size_t space_at(const unsigned char *s, size_t len, size_t i) {
-  unsigned c = s[i];
-  if (c == ' ' || (c >= '\t' && c <= '\r') || c == '\0')
-    return 1;
-  if (c == 0xC2 && i + 1 < len && s[i + 1] == 0xA0)
-    return 2; /* U+00A0 no-break space */
-  if (c == 0xE3 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x80)
-    return 3; /* U+3000 ideographic space */
-  return 0;
-}
-
 /* Stops the tokenizer at the first token: the piece has one. */
 static int found_token(void *ud, int colocated, const char *tok, size_t tok_len,
                        size_t start, size_t end) {
@@ -165,13 +153,13 @@ int lv_fts5_quote_query(const char *text, size_t len, char **out,
   int rc = lv_buf_append(&b, "", 0); /* an empty query is "" */
   size_t i = 0;
   while (rc == LEVEE_OK && i < len) {
-    size_t w = space_at(s, len, i);
+    size_t w = lv_search_space_at(s, len, i);
     if (w) {
       i += w;
       continue;
     }
     size_t j = i + 1;
-    while (j < len && !space_at(s, len, j))
+    while (j < len && !lv_search_space_at(s, len, j))
       j++;
     rc = lv_search_tokens_in(&scratch, text + i, j - i, LV_SEARCH_QUERY,
                              found_token, NULL);

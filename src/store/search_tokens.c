@@ -184,3 +184,14 @@ int lv_search_tokens(const char *text, size_t len, int mode,
   lv_norm_cleanup(&n);
   return rc;
 }
+
+size_t lv_search_space_at(const unsigned char *s, size_t len, size_t i) {
+  unsigned c = s[i];
+  if (c == ' ' || (c >= '\t' && c <= '\r') || c == '\0')
+    return 1;
+  if (c == 0xC2 && i + 1 < len && s[i + 1] == 0xA0)
+    return 2; /* U+00A0 no-break space */
+  if (c == 0xE3 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x80)
+    return 3; /* U+3000 ideographic space */
+  return 0;
+}

@@ -96,4 +96,9 @@ int lv_search_tokens_in(lv_norm *scratch, const char *text, size_t len,
                         int mode, lv_search_token_fn fn, void *ud)
     __attribute__((warn_unused_result));
 
+/* The length of the whitespace character at s[i] (i < len), or 0: where a
+ * search query is cut into pieces (ASCII whitespace, NUL, U+00A0, U+3000),
+ * the same for every back end. */
+size_t lv_search_space_at(const unsigned char *s, size_t len, size_t i);
+
 #endif

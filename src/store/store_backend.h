@@ -79,8 +79,7 @@ typedef struct lv_store_backend {
   /* Every checkpoint, in order; fn's nonzero return stops and is returned. */
   int (*each_checkpoint)(void *db, lv_checkpoint_fn fn, void *ud);
   /* Every record with from <= seq <= to, in order, with its rows. */
-  int (*each_row)(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
-                  void *ud);
+  int (*each_row)(void *db, uint64_t from, uint64_t to, lv_row_fn fn, void *ud);
   /* Rows of the event, finding, attachment and content tables that belong
    * to no record. */
   int (*each_orphan)(void *db, lv_orphan_fn fn, void *ud);
@@ -94,8 +93,7 @@ typedef struct lv_store_backend {
    * before + after + 1); *at is the event's place. LEVEE_ENOTFOUND when no
    * event has the id. */
   int (*event_context)(void *db, levee_str id, size_t before, size_t after,
-                       uint64_t *seqs, size_t *n, size_t *at,
-                       levee_error *err);
+                       uint64_t *seqs, size_t *n, size_t *at, levee_error *err);
   /* Event records stored before before_ms that are not yet expired. */
   int (*each_purge_candidate)(void *db, int64_t before_ms,
                               lv_purge_candidate_fn fn, void *ud);

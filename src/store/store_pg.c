@@ -1609,13 +1609,14 @@ static int pg_event_seen(void *db, levee_str id, int *seen) {
   return LEVEE_OK;
 }
 
-/* --- one event in its conversation ----------------------------------------- */
+/* --- one event in its conversation -----------------------------------------
+ */
 
 /* Sequence numbers sql ($1 conversation, $2 seq, $3 limit) returns,
  * appended to seqs. */
 static int context_seqs(pg_store *s, const char *sql, levee_str conv,
-                        uint64_t seq, size_t limit, uint64_t *seqs,
-                        size_t *n, levee_error *err) {
+                        uint64_t seq, size_t limit, uint64_t *seqs, size_t *n,
+                        levee_error *err) {
   params p = {0};
   p_str(&p, OID_BYTEA, conv);
   p_i64(&p, (int64_t)seq);
@@ -1630,9 +1631,9 @@ static int context_seqs(pg_store *s, const char *sql, levee_str conv,
   return LEVEE_OK;
 }
 
-static int pg_event_context(void *db, levee_str id, size_t before,
-                            size_t after, uint64_t *seqs, size_t *n,
-                            size_t *at, levee_error *err) {
+static int pg_event_context(void *db, levee_str id, size_t before, size_t after,
+                            uint64_t *seqs, size_t *n, size_t *at,
+                            levee_error *err) {
   pg_store *s = db;
   int own, rc = read_begin(s, &own, err);
   if (rc)
@@ -1736,12 +1737,14 @@ static const char *const cursor_sql[CUR_COUNT] = {
     [CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
                     " confidence, action, severity FROM finding"
                     " WHERE seq >= $1 AND seq <= $2 ORDER BY seq, n",
-    [CUR_ATTACH] = "SELECT seq, kind, name, path, sha256, md5, size,"
-                   " text_start, text_len FROM attachment WHERE seq >= $1 AND seq <= $2"
-                   " ORDER BY seq, n",
+    [CUR_ATTACH] =
+        "SELECT seq, kind, name, path, sha256, md5, size,"
+        " text_start, text_len FROM attachment WHERE seq >= $1 AND seq <= $2"
+        " ORDER BY seq, n",
     [CUR_CONTENT] = "SELECT seq, salt, text, extracted, excerpts"
                     " FROM content WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-    [CUR_DEL] = "SELECT seq, purge_seq FROM content_deleted WHERE seq >= $1 AND seq <= $2"
+    [CUR_DEL] = "SELECT seq, purge_seq FROM content_deleted WHERE seq >= $1 "
+                "AND seq <= $2"
                 " ORDER BY seq",
     [CUR_EXPIRED] = "SELECT seq, purge_seq FROM record_expired"
                     " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
@@ -2047,19 +2050,6 @@ static int pg_expire_record(void *db, uint64_t seq, uint64_t purge_seq,
 
 /* --- search --------------------------------------------------------------- */
 
-/* The length of the whitespace character at s[i] (i < len), or 0: a query
- * is cut into pieces where fts5_bigram.c's lv_fts5_quote_query() cuts it. */
-static size_t space_at(const unsigned char *s, size_t len, size_t i) {
-  unsigned c = s[i];
-  if (c == ' ' || (c >= '\t' && c <= '\r') || c == '\0')
-    return 1;
-  if (c == 0xC2 && i + 1 < len && s[i + 1] == 0xA0)
-    return 2; /* U+00A0 no-break space */
-  if (c == 0xE3 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x80)
-    return 3; /* U+3000 ideographic space */
-  return 0;
-}
-
 /* A query: its pieces as phrases of QUERY-mode tokens. */
 typedef struct qtok {
   size_t off, len; /* in pool */
@@ -2128,13 +2118,13 @@ static int query_parse(pg_store *s, query *q, const char *text, size_t len) {
   const unsigned char *u = (const unsigned char *)text;
   size_t i = 0;
   while (i < len) {
-    size_t w = space_at(u, len, i);
+    size_t w = lv_search_space_at(u, len, i);
     if (w) {
       i += w;
       continue;
     }
     size_t j = i + 1;
-    while (j < len && !space_at(u, len, j))
+    while (j < len && !lv_search_space_at(u, len, j))
       j++;
     size_t first = q->n_toks;
     int rc = lv_search_tokens_in(&s->norm, text + i, j - i, LV_SEARCH_QUERY,

@@ -623,12 +623,15 @@ static const char *const cursor_sql[CUR_COUNT] = {
     [CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
                     " confidence, action, severity FROM finding"
                     " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, n",
-    [CUR_ATTACH] = "SELECT seq, kind, name, path, sha256, md5, size,"
-                   " text_start, text_len FROM attachment WHERE seq >= ?1 AND seq <= ?2"
-                   " ORDER BY seq, n",
-    [CUR_CONTENT] = ("SELECT seq, salt, text, extracted, excerpts"
-                     " FROM content WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
-    [CUR_DEL] = ("SELECT seq, purge_seq FROM content_deleted WHERE seq >= ?1 AND seq <= ?2"
+    [CUR_ATTACH] =
+        "SELECT seq, kind, name, path, sha256, md5, size,"
+        " text_start, text_len FROM attachment WHERE seq >= ?1 AND seq <= ?2"
+        " ORDER BY seq, n",
+    [CUR_CONTENT] =
+        ("SELECT seq, salt, text, extracted, excerpts"
+         " FROM content WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
+    [CUR_DEL] = ("SELECT seq, purge_seq FROM content_deleted WHERE seq >= ?1 "
+                 "AND seq <= ?2"
                  " ORDER BY seq"),
     [CUR_EXPIRED] = ("SELECT seq, purge_seq FROM record_expired"
                      " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
@@ -657,8 +660,8 @@ static int skip_to(cursor *c, uint64_t seq) {
   return rc;
 }
 
-static int sqlite_each_row(void *db, uint64_t from, uint64_t to,
-                           lv_row_fn fn, void *ud) {
+static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
+                           void *ud) {
   sqlite_store *s = db;
   cursor cur[CUR_COUNT];
   memset(cur, 0, sizeof cur);
@@ -954,13 +957,14 @@ out:
   return rc;
 }
 
-/* --- one event in its conversation ----------------------------------------- */
+/* --- one event in its conversation -----------------------------------------
+ */
 
 /* Sequence numbers the statement sql (bound: ?1 conversation, ?2 seq, ?3
  * limit) returns, appended to seqs. */
 static int context_seqs(sqlite_store *s, const char *sql, levee_str conv,
-                        uint64_t seq, size_t limit, uint64_t *seqs,
-                        size_t *n, levee_error *err) {
+                        uint64_t seq, size_t limit, uint64_t *seqs, size_t *n,
+                        levee_error *err) {
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
     return db_error(s, err, "reading a conversation");
