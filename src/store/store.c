@@ -11,6 +11,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,11 @@
 #include "store/merkle.h"
 #include "store/signing_key.h"
 #include "store/store_backend.h"
+#include "util/arena.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/json_writer.h"
+#include "util/limits.h"
 
 /* What a commit may have to undo in memory. */
 typedef struct log_state {
@@ -41,6 +44,8 @@ typedef struct log_state {
 struct lv_store {
   const lv_store_backend *be;
   void *db;
+  char *location;        /* as opened: verify opens a second reader on it */
+  uint64_t verify_chunk; /* records per chunk with two readers */
   int read_only;
   int in_txn;
   lv_signing_key key;
@@ -166,7 +171,7 @@ static int write_checkpoint(lv_store *s, levee_error *err) {
 /* Recomputes what can be recomputed of a stored record; returns the first
  * problem's kind, or -1 when there is none. The recomputed leaf goes to
  * leaf. */
-static int check_row(lv_store *s, const lv_stored_row *row,
+static int check_row(lv_sha256 *sha, const lv_stored_row *row,
                      uint8_t leaf[LV_SHA256_LEN], const char **what) {
   uint8_t h[LV_SHA256_LEN];
   lv_record rec = row->rec;
@@ -180,9 +185,9 @@ static int check_row(lv_store *s, const lv_stored_row *row,
               "retention";
     }
   } else if (row->is_event)
-    lv_evidence_hash(&s->sha, &row->ev, h);
+    lv_evidence_hash(sha, &row->ev, h);
   else
-    lv_detail_hash(&s->sha, row->detail, h);
+    lv_detail_hash(sha, row->detail, h);
   if (!row->expired && memcmp(h, rec.detail_hash, LV_SHA256_LEN) != 0) {
     problem = LV_VERIFY_ALTERED;
     *what = row->is_event
@@ -190,7 +195,7 @@ static int check_row(lv_store *s, const lv_stored_row *row,
                 : "its detail does not match its hash";
   }
   if (row->has_content && !row->expired) {
-    lv_content_hash(&s->sha, &row->content, h);
+    lv_content_hash(sha, &row->content, h);
     if (memcmp(h, rec.content_hash, LV_SHA256_LEN) != 0 && problem < 0) {
       problem = LV_VERIFY_CONTENT_ALTERED;
       *what = "its content (message text, extracted text or excerpts) does "
@@ -201,7 +206,7 @@ static int check_row(lv_store *s, const lv_stored_row *row,
     problem = LV_VERIFY_CONTENT_MISSING;
     *what = "its content is gone, and no purge deleted it";
   }
-  lv_record_leaf(&s->sha, &rec);
+  lv_record_leaf(sha, &rec);
   if (memcmp(rec.leaf, row->rec.leaf, LV_SHA256_LEN) != 0 && problem < 0) {
     problem = LV_VERIFY_ALTERED;
     *what = "its header (sequence, time, actor, type or outcome) or its "
@@ -221,7 +226,8 @@ static int tail_fn(void *ud, const lv_stored_row *row) {
   tail_check *t = ud;
   uint8_t leaf[LV_SHA256_LEN];
   const char *what;
-  if (row->rec.head.seq != t->expect || check_row(t->s, row, leaf, &what) >= 0)
+  if (row->rec.head.seq != t->expect ||
+      check_row(&t->s->sha, row, leaf, &what) >= 0)
     t->bad = 1;
   t->expect++;
   t->count++;
@@ -298,14 +304,21 @@ int lv_store_open(const lv_store_options *o, lv_store **out,
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   lv_buf_init(&s->scratch, (size_t)1 << 20);
   s->salts_used = sizeof s->salts; /* drawn on first use */
+  if (!(s->location = strdup(o->location))) {
+    lv_buf_cleanup(&s->scratch);
+    free(s);
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  }
   s->be = backend_for(o->location);
   if (!s->be) {
+    free(s->location);
     lv_buf_cleanup(&s->scratch);
     free(s);
     return lv_error_set(err, LEVEE_EINVAL,
                         "%s: this levee has no back end for it", o->location);
   }
   s->read_only = o->read_only;
+  s->verify_chunk = o->verify_chunk ? o->verify_chunk : LV_STORE_VERIFY_CHUNK;
   s->cp_records = o->checkpoint_records ? o->checkpoint_records
                                         : LV_STORE_CHECKPOINT_RECORDS;
   s->cp_ms = o->checkpoint_ms ? o->checkpoint_ms : LV_STORE_CHECKPOINT_MS;
@@ -412,6 +425,7 @@ fail:
   lv_signing_key_wipe(&s->key);
   sodium_memzero(s->salts, sizeof s->salts);
   lv_buf_cleanup(&s->scratch);
+  free(s->location);
   free(s);
   return rc;
 }
@@ -429,6 +443,7 @@ int lv_store_close(lv_store *s, levee_error *err) {
   lv_signing_key_wipe(&s->key);
   sodium_memzero(s->salts, sizeof s->salts);
   lv_buf_cleanup(&s->scratch);
+  free(s->location);
   free(s);
   return rc;
 }
@@ -725,6 +740,7 @@ typedef struct verifier {
     int64_t time_ms;
   } * purges; /* in seq order */
   size_t n_purges, cap_purges;
+  lv_arena ids; /* an event id being reported (one reader) */
 } verifier;
 
 /* Appends x (of size sz) to *v, growing it. */
@@ -814,10 +830,46 @@ static void compare_roots(verifier *v) {
   }
 }
 
-static int verify_row(void *ud, const lv_stored_row *row) {
-  verifier *v = ud;
-  uint64_t seq = row->rec.head.seq;
-  levee_str id = row->is_event ? row->ev.id : (levee_str){NULL, 0};
+/* What verification needs of one record, computed from its rows (in
+ * whichever thread read them) and applied to the verifier in order. */
+typedef struct row_result {
+  uint64_t seq;
+  int64_t time_ms;
+  uint64_t purged_by;
+  uint8_t leaf[LV_SHA256_LEN]; /* recomputed */
+  int8_t problem;              /* a lv_verify_kind, or -1 */
+  uint8_t leaf_changed, is_event, content_gone, expired, deleted, is_purge;
+  const char *what; /* static text of the problem */
+  levee_str id;     /* the event's id when there is a problem */
+} row_result;
+
+/* Computes r from row with hash context sha; an event's id (needed only to
+ * report a problem) is copied into a, which must outlive r. */
+static int compute_row(lv_sha256 *sha, const lv_stored_row *row, row_result *r,
+                       lv_arena *a) {
+  memset(r, 0, sizeof *r);
+  r->seq = row->rec.head.seq;
+  r->time_ms = row->rec.head.time_ms;
+  r->purged_by = row->purged_by;
+  r->is_event = row->is_event != 0;
+  r->content_gone = row->content_deleted && !row->has_content;
+  r->expired = row->expired != 0;
+  r->deleted = row->content_deleted || row->expired;
+  r->is_purge = row->rec.head.type.len == 5 &&
+                !memcmp(row->rec.head.type.ptr, "purge", 5);
+  r->problem = (int8_t)check_row(sha, row, r->leaf, &r->what);
+  r->leaf_changed = memcmp(r->leaf, row->rec.leaf, LV_SHA256_LEN) != 0;
+  if (r->problem >= 0 && row->is_event && row->ev.id.ptr) {
+    char *id = lv_arena_strndup(a, row->ev.id.ptr, row->ev.id.len);
+    if (!id)
+      return LEVEE_ENOMEM;
+    r->id = (levee_str){id, row->ev.id.len};
+  }
+  return 0;
+}
+
+static int apply_row(verifier *v, const row_result *r) {
+  uint64_t seq = r->seq;
   if (seq > v->expect) {
     char what[120];
     if (seq - v->expect == 1)
@@ -842,31 +894,182 @@ static int verify_row(void *ud, const lv_stored_row *row) {
   }
   v->expect = seq + 1;
   v->sum->records++;
-  v->sum->events += row->is_event != 0;
-  v->sum->content_deleted += row->content_deleted && !row->has_content;
-  v->sum->records_expired += row->expired != 0;
-  if (row->content_deleted || row->expired) {
-    struct purged p = {seq, row->purged_by, row->rec.head.time_ms,
-                       row->expired != 0};
+  v->sum->events += r->is_event;
+  v->sum->content_deleted += r->content_gone;
+  v->sum->records_expired += r->expired;
+  if (r->deleted) {
+    struct purged p = {seq, r->purged_by, r->time_ms, r->expired};
     if (push((void **)&v->purged, &v->n_purged, &v->cap_purged, &p, sizeof p))
       return LEVEE_ENOMEM;
   }
-  if (row->rec.head.type.len == 5 &&
-      !memcmp(row->rec.head.type.ptr, "purge", 5)) {
-    struct purge_rec p = {seq, row->rec.head.time_ms};
+  if (r->is_purge) {
+    struct purge_rec p = {seq, r->time_ms};
     if (push((void **)&v->purges, &v->n_purges, &v->cap_purges, &p, sizeof p))
       return LEVEE_ENOMEM;
   }
-  uint8_t leaf[LV_SHA256_LEN];
-  const char *what = NULL;
-  int problem = check_row(v->s, row, leaf, &what);
-  if (problem >= 0)
-    report(v, (lv_verify_kind)problem, seq, seq, id, what);
-  v->leaf_problems += memcmp(leaf, row->rec.leaf, LV_SHA256_LEN) != 0;
-  if (lv_merkle_append(&v->tree, &v->s->sha, leaf))
+  if (r->problem >= 0)
+    report(v, (lv_verify_kind)r->problem, seq, seq, r->id, r->what);
+  v->leaf_problems += r->leaf_changed;
+  if (lv_merkle_append(&v->tree, &v->s->sha, r->leaf))
     return LEVEE_ETOOBIG;
   compare_roots(v);
   return 0;
+}
+
+/* One reader: compute and apply each record as it is read. */
+static int verify_row(void *ud, const lv_stored_row *row) {
+  verifier *v = ud;
+  row_result r;
+  lv_arena_reset(&v->ids);
+  int rc = compute_row(&v->s->sha, row, &r, &v->ids);
+  return rc ? rc : apply_row(v, &r);
+}
+
+/* --- two readers --------------------------------------------------------
+ *
+ * With more than one CPU and a large log, a second thread reads every
+ * other chunk of records through a connection of its own and computes
+ * their hashes, while this thread does the same for the others and applies
+ * every chunk's results to the tree in order. Reading rows and hashing are
+ * most of verifying; only the tree and the reports are serial. */
+
+#define VERIFY_SLOTS 4u
+
+typedef struct chunk {
+  row_result *r; /* room for two_readers.chunk */
+  size_t n;
+  lv_arena ids;
+  int state; /* 0 free, 1 being filled, 2 ready */
+  int rc;
+} chunk;
+
+typedef struct two_readers {
+  const lv_store_backend *be;
+  void *db2;
+  uint64_t last;   /* records 1..last are read */
+  uint64_t chunk;  /* records per chunk */
+  uint64_t chunks; /* how many */
+  chunk slot[VERIFY_SLOTS];
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int stop;
+} two_readers;
+
+typedef struct fill_ctx {
+  chunk *c;
+  size_t cap;
+  lv_sha256 *sha;
+} fill_ctx;
+
+static int fill_row(void *ud, const lv_stored_row *row) {
+  fill_ctx *f = ud;
+  if (f->c->n == f->cap)
+    return LEVEE_ESTORE; /* a range gave more rows than it can hold */
+  return compute_row(f->sha, row, &f->c->r[f->c->n++], &f->c->ids);
+}
+
+/* Reads chunk k of the log (records up to t->last) through db into its
+ * slot. */
+static int fill_chunk(two_readers *t, void *db, lv_sha256 *sha, uint64_t k) {
+  chunk *c = &t->slot[k % VERIFY_SLOTS];
+  uint64_t from = k * t->chunk + 1, to = from + t->chunk - 1;
+  if (to > t->last)
+    to = t->last;
+  c->n = 0;
+  lv_arena_reset(&c->ids);
+  fill_ctx f = {c, (size_t)t->chunk, sha};
+  return t->be->each_row(db, from, to, fill_row, &f);
+}
+
+static void *second_reader(void *arg) {
+  two_readers *t = arg;
+  lv_sha256 sha;
+  int init = lv_sha256_init(&sha);
+  for (uint64_t k = 1; k < t->chunks; k += 2) {
+    chunk *c = &t->slot[k % VERIFY_SLOTS];
+    pthread_mutex_lock(&t->mu);
+    while (c->state != 0 && !t->stop)
+      pthread_cond_wait(&t->cv, &t->mu);
+    int stop = t->stop;
+    if (!stop)
+      c->state = 1;
+    pthread_mutex_unlock(&t->mu);
+    if (stop)
+      break;
+    int rc = init ? init : fill_chunk(t, t->db2, &sha, k);
+    pthread_mutex_lock(&t->mu);
+    c->rc = rc;
+    c->state = 2;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    if (rc)
+      break;
+  }
+  if (!init)
+    lv_sha256_cleanup(&sha);
+  return NULL;
+}
+
+/* Verifies records 1..last with two readers. Returns 1, having applied
+ * nothing, when the second reader cannot start (verify with one). */
+static int verify_two(verifier *v, uint64_t last, levee_error *err) {
+  lv_store *s = v->s;
+  two_readers t;
+  memset(&t, 0, sizeof t);
+  t.be = s->be;
+  t.last = last;
+  t.chunk = s->verify_chunk;
+  t.chunks = (last + t.chunk - 1) / t.chunk;
+  levee_error e2 = {0};
+  if (s->be->open(s->location, 0, 1, &t.db2, &e2))
+    return 1;
+  int rc = 0;
+  for (unsigned i = 0; i < VERIFY_SLOTS; i++) {
+    lv_arena_init(&t.slot[i].ids, LV_MAX_ARENA_BYTES);
+    if (!(t.slot[i].r = malloc((size_t)t.chunk * sizeof *t.slot[i].r)))
+      rc = LEVEE_ENOMEM;
+  }
+  pthread_mutex_init(&t.mu, NULL);
+  pthread_cond_init(&t.cv, NULL);
+  pthread_t th;
+  int started = !rc && pthread_create(&th, NULL, second_reader, &t) == 0;
+  if (!rc && !started)
+    rc = 1;
+  for (uint64_t k = 0; !rc && k < t.chunks; k++) {
+    chunk *c = &t.slot[k % VERIFY_SLOTS];
+    if (k % 2 == 0) {
+      rc = fill_chunk(&t, s->db, &s->sha, k);
+    } else {
+      pthread_mutex_lock(&t.mu);
+      while (c->state != 2)
+        pthread_cond_wait(&t.cv, &t.mu);
+      rc = c->rc;
+      pthread_mutex_unlock(&t.mu);
+    }
+    for (size_t i = 0; !rc && i < c->n; i++)
+      rc = apply_row(v, &c->r[i]);
+    pthread_mutex_lock(&t.mu);
+    c->state = 0;
+    pthread_cond_broadcast(&t.cv);
+    pthread_mutex_unlock(&t.mu);
+  }
+  if (started) {
+    pthread_mutex_lock(&t.mu);
+    t.stop = 1;
+    pthread_cond_broadcast(&t.cv);
+    pthread_mutex_unlock(&t.mu);
+    pthread_join(th, NULL);
+  }
+  pthread_mutex_destroy(&t.mu);
+  pthread_cond_destroy(&t.cv);
+  for (unsigned i = 0; i < VERIFY_SLOTS; i++) {
+    free(t.slot[i].r);
+    lv_arena_cleanup(&t.slot[i].ids);
+  }
+  s->be->close(t.db2);
+  if (rc < 0)
+    lv_error_set(err, rc, "reading records: %s", levee_strerror(rc));
+  return rc;
 }
 
 /* A row of no record: what is left of a missing record (already named),
@@ -932,6 +1135,7 @@ int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
   v.sum = sum;
   v.expect = 1;
   lv_merkle_init(&v.tree);
+  lv_arena_init(&v.ids, 1u << 20);
   if (memcmp(public_key, s->key.public, 32) != 0)
     report(&v, LV_VERIFY_WRONG_KEY, 0, 0, (levee_str){NULL, 0},
            "the store names another public key than the one given");
@@ -942,10 +1146,22 @@ int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
   }
   sum->checkpoints = v.n_cps;
   check_checkpoints(&v);
-  if ((rc = s->be->each_row(s->db, 1, UINT64_MAX, verify_row, &v))) {
-    lv_error_set(err, rc, "reading records");
-    goto out;
+  /* Two readers for a large log when there are two CPUs; one otherwise,
+   * or when the second cannot be opened. */
+  uint64_t last = 0;
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  int one =
+      s->be->last_seq(s->db, &last) || ncpu < 2 || last < 4 * s->verify_chunk;
+  if (!one && (rc = verify_two(&v, last, err)) == 1) {
+    one = 1;
+    rc = 0;
   }
+  /* One reader reads it all, or what was written after last. */
+  if (!rc && (rc = s->be->each_row(s->db, one ? 1 : last + 1, UINT64_MAX,
+                                   verify_row, &v)))
+    lv_error_set(err, rc, "reading records");
+  if (rc)
+    goto out;
   uint64_t signed_size = v.n_cps ? v.cps[v.n_cps - 1].size : 0;
   if (signed_size >= v.expect) {
     char what[120];
@@ -975,6 +1191,7 @@ out:
   free(v.missing);
   free(v.purged);
   free(v.purges);
+  lv_arena_cleanup(&v.ids);
   return rc;
 }
 

@@ -38,9 +38,12 @@ typedef struct lv_store_options {
   uint64_t checkpoint_records; /* a checkpoint at least every this many
                                   records; 0: LV_STORE_CHECKPOINT_RECORDS */
   int64_t checkpoint_ms;       /* ... or this often; 0: the default */
+  uint64_t verify_chunk; /* records each of verify's two readers takes at a
+                            time; 0: the default (tests use small ones) */
 } lv_store_options;
 
 #define LV_STORE_CHECKPOINT_RECORDS 10000u
+#define LV_STORE_VERIFY_CHUNK 16384u
 #define LV_STORE_CHECKPOINT_MS 60000
 
 /* What lv_store_open() found and did, for the caller to report. */

@@ -98,12 +98,15 @@ static int teardown(void **state) {
   return 0;
 }
 
+static uint64_t verify_chunk; /* for verify's two readers; 0: default */
+
 static lv_store *open_store(fixture *f, int read_only, lv_store_opened *info) {
   lv_store_options o = {.location = f->location,
                         .key_path = f->key,
                         .create = !read_only,
                         .read_only = read_only,
-                        .checkpoint_records = 4};
+                        .checkpoint_records = 4,
+                        .verify_chunk = verify_chunk};
   lv_store *s = NULL;
   levee_error err = {0};
   int rc = lv_store_open(&o, &s, info, &err);
@@ -382,6 +385,52 @@ static void test_wrong_key_refused(void **state) {
   assert_non_null(strstr(err.message, "another key"));
 }
 
+/* Verifying with two readers (chunks of 8 records: the log is read by two
+ * connections, every other chunk each) finds exactly what one reader
+ * finds: missing records, missing content, and the checkpoints. */
+static void test_two_readers_agree(void **state) {
+  fixture *f = *state;
+  lv_store_opened info;
+  lv_store *s = open_store(f, 0, &info);
+  levee_error err = {0};
+  assert_int_equal(lv_store_begin(s, &err), 0);
+  for (int i = 0; i < 200; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "t%d", i);
+    add_event(s, id, "两个读者");
+    if (i % 50 == 49) {
+      assert_int_equal(lv_store_commit(s, &err), 0);
+      assert_int_equal(lv_store_begin(s, &err), 0);
+    }
+  }
+  assert_int_equal(lv_store_commit(s, &err), 0);
+  assert_int_equal(lv_store_close(s, &err), 0);
+  lv_verify_summary one, two;
+  verify_chunk = 8;
+  problems p2 = verify(f, &two);
+  verify_chunk = 0;
+  problems p1 = verify(f, &one);
+  assert_int_equal(p1.n, 0);
+  assert_int_equal(p2.n, 0);
+  assert_int_equal(two.records, 200);
+  assert_int_equal(two.checkpoints, one.checkpoints);
+  sql(f, "DELETE FROM record WHERE seq = 57");
+  sql(f, "DELETE FROM content WHERE seq = 90");
+  verify_chunk = 8;
+  p2 = verify(f, &two);
+  verify_chunk = 0;
+  p1 = verify(f, &one);
+  assert_true(p1.n >= 2);
+  assert_int_equal(p2.n, p1.n);
+  for (int i = 0; i < p1.n && i < 16; i++) {
+    assert_int_equal(p2.kinds[i], p1.kinds[i]);
+    assert_int_equal(p2.seqs[i], p1.seqs[i]);
+  }
+  assert_int_equal(two.records, one.records);
+  assert_int_equal(two.records, 199);
+  assert_int_equal(two.problems, one.problems);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_log_and_reopen, setup, teardown),
@@ -389,6 +438,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_recomputed_hashes_caught, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_wrong_key_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_two_readers_agree, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
