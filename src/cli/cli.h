@@ -63,6 +63,11 @@ void lv_cli_attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
                              lv_cli_attachment_facts *facts,
                              lv_cli_attachment_error_fn on_error, void *ud);
 
+/* Opens the input path ("-": stdin) into *fd and puts its directory (for
+ * attachment paths; "" for stdin or a bare name) into dir. Returns 0 or
+ * -errno. */
+int lv_cli_open_input(const char *path, int *fd, char *dir, size_t cap);
+
 /* Whether path is an event stream (JSON Lines, stdin, or with --format
  * wecom anything but .eml) rather than a file that is one event. */
 int lv_cli_is_stream(const char *path, int wecom);

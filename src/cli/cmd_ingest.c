@@ -443,17 +443,11 @@ int lv_cmd_ingest(int argc, char **argv) {
       free(data);
       continue;
     }
-    if (strcmp(path, "-") != 0) {
-      fd = open(path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        lv_cli_error(path, "%s", strerror(errno));
-        in.errors++;
-        continue;
-      }
-      const char *slash = strrchr(path, '/');
-      if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + (slash == path)),
-                 path);
+    int orc = lv_cli_open_input(path, &fd, dir, sizeof dir);
+    if (orc) {
+      lv_cli_error(path, "%s", strerror(-orc));
+      in.errors++;
+      continue;
     }
     in.dir = dir[0] ? dir : NULL;
     if (ingest_stream(&in, fd))

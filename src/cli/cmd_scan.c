@@ -754,17 +754,11 @@ int lv_cmd_scan(int argc, char **argv) {
     }
     int fd = STDIN_FILENO;
     char dir[4096] = "";
-    if (strcmp(path, "-") != 0) {
-      fd = open(path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        lv_cli_error(path, "%s", strerror(errno));
-        sc.n_errors++;
-        continue;
-      }
-      const char *slash = strrchr(path, '/');
-      if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + (slash == path)),
-                 path);
+    int orc = lv_cli_open_input(path, &fd, dir, sizeof dir);
+    if (orc) {
+      lv_cli_error(path, "%s", strerror(-orc));
+      sc.n_errors++;
+      continue;
     }
     /* Batches borrow dir until they are written: keep a copy per input. */
     char *dir_copy = dir[0] ? strdup(dir) : NULL;

@@ -248,3 +248,17 @@ int lv_cli_parse_time(const char *s, int64_t *out) {
   }
   return lv_parse_rfc3339(s, n, out) ? -1 : 0;
 }
+
+int lv_cli_open_input(const char *path, int *fd, char *dir, size_t cap) {
+  *fd = STDIN_FILENO;
+  if (cap)
+    dir[0] = '\0';
+  if (!strcmp(path, "-"))
+    return 0;
+  if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    return -errno;
+  const char *slash = strrchr(path, '/');
+  if (slash)
+    snprintf(dir, cap, "%.*s", (int)(slash - path + (slash == path)), path);
+  return 0;
+}

@@ -289,6 +289,18 @@ static const lv_store_backend *backend_for(const char *location) {
   return &lv_store_sqlite;
 }
 
+/* Closes the back end and frees s, secrets wiped. */
+static void destroy(lv_store *s) {
+  if (s->db)
+    s->be->close(s->db);
+  lv_sha256_cleanup(&s->sha);
+  lv_signing_key_wipe(&s->key);
+  sodium_memzero(s->salts, sizeof s->salts);
+  lv_buf_cleanup(&s->scratch);
+  free(s->location);
+  free(s);
+}
+
 int lv_store_open(const lv_store_options *o, lv_store **out,
                   lv_store_opened *info, levee_error *err) {
   lv_store_opened dummy;
@@ -419,14 +431,7 @@ int lv_store_open(const lv_store_options *o, lv_store **out,
   *out = s;
   return LEVEE_OK;
 fail:
-  if (s->db)
-    s->be->close(s->db);
-  lv_sha256_cleanup(&s->sha);
-  lv_signing_key_wipe(&s->key);
-  sodium_memzero(s->salts, sizeof s->salts);
-  lv_buf_cleanup(&s->scratch);
-  free(s->location);
-  free(s);
+  destroy(s);
   return rc;
 }
 
@@ -438,13 +443,7 @@ int lv_store_close(lv_store *s, levee_error *err) {
     lv_store_rollback(s);
   if (!s->read_only)
     rc = lv_store_checkpoint(s, err);
-  s->be->close(s->db);
-  lv_sha256_cleanup(&s->sha);
-  lv_signing_key_wipe(&s->key);
-  sodium_memzero(s->salts, sizeof s->salts);
-  lv_buf_cleanup(&s->scratch);
-  free(s->location);
-  free(s);
+  destroy(s);
   return rc;
 }
 
