@@ -18,6 +18,7 @@
 
 #include "store/directory.h"
 #include "store/fts5_bigram.h"
+#include "store/search_index.h"
 #include "store/store_backend.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -90,6 +91,9 @@ static const char *const migrations[] = {
     /* 3: records whose evidence expired under retention. */
     ("CREATE TABLE record_expired("
      " seq INTEGER PRIMARY KEY, purge_seq INTEGER NOT NULL);"),
+    /* 4: the search index moves to a database of its own (search.db,
+     * search_index.c), which the next writer builds from content. */
+    "DROP TABLE IF EXISTS content_fts;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -108,7 +112,6 @@ enum {
   ST_PUT_PERSON,
   ST_PUT_CONVERSATION,
   ST_PUT_CHECKPOINT,
-  ST_PUT_FTS,
   ST_COUNT
 };
 
@@ -154,8 +157,6 @@ static const char *const statement_sql[ST_COUNT] = {
         " last_seq = excluded.last_seq, events = events + excluded.events",
     [ST_PUT_CHECKPOINT] = "INSERT INTO checkpoint(seq, size, root, time_ms,"
                           " prev, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_PUT_FTS] = "INSERT INTO content_fts(rowid, text, extracted)"
-                   " VALUES (?1, ?2, ?3)",
 };
 
 typedef struct sqlite_store {
@@ -163,6 +164,18 @@ typedef struct sqlite_store {
   sqlite3_stmt *st[ST_COUNT];
   lv_arena arena;                     /* one row's lists during each_row */
   lv_directory people, conversations; /* of the open transaction */
+  char *dir;                          /* the store's directory */
+  lv_search_index *index; /* its search index's writer, once needed */
+  int search_attached;    /* search.db attached as "search" */
+  /* The search index's work of the open transaction, handed over at
+   * commit (a rolled-back record's number is used again). */
+  struct pending_text {
+    uint64_t seq;
+    int remove;
+    levee_str text, extracted; /* in pending_arena */
+  } * pending;
+  size_t n_pending, cap_pending;
+  lv_arena pending_arena;
 } sqlite_store;
 
 static int db_error(sqlite_store *s, levee_error *err, const char *what) {
@@ -266,6 +279,10 @@ static void sqlite_close(void *db) {
   lv_arena_cleanup(&s->arena);
   lv_directory_cleanup(&s->people);
   lv_directory_cleanup(&s->conversations);
+  (void)lv_search_index_close(s->index, NULL);
+  free(s->pending);
+  lv_arena_cleanup(&s->pending_arena);
+  free(s->dir);
   free(s);
 }
 
@@ -292,6 +309,11 @@ static int sqlite_open(const char *dir, int create, int read_only, void **out,
   lv_arena_init(&s->arena, LV_MAX_ARENA_BYTES);
   lv_directory_init(&s->people);
   lv_directory_init(&s->conversations);
+  lv_arena_init(&s->pending_arena, (size_t)1 << 30);
+  if (!(s->dir = strdup(dir))) {
+    free(s);
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  }
   int flags = read_only ? SQLITE_OPEN_READONLY
                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int rc = LEVEE_OK;
@@ -382,6 +404,38 @@ static int put_directory(sqlite_store *s, const lv_directory *d, int which,
   return LEVEE_OK;
 }
 
+static void pending_reset(sqlite_store *s) {
+  s->n_pending = 0;
+  lv_arena_reset(&s->pending_arena);
+}
+
+/* Notes work for the search index, done once the transaction commits. */
+static int pending_add(sqlite_store *s, uint64_t seq, int remove,
+                       levee_str text, levee_str extracted) {
+  if (s->n_pending == s->cap_pending) {
+    size_t ncap = s->cap_pending ? s->cap_pending * 2 : 1024;
+    struct pending_text *n = realloc(s->pending, ncap * sizeof *n);
+    if (!n)
+      return LEVEE_ENOMEM;
+    s->pending = n;
+    s->cap_pending = ncap;
+  }
+  struct pending_text *p = &s->pending[s->n_pending];
+  p->seq = seq;
+  p->remove = remove;
+  p->text = p->extracted = (levee_str){NULL, 0};
+  if (text.ptr &&
+      !(p->text.ptr = lv_arena_strndup(&s->pending_arena, text.ptr, text.len)))
+    return LEVEE_ENOMEM;
+  p->text.len = text.len;
+  if (extracted.ptr && !(p->extracted.ptr = lv_arena_strndup(
+                             &s->pending_arena, extracted.ptr, extracted.len)))
+    return LEVEE_ENOMEM;
+  p->extracted.len = extracted.len;
+  s->n_pending++;
+  return LEVEE_OK;
+}
+
 static int sqlite_commit(void *db, levee_error *err) {
   sqlite_store *s = db;
   int rc = put_directory(s, &s->people, ST_PUT_PERSON, err);
@@ -389,11 +443,34 @@ static int sqlite_commit(void *db, levee_error *err) {
     rc = put_directory(s, &s->conversations, ST_PUT_CONVERSATION, err);
   lv_directory_reset(&s->people);
   lv_directory_reset(&s->conversations);
-  return rc ? rc : exec(s, "COMMIT", err);
+  if (!rc)
+    rc = exec(s, "COMMIT", err);
+  if (rc) {
+    pending_reset(s);
+    return rc;
+  }
+  /* Committed: the search index may now have the texts. (Opening it the
+   * first time catches up with what is committed, this batch included.) */
+  if (s->n_pending && !s->index &&
+      (rc = lv_search_index_open(s->dir, &s->index, err))) {
+    pending_reset(s);
+    return rc;
+  }
+  for (size_t i = 0; !rc && i < s->n_pending; i++) {
+    struct pending_text *p = &s->pending[i];
+    rc = p->remove
+             ? lv_search_index_remove(s->index, p->seq, err)
+             : lv_search_index_add(s->index, p->seq, p->text, p->extracted);
+    if (rc && !err->message[0])
+      lv_error_set(err, rc, "the search index: %s", levee_strerror(rc));
+  }
+  pending_reset(s);
+  return rc;
 }
 
 static void sqlite_rollback(void *db) {
   sqlite_store *s = db;
+  pending_reset(s);
   lv_directory_reset(&s->people);
   lv_directory_reset(&s->conversations);
   if (!sqlite3_get_autocommit(s->db))
@@ -540,12 +617,12 @@ static int sqlite_put_event(void *db, const lv_record *rec,
   bind_str(st, 5, c->excerpts);
   if ((rc = run(s, st, err, "storing content")))
     return rc;
-  st = s->st[ST_PUT_FTS];
-  sqlite3_bind_int64(st, 1, seq);
-  bind_str(st, 2, c->text);
-  bind_str(st, 3, c->extracted);
-  if ((rc = run(s, st, err, "indexing content")))
+  /* The index's writer starts with the first event, so it catches up
+   * with what is already committed while this transaction is written. */
+  if (!s->index && (rc = lv_search_index_open(s->dir, &s->index, err)))
     return rc;
+  if (pending_add(s, (uint64_t)seq, 0, c->text, c->extracted))
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   const levee_str person[3] = {e->sender_name, e->sender_dept, e->sender_role};
   const levee_str conversation[3] = {
       e->conversation_type, e->conversation_title, {NULL, 0}};
@@ -857,8 +934,8 @@ static int search_sql(const lv_search_request *q, lv_buf *sql) {
            "  WHERE f.seq = e.seq),"
            " highlight(content_fts, 0, ?2, ?3),"
            " highlight(content_fts, 1, ?2, ?3)"
-           " FROM content_fts JOIN event e ON e.seq = content_fts.rowid"
-           " WHERE content_fts MATCH ?1");
+           " FROM search.content_fts JOIN event e"
+           " ON e.seq = content_fts.rowid WHERE content_fts MATCH ?1");
   if (!rc && q->sender.ptr)
     rc = lv_buf_puts(sql, " AND e.sender_id = ?4");
   if (!rc && q->conversation.ptr)
@@ -888,6 +965,36 @@ static int search_sql(const lv_search_request *q, lv_buf *sql) {
 static int sqlite_search(void *db, const lv_search_request *q,
                          lv_search_hit_fn fn, void *ud, levee_error *err) {
   sqlite_store *s = db;
+  if (!s->search_attached) {
+    /* The index is in search.db (search_index.c): a writer first brings it
+     * up to date with the store. */
+    char path[4200];
+    struct stat st;
+    int rc;
+    if (!s->index && !sqlite3_db_readonly(s->db, "main") &&
+        (rc = lv_search_index_open(s->dir, &s->index, err)))
+      return rc;
+    if (s->index && (rc = lv_search_index_close(s->index, err))) {
+      s->index = NULL;
+      return rc;
+    }
+    s->index = NULL;
+    snprintf(path, sizeof path, "%s/search.db", s->dir);
+    if (stat(path, &st))
+      return lv_error_set(err, LEVEE_ENOTFOUND,
+                          "the search index is missing (levee ingest "
+                          "builds it)");
+    sqlite3_stmt *at;
+    if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS search", -1, &at,
+                           NULL) != SQLITE_OK)
+      return db_error(s, err, "opening the search index");
+    sqlite3_bind_text(at, 1, path, -1, SQLITE_STATIC);
+    rc = sqlite3_step(at);
+    sqlite3_finalize(at);
+    if (rc != SQLITE_DONE)
+      return db_error(s, err, "opening the search index");
+    s->search_attached = 1;
+  }
   char *match = NULL;
   size_t match_len = 0;
   int rc = lv_fts5_quote_query(q->text.ptr ? q->text.ptr : "", q->text.len,
@@ -1079,21 +1186,12 @@ static int sqlite_each_purge_candidate(void *db, int64_t before_ms,
   return status;
 }
 
-/* Removes a record's entries from the search index: an external-content
- * index needs the text it indexed, given back with 'delete'. */
+/* Removes a record's entries from the search index, once the purge
+ * commits (search_index.c). */
 static int unindex(sqlite_store *s, uint64_t seq, levee_error *err) {
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(s->db,
-                         "INSERT INTO content_fts(content_fts, rowid, text,"
-                         " extracted) SELECT 'delete', seq, text, extracted"
-                         " FROM content WHERE seq = ?1",
-                         -1, &st, NULL) != SQLITE_OK)
-    return db_error(s, err, "preparing to unindex content");
-  sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? LEVEE_OK
-                                           : db_error(s, err, "unindexing");
-  sqlite3_finalize(st);
-  return rc;
+  if (pending_add(s, seq, 1, (levee_str){NULL, 0}, (levee_str){NULL, 0}))
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  return LEVEE_OK;
 }
 
 static int exec_seq(sqlite_store *s, const char *sql, uint64_t seq,

@@ -32,6 +32,12 @@ check "the file's decoded text is searchable" '[ -n "$word" ] && [ $rc -eq 0 ] &
 "$LEVEE" ingest --data "$tmp/d" "$tmp/nonexistent.txt" >/dev/null 2>"$tmp/err"; rc=$?
 check "a missing file: exit 2, named" '[ $rc -eq 2 ] && grep -q "nonexistent.txt" "$tmp/err"'
 
+# the search index is derived: without search.db, the next writer (a
+# search opens the store for writing) builds it again from the store
+rm -f "$tmp/d/search.db" "$tmp/d/search.db-wal" "$tmp/d/search.db-shm"
+"$LEVEE" search --data "$tmp/d" --json "$word" >"$tmp/sout" 2>/dev/null; rc=$?
+check "a lost search index is rebuilt" '[ $rc -eq 0 ] && grep -q "memo-gb18030.txt" "$tmp/sout" && [ "$(sqlite3 "$tmp/d/search.db" "SELECT count(*) FROM doc")" -eq "$(sqlite3 "$db" "SELECT count(*) FROM content")" ]'
+
 # export: the stored events as JSON Lines, filtered, recorded; ingestable
 "$LEVEE" export --help | grep -q "usage: levee export"; check "export --help" '[ $? -eq 0 ]'
 "$LEVEE" export --data "$tmp/d" >"$tmp/exp.jsonl" 2>"$tmp/err"; rc=$?

@@ -113,6 +113,11 @@ done
 q d "SELECT id FROM event ORDER BY id" "SELECT convert_from(id, 'UTF8') FROM event ORDER BY id" >"$tmp/ids"
 sed -n "1,$(((iterations - 1) * step + window))p" "$tmp/all.jsonl" | grep -o '"id": "k[0-9]*"' | cut -d'"' -f4 | sort >"$tmp/want"
 if cmp -s "$tmp/ids" "$tmp/want"; then ok; else bad "the stored ids are not exactly the input's"; fi
+# the search index caught up with every kill: each stored event holding a
+# word is found, once
+n_word=$(grep -c "收到" <(sed -n "1,$(((iterations - 1) * step + window))p" "$tmp/all.jsonl"))
+found=$("$LEVEE" search $(at d) --json --limit 10000 收到 2>/dev/null | grep -c .)
+if [ "$found" = "$n_word" ]; then ok; else bad "search after the kills finds $found events with 收到, want $n_word"; fi
 echo "test_store_kill: $iterations iterations, $killed killed mid-run (a run takes about $run_ms ms), $tails unsigned tails signed by the re-run, $(($(date +%s) - t0)) s"
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -112,6 +112,11 @@ check "the purge is a record, with its actor and counts" '[ "$(q d "SELECT actor
 check "verify after purge: intact, content deleted under retention" '[ $rc -eq 0 ] && grep -q "$((n - keep + 1)) with content deleted" "$tmp/vout"'
 "$LEVEE" search $(at d) 手机 >/dev/null 2>&1; rc=$?
 check "deleted content is gone from the search index" '[ $rc -eq 1 ]'
+if [ -z "$pg" ]; then
+  # SQLite keeps the index in search.db, with a copy of each indexed text:
+  # none of the deleted texts may stay there
+  check "search.db holds only the content still kept" '[ "$(sqlite3 "$tmp/d/search.db" "SELECT count(*) FROM doc")" -eq "$(sqlite3 "$tmp/d/levee.db" "SELECT count(*) FROM content")" ]'
+fi
 "$LEVEE" search $(at d) 机密 --json >"$tmp/sout" 2>/dev/null; rc=$?
 check "kept content is still found" '[ $rc -eq 0 ] && grep -q "\"id\":\"d002\"" "$tmp/sout"'
 check "evidence stays: findings and events" '[ "$(q d "SELECT count(*) FROM event")" -eq $((n + 2)) ]'
