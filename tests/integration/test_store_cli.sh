@@ -17,44 +17,10 @@ fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 check() { if eval "$2"; then ok; else bad "$1"; fi; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 missing: run scripts/deps.sh" >&2; exit 1; }
 
-# The stores: NAME is the directory $tmp/NAME, or with PostgreSQL the
-# database ${pg_prefix}NAME of the server LEVEE_TEST_STORE names.
-pg="${LEVEE_TEST_STORE:-}"
 pg_prefix="lv_cli_$$_"
-if [ -n "$pg" ]; then
-  psql="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)/psql"
-  [ -x "$psql" ] || { echo "psql missing: run scripts/deps.sh" >&2; exit 1; }
-fi
-pg_admin() { PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$pg" -c "$1" >/dev/null; }
-at() { # NAME: the options naming store NAME
-  if [ -n "$pg" ]; then echo "--store ${pg%/*}/$pg_prefix$1"; else echo "--data $tmp/$1"; fi
-}
-new_store() { [ -z "$pg" ] || pg_admin "CREATE DATABASE $pg_prefix$1"; }
-copy_store() { # FROM TO: TO becomes a copy of FROM
-  if [ -n "$pg" ]; then
-    pg_admin "DROP DATABASE IF EXISTS $pg_prefix$2" && pg_admin "CREATE DATABASE $pg_prefix$2 TEMPLATE $pg_prefix$1"
-  else
-    rm -rf "${tmp:?}/$2" && cp -r "$tmp/$1" "$tmp/$2"
-  fi
-}
-q() { # NAME SQL [PGSQL]: runs SQL (PGSQL with PostgreSQL, when given) on store NAME
-  if [ -n "$pg" ]; then
-    "$psql" -X -q -At -v ON_ERROR_STOP=1 -d "${pg%/*}/$pg_prefix$1" -c "${3:-$2}"
-  else
-    sqlite3 "$tmp/$1/levee.db" "$2"
-  fi
-}
-cleanup() {
-  if [ -n "$pg" ]; then
-    for d in $("$psql" -X -At -d "$pg" -c "SELECT datname FROM pg_database WHERE datname LIKE '$pg_prefix%'"); do
-      pg_admin "DROP DATABASE IF EXISTS $d WITH (FORCE)"
-    done
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=tests/integration/store_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/store_lib.sh"
 
 "$LEVEE" ingest --help | grep -q "usage: levee ingest"; check "ingest --help" '[ $? -eq 0 ]'
 "$LEVEE" verify --help | grep -q "usage: levee verify"; check "verify --help" '[ $? -eq 0 ]'
