@@ -90,6 +90,46 @@ double lv_cli_seconds_since(const struct timespec *t);
  * Returns 0, or -1 when it is none of those. */
 int lv_cli_parse_time(const char *s, int64_t *out);
 
+/* --store URL (filters.c): sets *location, or says why not and returns 2. */
+int lv_cli_store_option(const char *cmd, const char *url,
+                        const char **location);
+
+/* The filters of search and export, as getopt_long values (filters.c):
+ * LV_CLI_FILTER_OPTIONS goes into a command's option table. */
+enum {
+  LV_CLI_OPT_SENDER = 's',
+  LV_CLI_OPT_CONVERSATION = 'c',
+  LV_CLI_OPT_CHANNEL = 'C',
+  LV_CLI_OPT_CATEGORY = 'g',
+  LV_CLI_OPT_ACTION = 'a',
+  LV_CLI_OPT_SINCE = 'S',
+  LV_CLI_OPT_UNTIL = 'U'
+};
+#define LV_CLI_FILTER_OPTIONS                                                  \
+  {"sender", required_argument, NULL, LV_CLI_OPT_SENDER},                      \
+      {"conversation", required_argument, NULL, LV_CLI_OPT_CONVERSATION},      \
+      {"channel", required_argument, NULL, LV_CLI_OPT_CHANNEL},                \
+      {"category", required_argument, NULL, LV_CLI_OPT_CATEGORY},              \
+      {"action", required_argument, NULL, LV_CLI_OPT_ACTION},                  \
+      {"since", required_argument, NULL, LV_CLI_OPT_SINCE}, {                  \
+    "until", required_argument, NULL, LV_CLI_OPT_UNTIL                         \
+  }
+#define LV_CLI_FILTER_SHORT "s:c:C:g:a:S:U:"
+
+/* No filter: every sender, every time. */
+void lv_cli_filter_init(lv_search_request *f);
+/* Reads option c into f's filters: 1 when it was one, 0 when it is not a
+ * filter option, -1 (said) when its value is wrong. */
+int lv_cli_filter_option(const char *cmd, int c, const char *arg,
+                         lv_search_request *f);
+/* f's filters as members of the JSON object w is writing (for the audit
+ * record of a search or an export). */
+void lv_cli_filter_json(lv_jw *w, const lv_search_request *f);
+
+/* Whether a progress line is due (a second after the last, or final);
+ * if so *last becomes now. */
+int lv_cli_progress_due(struct timespec *last, int final);
+
 /* A stored event as one JSON object (event_json.c): the event as ingest
  * reads it, with "record", "stored", "verdict" and, with_content, its
  * text, extracted text and excerpts. doc is scratch for checking kept JSON

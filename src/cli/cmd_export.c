@@ -30,9 +30,7 @@
 #include "util/limits.h"
 
 typedef struct export_job {
-  /* filters */
-  levee_str sender, conversation, channel, category, action;
-  int64_t since_ms, until_ms;
+  lv_search_request filter; /* its filters only */
   int no_content;
   /* state */
   lv_buf line;
@@ -45,7 +43,8 @@ static int eq(levee_str a, levee_str b) {
   return a.ptr && a.len == b.len && !memcmp(a.ptr, b.ptr, a.len);
 }
 
-static int wanted(const export_job *x, const lv_evidence *e) {
+/* Whether e passes the filters, as the back ends' searches apply them. */
+static int wanted(const lv_search_request *x, const lv_evidence *e) {
   if (x->sender.ptr && !eq(e->sender_id, x->sender))
     return 0;
   if (x->conversation.ptr && !eq(e->conversation_id, x->conversation))
@@ -70,17 +69,10 @@ static int wanted(const export_job *x, const lv_evidence *e) {
   return 1;
 }
 
-static void str(lv_jw *w, const char *key, levee_str v) {
-  if (!v.ptr)
-    return;
-  lv_jw_key(w, key);
-  lv_jw_string(w, v.ptr, v.len);
-}
-
 static int on_event(void *ud, const lv_stored_event *se) {
   export_job *x = ud;
   const lv_evidence *e = se->ev;
-  if (!wanted(x, e))
+  if (!wanted(&x->filter, e))
     return 0;
   lv_jw w;
   lv_buf_reset(&x->line);
@@ -133,19 +125,7 @@ static int export_detail(const export_job *x, lv_buf *b) {
   lv_jw w;
   lv_jw_init(&w, b);
   lv_jw_object_begin(&w);
-  str(&w, "sender", x->sender);
-  str(&w, "conversation", x->conversation);
-  str(&w, "channel", x->channel);
-  str(&w, "category", x->category);
-  str(&w, "action", x->action);
-  if (x->since_ms != INT64_MIN) {
-    lv_jw_key(&w, "since_ms");
-    lv_jw_int(&w, x->since_ms);
-  }
-  if (x->until_ms != INT64_MAX) {
-    lv_jw_key(&w, "until_ms");
-    lv_jw_int(&w, x->until_ms);
-  }
+  lv_cli_filter_json(&w, &x->filter);
   lv_jw_key(&w, "content");
   lv_jw_bool(&w, !x->no_content);
   lv_jw_object_end(&w);
@@ -153,53 +133,33 @@ static int export_detail(const export_job *x, lv_buf *b) {
 }
 
 int lv_cmd_export(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"data", required_argument, NULL, 'd'},
-      {"store", required_argument, NULL, 'u'},
-      {"key", required_argument, NULL, 'k'},
-      {"sender", required_argument, NULL, 's'},
-      {"conversation", required_argument, NULL, 'c'},
-      {"channel", required_argument, NULL, 'C'},
-      {"category", required_argument, NULL, 'g'},
-      {"action", required_argument, NULL, 'a'},
-      {"since", required_argument, NULL, 'S'},
-      {"until", required_argument, NULL, 'U'},
-      {"no-content", no_argument, NULL, 'n'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+                                       {"store", required_argument, NULL, 'u'},
+                                       {"key", required_argument, NULL, 'k'},
+                                       LV_CLI_FILTER_OPTIONS,
+                                       {"no-content", no_argument, NULL, 'n'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *data = NULL, *key_path = NULL;
   export_job x;
   memset(&x, 0, sizeof x);
-  x.since_ms = INT64_MIN;
-  x.until_ms = INT64_MAX;
+  lv_cli_filter_init(&x.filter);
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "d:u:k:s:c:C:g:a:S:U:nh", opts, NULL)) !=
-         -1) {
+  while ((c = getopt_long(argc, argv, "d:u:k:" LV_CLI_FILTER_SHORT "nh", opts,
+                          NULL)) != -1) {
+    int f = lv_cli_filter_option("export", c, optarg, &x.filter);
+    if (f < 0)
+      return 2;
+    if (f > 0)
+      continue;
     switch (c) {
     case 'd': data = optarg; break;
     case 'u':
-      if (!lv_store_is_url(optarg)) {
-        lv_cli_error("export", "--store takes a postgres:// URL; a "
-                               "directory is --data DIR");
+      if (lv_cli_store_option("export", optarg, &data))
         return 2;
-      }
-      data = optarg;
       break;
     case 'k': key_path = optarg; break;
-    case 's': x.sender = str_of(optarg); break;
-    case 'c': x.conversation = str_of(optarg); break;
-    case 'C': x.channel = str_of(optarg); break;
-    case 'g': x.category = str_of(optarg); break;
-    case 'a': x.action = str_of(optarg); break;
-    case 'S':
-    case 'U':
-      if (lv_cli_parse_time(optarg, c == 'S' ? &x.since_ms : &x.until_ms)) {
-        lv_cli_error("export", "--%s: not a time: '%s'",
-                     c == 'S' ? "since" : "until", optarg);
-        return 2;
-      }
-      break;
     case 'n': x.no_content = 1; break;
     case 'h': usage(stdout); return 0;
     default: usage(stderr); return 2;

@@ -74,9 +74,8 @@ typedef struct ingest {
 static void show_progress(ingest *in, int final) {
   if (!in->progress)
     return;
-  if (!final && lv_cli_seconds_since(&in->last_progress) < 1.0)
+  if (!lv_cli_progress_due(&in->last_progress, final))
     return;
-  clock_gettime(CLOCK_MONOTONIC, &in->last_progress);
   double s = lv_cli_seconds_since(&in->t0);
   fprintf(stderr, "\rlevee: ingest: %zu events read, %zu stored, %.0f/s%s",
           in->read, in->stored, s > 0 ? (double)in->stored / s : 0.0,
@@ -324,12 +323,8 @@ int lv_cmd_ingest(int argc, char **argv) {
     switch (c) {
     case 'd': in.data = optarg; break;
     case 'U':
-      if (!lv_store_is_url(optarg)) {
-        lv_cli_error("ingest", "--store takes a postgres:// URL; a "
-                               "directory is --data DIR");
+      if (lv_cli_store_option("ingest", optarg, &in.store_url))
         return 2;
-      }
-      in.store_url = optarg;
       break;
     case 'p': in.policy_path = optarg; break;
     case 'f':

@@ -57,12 +57,8 @@ int lv_cmd_purge(int argc, char **argv) {
     switch (c) {
     case 'd': data = optarg; break;
     case 'U':
-      if (!lv_store_is_url(optarg)) {
-        lv_cli_error("purge", "--store takes a postgres:// URL; a "
-                              "directory is --data DIR");
+      if (lv_cli_store_option("purge", optarg, &data))
         return 2;
-      }
-      data = optarg;
       break;
     case 'p': policy_path = optarg; break;
     case 'n': dry_run = 1; break;

@@ -282,9 +282,8 @@ static void *worker_main(void *arg) {
 static void show_progress(scan *sc, int final) {
   if (!sc->progress)
     return;
-  if (!final && lv_cli_seconds_since(&sc->last_progress) < 1.0)
+  if (!lv_cli_progress_due(&sc->last_progress, final))
     return;
-  clock_gettime(CLOCK_MONOTONIC, &sc->last_progress);
   double s = lv_cli_seconds_since(&sc->t0);
   fprintf(stderr, "\rlevee: scan: %zu events, %zu alerts, %.1f MB, %.1f MB/s%s",
           sc->n_events, sc->n_alerts, (double)sc->bytes_in / 1e6,

@@ -236,19 +236,7 @@ static int search_detail(const lv_search_request *q, size_t hits, lv_buf *b) {
   lv_jw_init(&w, b);
   lv_jw_object_begin(&w);
   jw_str(&w, "query", q->text);
-  jw_str(&w, "sender", q->sender);
-  jw_str(&w, "conversation", q->conversation);
-  jw_str(&w, "channel", q->channel);
-  jw_str(&w, "category", q->category);
-  jw_str(&w, "action", q->action);
-  if (q->since_ms != INT64_MIN) {
-    lv_jw_key(&w, "since_ms");
-    lv_jw_int(&w, q->since_ms);
-  }
-  if (q->until_ms != INT64_MAX) {
-    lv_jw_key(&w, "until_ms");
-    lv_jw_int(&w, q->until_ms);
-  }
+  lv_cli_filter_json(&w, q);
   lv_jw_key(&w, "limit");
   lv_jw_int(&w, (int64_t)q->limit);
   lv_jw_key(&w, "offset");
@@ -264,62 +252,39 @@ static levee_str str_of(const char *s) {
 }
 
 int lv_cmd_search(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"data", required_argument, NULL, 'd'},
-      {"store", required_argument, NULL, 'u'},
-      {"key", required_argument, NULL, 'k'},
-      {"sender", required_argument, NULL, 's'},
-      {"conversation", required_argument, NULL, 'c'},
-      {"channel", required_argument, NULL, 'C'},
-      {"category", required_argument, NULL, 'g'},
-      {"action", required_argument, NULL, 'a'},
-      {"since", required_argument, NULL, 'S'},
-      {"until", required_argument, NULL, 'U'},
-      {"limit", required_argument, NULL, 'l'},
-      {"offset", required_argument, NULL, 'o'},
-      {"json", no_argument, NULL, 'j'},
-      {"color", required_argument, NULL, 'r'},
-      {"explain", no_argument, NULL, 'e'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+                                       {"store", required_argument, NULL, 'u'},
+                                       {"key", required_argument, NULL, 'k'},
+                                       LV_CLI_FILTER_OPTIONS,
+                                       {"limit", required_argument, NULL, 'l'},
+                                       {"offset", required_argument, NULL, 'o'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {"color", required_argument, NULL, 'r'},
+                                       {"explain", no_argument, NULL, 'e'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *data = NULL, *key_path = NULL, *color = "auto";
   lv_search_request q;
-  memset(&q, 0, sizeof q);
-  q.since_ms = INT64_MIN;
-  q.until_ms = INT64_MAX;
+  lv_cli_filter_init(&q);
   q.limit = DEFAULT_LIMIT;
   search_out out;
   memset(&out, 0, sizeof out);
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "d:u:k:s:c:C:g:a:S:U:l:o:jr:eh", opts,
-                          NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "d:u:k:" LV_CLI_FILTER_SHORT "l:o:jr:eh",
+                          opts, NULL)) != -1) {
+    int f = lv_cli_filter_option("search", c, optarg, &q);
+    if (f < 0)
+      return 2;
+    if (f > 0)
+      continue;
     switch (c) {
     case 'd': data = optarg; break;
     case 'u':
-      if (!lv_store_is_url(optarg)) {
-        lv_cli_error("search", "--store takes a postgres:// URL; a "
-                               "directory is --data DIR");
+      if (lv_cli_store_option("search", optarg, &data))
         return 2;
-      }
-      data = optarg;
       break;
     case 'k': key_path = optarg; break;
-    case 's': q.sender = str_of(optarg); break;
-    case 'c': q.conversation = str_of(optarg); break;
-    case 'C': q.channel = str_of(optarg); break;
-    case 'g': q.category = str_of(optarg); break;
-    case 'a': q.action = str_of(optarg); break;
-    case 'S':
-    case 'U':
-      if (lv_cli_parse_time(optarg, c == 'S' ? &q.since_ms : &q.until_ms)) {
-        lv_cli_error("search",
-                     "--%s: not a time: '%s' (RFC 3339, epoch "
-                     "milliseconds or YYYY-MM-DD)",
-                     c == 'S' ? "since" : "until", optarg);
-        return 2;
-      }
-      break;
     case 'l':
       if (parse_count(optarg, MAX_LIMIT, &q.limit) || !q.limit) {
         lv_cli_error("search", "--limit must be a number from 1 to %d",

@@ -194,12 +194,8 @@ int lv_cmd_show(int argc, char **argv) {
     switch (c) {
     case 'd': data = optarg; break;
     case 'u':
-      if (!lv_store_is_url(optarg)) {
-        lv_cli_error("show", "--store takes a postgres:// URL; a "
-                             "directory is --data DIR");
+      if (lv_cli_store_option("show", optarg, &data))
         return 2;
-      }
-      data = optarg;
       break;
     case 'k': key_path = optarg; break;
     case 'n': {

@@ -119,12 +119,8 @@ int lv_cmd_verify(int argc, char **argv) {
     switch (c) {
     case 'd': data = optarg; break;
     case 'U':
-      if (!lv_store_is_url(optarg)) {
-        lv_cli_error("verify", "--store takes a postgres:// URL; a "
-                               "directory is --data DIR");
+      if (lv_cli_store_option("verify", optarg, &data))
         return 2;
-      }
-      data = optarg;
       break;
     case 'k': key_path = optarg; break;
     case 'P': pub_hex = optarg; break;

@@ -262,3 +262,10 @@ int lv_cli_open_input(const char *path, int *fd, char *dir, size_t cap) {
     snprintf(dir, cap, "%.*s", (int)(slash - path + (slash == path)), path);
   return 0;
 }
+
+int lv_cli_progress_due(struct timespec *last, int final) {
+  if (!final && lv_cli_seconds_since(last) < 1.0)
+    return 0;
+  clock_gettime(CLOCK_MONOTONIC, last);
+  return 1;
+}
