@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <string.h>
 
 #include "levee/levee.h"
 
@@ -20,6 +21,7 @@ static void fetch_md(void) {
 
 int lv_sha256_init(lv_sha256 *h) {
   h->md_ctx = NULL;
+  h->n = 0;
   pthread_once(&sha256_once, fetch_md);
   if (!sha256_md)
     return LEVEE_ENOMEM;
@@ -42,15 +44,34 @@ void lv_sha256_cleanup(lv_sha256 *h) {
 /* With the digest fetched and a context made, these cannot fail. */
 void lv_sha256_begin(lv_sha256 *h) {
   (void)EVP_DigestInit_ex2(h->md_ctx, NULL, NULL);
+  h->n = 0;
+}
+
+static void flush(lv_sha256 *h) {
+  if (h->n)
+    (void)EVP_DigestUpdate(h->md_ctx, h->gather, h->n);
+  h->n = 0;
 }
 
 void lv_sha256_add(lv_sha256 *h, const void *p, size_t n) {
-  if (n)
+  if (n <= sizeof h->gather - h->n) {
+    if (n)
+      memcpy(h->gather + h->n, p, n);
+    h->n += n;
+    return;
+  }
+  flush(h);
+  if (n < sizeof h->gather) {
+    memcpy(h->gather, p, n);
+    h->n = n;
+  } else {
     (void)EVP_DigestUpdate(h->md_ctx, p, n);
+  }
 }
 
 void lv_sha256_end(lv_sha256 *h, uint8_t out[LV_SHA256_LEN]) {
   unsigned int len = LV_SHA256_LEN;
+  flush(h);
   (void)EVP_DigestFinal_ex(h->md_ctx, out, &len);
 }
 

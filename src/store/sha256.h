@@ -10,6 +10,10 @@
  *
  * A context is reusable: begin, add bytes, end, begin again. One context
  * per thread.
+ *
+ * Small additions are gathered in the context and handed to libcrypto
+ * together: a record's canonical bytes come as dozens of short fields, and
+ * one EVP_DigestUpdate per field cost more than the hashing itself.
  */
 #ifndef LV_STORE_SHA256_H
 #define LV_STORE_SHA256_H
@@ -19,8 +23,12 @@
 
 #define LV_SHA256_LEN 32
 
+#define LV_SHA256_GATHER 512
+
 typedef struct lv_sha256 {
   void *md_ctx; /* EVP_MD_CTX, owned */
+  size_t n;     /* bytes waiting in gather */
+  uint8_t gather[LV_SHA256_GATHER];
 } lv_sha256;
 
 /* Allocates the context. Returns 0 or LEVEE_ENOMEM. */
