@@ -240,7 +240,7 @@ static int tail_fn(void *ud, const lv_stored_row *row) {
 static int sign_tail(lv_store *s, uint64_t last_seq, lv_store_opened *info,
                      levee_error *err) {
   tail_check t = {s, s->now.cp_size + 1, 0, 0};
-  int rc = s->be->each_row(s->db, t.expect, UINT64_MAX, tail_fn, &t);
+  int rc = s->be->each_row(s->db, t.expect, UINT64_MAX, tail_fn, NULL, &t);
   if (rc && !t.bad)
     return lv_error_set(err, rc, "reading records after the last checkpoint");
   if (t.bad || t.count != last_seq - s->now.cp_size)
@@ -709,6 +709,22 @@ int lv_store_search(lv_store *s, const lv_search_request *q,
 
 /* --- verification ------------------------------------------------------- */
 
+/* Rows that belong to no record, as the readers find them: reported once
+ * every record has been read, since a row of a missing record is not an
+ * inserted one. */
+typedef struct orphan_list {
+  struct orphan {
+    uint64_t seq;
+    unsigned table; /* its index in orphan_tables */
+  } * v;
+  size_t n, cap;
+} orphan_list;
+
+static const char *const orphan_tables[] = {
+    "event",   "finding",         "attachment",
+    "content", "content_deleted", "record_expired"};
+#define N_ORPHAN_TABLES (sizeof orphan_tables / sizeof *orphan_tables)
+
 typedef struct verifier {
   lv_store *s;
   const uint8_t *pub;
@@ -739,7 +755,8 @@ typedef struct verifier {
     int64_t time_ms;
   } * purges; /* in seq order */
   size_t n_purges, cap_purges;
-  lv_arena ids; /* an event id being reported (one reader) */
+  lv_arena ids;        /* an event id being reported (one reader) */
+  orphan_list orphans; /* rows of no record, reported at the end */
 } verifier;
 
 /* Appends x (of size sz) to *v, growing it. */
@@ -755,6 +772,21 @@ static int push(void **v, size_t *n, size_t *cap, const void *x, size_t sz) {
   memcpy((char *)*v + *n * sz, x, sz);
   (*n)++;
   return 0;
+}
+
+static int add_orphan(orphan_list *l, const char *table, uint64_t seq) {
+  unsigned t = 0;
+  while (t < N_ORPHAN_TABLES - 1 && strcmp(orphan_tables[t], table) != 0)
+    t++;
+  struct orphan o = {seq, t};
+  return push((void **)&l->v, &l->n, &l->cap, &o, sizeof o);
+}
+
+static int orphan_order(const void *a, const void *b) {
+  const struct orphan *x = a, *y = b;
+  if (x->table != y->table)
+    return x->table < y->table ? -1 : 1;
+  return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 static void report(verifier *v, lv_verify_kind kind, uint64_t seq,
@@ -924,21 +956,29 @@ static int verify_row(void *ud, const lv_stored_row *row) {
   return rc ? rc : apply_row(v, &r);
 }
 
+static int verify_orphan(void *ud, const char *table, uint64_t seq) {
+  verifier *v = ud;
+  return add_orphan(&v->orphans, table, seq);
+}
+
 /* --- two readers --------------------------------------------------------
  *
- * With more than one CPU and a large log, a second thread reads every
- * other chunk of records through a connection of its own and computes
- * their hashes, while this thread does the same for the others and applies
- * every chunk's results to the tree in order. Reading rows and hashing are
- * most of verifying; only the tree and the reports are serial. */
+ * With more than one CPU and a large log, the log is read in chunks by two
+ * threads, each through a connection of its own: whichever is free takes
+ * the next chunk, reads its rows and computes their hashes. This thread
+ * also applies the chunks' results to the tree, in order, as each is
+ * ready. Reading rows and hashing are most of verifying; only the tree and
+ * the reports are serial. Chunk k uses slot k % VERIFY_SLOTS, so no reader
+ * gets more than VERIFY_SLOTS chunks ahead of the tree. */
 
-#define VERIFY_SLOTS 4u
+#define VERIFY_SLOTS 8u
 
 typedef struct chunk {
   row_result *r; /* room for two_readers.chunk */
   size_t n;
   lv_arena ids;
-  int state; /* 0 free, 1 being filled, 2 ready */
+  orphan_list orphans; /* rows of no record in its range */
+  int state;           /* 0 free, 1 being filled, 2 ready */
   int rc;
 } chunk;
 
@@ -948,6 +988,7 @@ typedef struct two_readers {
   uint64_t last;   /* records 1..last are read */
   uint64_t chunk;  /* records per chunk */
   uint64_t chunks; /* how many */
+  uint64_t next;   /* the next chunk to read */
   chunk slot[VERIFY_SLOTS];
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -967,44 +1008,65 @@ static int fill_row(void *ud, const lv_stored_row *row) {
   return compute_row(f->sha, row, &f->c->r[f->c->n++], &f->c->ids);
 }
 
-/* Reads chunk k of the log (records up to t->last) through db into its
- * slot. */
+static int fill_orphan(void *ud, const char *table, uint64_t seq) {
+  fill_ctx *f = ud;
+  return add_orphan(&f->c->orphans, table, seq);
+}
+
+/* Under t->mu: claims the next chunk when its slot is free. Returns its
+ * number, or UINT64_MAX. */
+static uint64_t claim_chunk(two_readers *t) {
+  if (t->stop || t->next >= t->chunks ||
+      t->slot[t->next % VERIFY_SLOTS].state != 0)
+    return UINT64_MAX;
+  t->slot[t->next % VERIFY_SLOTS].state = 1;
+  return t->next++;
+}
+
+/* Reads claimed chunk k through db into its slot, which it marks ready. */
 static int fill_chunk(two_readers *t, void *db, lv_sha256 *sha, uint64_t k) {
   chunk *c = &t->slot[k % VERIFY_SLOTS];
   uint64_t from = k * t->chunk + 1, to = from + t->chunk - 1;
   if (to > t->last)
     to = t->last;
   c->n = 0;
+  c->orphans.n = 0;
   lv_arena_reset(&c->ids);
   fill_ctx f = {c, (size_t)t->chunk, sha};
-  return t->be->each_row(db, from, to, fill_row, &f);
+  int rc = t->be->each_row(db, from, to, fill_row, fill_orphan, &f);
+  pthread_mutex_lock(&t->mu);
+  c->rc = rc;
+  c->state = 2;
+  pthread_cond_broadcast(&t->cv);
+  pthread_mutex_unlock(&t->mu);
+  return rc;
 }
 
 static void *second_reader(void *arg) {
   two_readers *t = arg;
   lv_sha256 sha;
-  int init = lv_sha256_init(&sha);
-  for (uint64_t k = 1; k < t->chunks; k += 2) {
-    chunk *c = &t->slot[k % VERIFY_SLOTS];
-    pthread_mutex_lock(&t->mu);
-    while (c->state != 0 && !t->stop)
+  int rc = lv_sha256_init(&sha);
+  pthread_mutex_lock(&t->mu);
+  while (!t->stop && t->next < t->chunks) {
+    uint64_t k = claim_chunk(t);
+    if (k == UINT64_MAX) {
       pthread_cond_wait(&t->cv, &t->mu);
-    int stop = t->stop;
-    if (!stop)
-      c->state = 1;
+      continue;
+    }
     pthread_mutex_unlock(&t->mu);
-    if (stop)
-      break;
-    int rc = init ? init : fill_chunk(t, t->db2, &sha, k);
-    pthread_mutex_lock(&t->mu);
-    c->rc = rc;
-    c->state = 2;
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-    if (rc)
-      break;
+    if (rc) { /* no hashing context: the chunk reports it */
+      chunk *c = &t->slot[k % VERIFY_SLOTS];
+      pthread_mutex_lock(&t->mu);
+      c->rc = rc;
+      c->state = 2;
+      pthread_cond_broadcast(&t->cv);
+    } else {
+      fill_chunk(t, t->db2, &sha, k);
+      pthread_mutex_lock(&t->mu);
+    }
   }
-  if (!init)
+  pthread_mutex_unlock(&t->mu);
+  if (!rc)
     lv_sha256_cleanup(&sha);
   return NULL;
 }
@@ -1034,35 +1096,44 @@ static int verify_two(verifier *v, uint64_t last, levee_error *err) {
   int started = !rc && pthread_create(&th, NULL, second_reader, &t) == 0;
   if (!rc && !started)
     rc = 1;
-  for (uint64_t k = 0; !rc && k < t.chunks; k++) {
-    chunk *c = &t.slot[k % VERIFY_SLOTS];
-    if (k % 2 == 0) {
-      rc = fill_chunk(&t, s->db, &s->sha, k);
-    } else {
-      pthread_mutex_lock(&t.mu);
-      while (c->state != 2)
-        pthread_cond_wait(&t.cv, &t.mu);
+  /* Apply chunk `applied` as soon as it is ready; until then, read one. */
+  uint64_t applied = 0;
+  pthread_mutex_lock(&t.mu);
+  while (!rc && applied < t.chunks) {
+    chunk *c = &t.slot[applied % VERIFY_SLOTS];
+    if (c->state == 2) {
       rc = c->rc;
       pthread_mutex_unlock(&t.mu);
+      for (size_t i = 0; !rc && i < c->n; i++)
+        rc = apply_row(v, &c->r[i]);
+      for (size_t i = 0; !rc && i < c->orphans.n; i++)
+        rc = push((void **)&v->orphans.v, &v->orphans.n, &v->orphans.cap,
+                  &c->orphans.v[i], sizeof *c->orphans.v);
+      pthread_mutex_lock(&t.mu);
+      c->state = 0;
+      applied++;
+      pthread_cond_broadcast(&t.cv);
+      continue;
     }
-    for (size_t i = 0; !rc && i < c->n; i++)
-      rc = apply_row(v, &c->r[i]);
-    pthread_mutex_lock(&t.mu);
-    c->state = 0;
-    pthread_cond_broadcast(&t.cv);
+    uint64_t k = claim_chunk(&t);
+    if (k == UINT64_MAX) {
+      pthread_cond_wait(&t.cv, &t.mu);
+      continue;
+    }
     pthread_mutex_unlock(&t.mu);
+    fill_chunk(&t, s->db, &s->sha, k);
+    pthread_mutex_lock(&t.mu);
   }
-  if (started) {
-    pthread_mutex_lock(&t.mu);
-    t.stop = 1;
-    pthread_cond_broadcast(&t.cv);
-    pthread_mutex_unlock(&t.mu);
+  t.stop = 1;
+  pthread_cond_broadcast(&t.cv);
+  pthread_mutex_unlock(&t.mu);
+  if (started)
     pthread_join(th, NULL);
-  }
   pthread_mutex_destroy(&t.mu);
   pthread_cond_destroy(&t.cv);
   for (unsigned i = 0; i < VERIFY_SLOTS; i++) {
     free(t.slot[i].r);
+    free(t.slot[i].orphans.v);
     lv_arena_cleanup(&t.slot[i].ids);
   }
   s->be->close(t.db2);
@@ -1122,6 +1193,16 @@ static int orphan_fn(void *ud, const char *table, uint64_t seq) {
   return 0;
 }
 
+/* Every row of no record the readers found, by table and then seq. */
+static void report_orphans(verifier *v) {
+  orphan_list *l = &v->orphans;
+  if (l->n > 1)
+    qsort(l->v, l->n, sizeof *l->v, orphan_order);
+  for (size_t i = 0; i < l->n; i++)
+    if (i == 0 || orphan_order(&l->v[i - 1], &l->v[i]) != 0)
+      orphan_fn(v, orphan_tables[l->v[i].table], l->v[i].seq);
+}
+
 int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
                     void *ud, lv_verify_summary *sum, levee_error *err) {
   verifier v;
@@ -1157,7 +1238,7 @@ int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
   }
   /* One reader reads it all, or what was written after last. */
   if (!rc && (rc = s->be->each_row(s->db, one ? 1 : last + 1, UINT64_MAX,
-                                   verify_row, &v)))
+                                   verify_row, verify_orphan, &v)))
     lv_error_set(err, rc, "reading records");
   if (rc)
     goto out;
@@ -1183,9 +1264,14 @@ int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,
            (levee_str){NULL, 0}, what);
   }
   check_purged(&v);
-  if ((rc = s->be->each_orphan(s->db, orphan_fn, &v)))
+  if ((rc = s->be->each_orphan_outside(s->db, 1, UINT64_MAX, verify_orphan,
+                                       &v))) {
     lv_error_set(err, rc, "looking for inserted rows");
+    goto out;
+  }
+  report_orphans(&v);
 out:
+  free(v.orphans.v);
   free(v.cps);
   free(v.missing);
   free(v.purged);
@@ -1213,7 +1299,7 @@ static int each_event_row(void *ud, const lv_stored_row *row) {
 int lv_store_each_event(lv_store *s, lv_stored_event_fn fn, void *ud,
                         levee_error *err) {
   each_event x = {fn, ud};
-  int rc = s->be->each_row(s->db, 1, UINT64_MAX, each_event_row, &x);
+  int rc = s->be->each_row(s->db, 1, UINT64_MAX, each_event_row, NULL, &x);
   if (rc)
     lv_error_set(err, rc, "reading stored events: %s", levee_strerror(rc));
   return rc;
@@ -1234,7 +1320,7 @@ int lv_store_view(lv_store *s, levee_str id, size_t before, size_t after,
   *seq = seqs[at];
   each_event x = {fn, ud};
   for (size_t i = 0; i < n && !rc; i++)
-    rc = s->be->each_row(s->db, seqs[i], seqs[i], each_event_row, &x);
+    rc = s->be->each_row(s->db, seqs[i], seqs[i], each_event_row, NULL, &x);
   if (rc)
     lv_error_set(err, rc, "reading the conversation: %s", levee_strerror(rc));
   return rc;

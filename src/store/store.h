@@ -43,7 +43,7 @@ typedef struct lv_store_options {
 } lv_store_options;
 
 #define LV_STORE_CHECKPOINT_RECORDS 10000u
-#define LV_STORE_VERIFY_CHUNK 16384u
+#define LV_STORE_VERIFY_CHUNK 4096u
 #define LV_STORE_CHECKPOINT_MS 60000
 
 /* What lv_store_open() found and did, for the caller to report. */

@@ -21,7 +21,7 @@
 #include "store/search.h"
 #include "util/buf.h"
 
-#define LV_STORE_BACKEND_VERSION 1
+#define LV_STORE_BACKEND_VERSION 2
 
 /* One record as stored, for verification; valid during the callback. */
 typedef struct lv_stored_row {
@@ -54,6 +54,41 @@ typedef int (*lv_checkpoint_fn)(void *ud, const lv_checkpoint *c);
 /* A row in table that belongs to no record (seq has no record row). */
 typedef int (*lv_orphan_fn)(void *ud, const char *table, uint64_t seq);
 
+/* How each_row finds rows of no record while it reads the tables side by
+ * side in seq order: a row a table's cursor passes over on its way to a
+ * record, and after the previous record, belongs to none. Rows of the
+ * previous record left unread (findings of a record with no event row)
+ * are not reported. */
+#define LV_ORPHAN_TABLES 8
+
+typedef struct lv_orphan_sink {
+  lv_orphan_fn fn; /* NULL: none wanted */
+  void *ud;
+  uint64_t after;                  /* the previous record's seq */
+  int any;                         /* ... when there was one */
+  uint64_t told[LV_ORPHAN_TABLES]; /* per table: last reported seq + 1 */
+} lv_orphan_sink;
+
+static inline void lv_orphan_sink_init(lv_orphan_sink *o, lv_orphan_fn fn,
+                                       void *ud) {
+  *o = (lv_orphan_sink){.fn = fn, .ud = ud};
+}
+
+/* A record at seq was read: rows up to it are its own or earlier. */
+static inline void lv_orphan_sink_record(lv_orphan_sink *o, uint64_t seq) {
+  o->after = seq;
+  o->any = 1;
+}
+
+/* The cursor of table i (named table) passes over a row at seq. */
+static inline int lv_orphan_sink_pass(lv_orphan_sink *o, int i,
+                                      const char *table, uint64_t seq) {
+  if (!o->fn || (o->any && seq <= o->after) || o->told[i] == seq + 1)
+    return 0;
+  o->told[i] = seq + 1;
+  return o->fn(o->ud, table, seq);
+}
+
 typedef struct lv_store_backend {
   int version; /* LV_STORE_BACKEND_VERSION */
   const char *name;
@@ -78,11 +113,17 @@ typedef struct lv_store_backend {
   int (*put_checkpoint)(void *db, const lv_checkpoint *c, levee_error *err);
   /* Every checkpoint, in order; fn's nonzero return stops and is returned. */
   int (*each_checkpoint)(void *db, lv_checkpoint_fn fn, void *ud);
-  /* Every record with from <= seq <= to, in order, with its rows. */
-  int (*each_row)(void *db, uint64_t from, uint64_t to, lv_row_fn fn, void *ud);
-  /* Rows of the event, finding, attachment and content tables that belong
-   * to no record. */
-  int (*each_orphan)(void *db, lv_orphan_fn fn, void *ud);
+  /* Every record with from <= seq <= to, in order, with its rows. With
+   * orphan not NULL, also each row of the event, finding, attachment,
+   * content and deletion tables in that range that belongs to no record:
+   * once per table and seq, in seq order within a table (found on the
+   * way, as the tables are read side by side). */
+  int (*each_row)(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
+                  lv_orphan_fn orphan, void *ud);
+  /* The rows of those tables with seq < from or seq > to that belong to no
+   * record: each_row's orphans outside its range. */
+  int (*each_orphan_outside)(void *db, uint64_t from, uint64_t to,
+                             lv_orphan_fn fn, void *ud);
   /* Stored events whose text matches, newest first, with the request's
    * filters; or, with q->explain, the query plan instead. */
   int (*search)(void *db, const lv_search_request *q, lv_search_hit_fn fn,

@@ -1723,6 +1723,15 @@ enum {
   CUR_EXPIRED,
   CUR_COUNT
 };
+_Static_assert(CUR_COUNT <= LV_ORPHAN_TABLES, "a cursor per table");
+
+/* The tables' names, for rows that belong to no record. */
+static const char *const cursor_table[CUR_COUNT] = {
+    [CUR_RECORD] = "record",          [CUR_EVENT] = "event",
+    [CUR_FINDING] = "finding",        [CUR_ATTACH] = "attachment",
+    [CUR_CONTENT] = "content",        [CUR_DEL] = "content_deleted",
+    [CUR_EXPIRED] = "record_expired",
+};
 
 static const char *const cursor_sql[CUR_COUNT] = {
     [CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
@@ -1754,11 +1763,15 @@ static uint64_t cur_seq(const pg_store *s, const cursor *c) {
   return (uint64_t)col_i64(s->pq, c->res, c->row, 0);
 }
 
-/* Moves c past rows before seq (rows of no record: each_orphan's). */
-static int skip_to(pg_store *s, cursor *c, uint64_t seq) {
+/* Moves cursor i past rows before seq: rows of the previous record left
+ * unread, and rows of no record, which go to o. */
+static int skip_to(pg_store *s, cursor *cur, int i, uint64_t seq,
+                   lv_orphan_sink *o) {
+  cursor *c = &cur[i];
   int rc = LEVEE_OK;
   while (!rc && c->live && cur_seq(s, c) < seq)
-    rc = cur_advance(s, c);
+    if (!(rc = lv_orphan_sink_pass(o, i, cursor_table[i], cur_seq(s, c))))
+      rc = cur_advance(s, c);
   return rc;
 }
 
@@ -1842,11 +1855,13 @@ static int read_attachments(pg_store *s, cursor *a, uint64_t seq,
 }
 
 static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
-                       void *ud) {
+                       lv_orphan_fn orphan, void *ud) {
   pg_store *s = db;
   const lv_pq *pq = s->pq;
   cursor cur[CUR_COUNT];
   memset(cur, 0, sizeof cur);
+  lv_orphan_sink o;
+  lv_orphan_sink_init(&o, orphan, ud);
   int own, status = read_begin(s, &own, NULL);
   if (status)
     return status;
@@ -1872,9 +1887,10 @@ static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
     col_hash(pq, r, ri, 7, row.rec.content_hash, LV_SHA256_LEN);
     col_hash(pq, r, ri, 8, row.rec.leaf, LV_SHA256_LEN);
     for (int i = CUR_EVENT; i < CUR_COUNT && !status; i++)
-      status = skip_to(s, &cur[i], seq);
+      status = skip_to(s, cur, i, seq, &o);
     if (status)
       break;
+    lv_orphan_sink_record(&o, seq);
     cursor *e = &cur[CUR_EVENT];
     if (e->live && cur_seq(s, e) == seq) {
       const PGresult *q = e->res;
@@ -1924,6 +1940,9 @@ static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
       break;
     status = cur_advance(s, &cur[CUR_RECORD]);
   }
+  /* Rows after the range's last record. */
+  for (int i = CUR_EVENT; orphan && i < CUR_COUNT && !status; i++)
+    status = skip_to(s, cur, i, UINT64_MAX, &o);
   for (int i = 0; i < CUR_COUNT; i++)
     cur_close(s, &cur[i]);
   read_end(s, own);
@@ -1941,7 +1960,8 @@ static int orphan_row(pg_store *s, const PGresult *r, int i, void *ud) {
   return x->fn(x->ud, x->table, (uint64_t)col_i64(s->pq, r, i, 0));
 }
 
-static int pg_each_orphan(void *db, lv_orphan_fn fn, void *ud) {
+static int pg_each_orphan_outside(void *db, uint64_t from, uint64_t to,
+                                  lv_orphan_fn fn, void *ud) {
   static const char *const tables[] = {"event",           "finding",
                                        "attachment",      "content",
                                        "content_deleted", "record_expired"};
@@ -1949,11 +1969,15 @@ static int pg_each_orphan(void *db, lv_orphan_fn fn, void *ud) {
   for (size_t t = 0; t < sizeof tables / sizeof *tables && !status; t++) {
     char sql[256];
     snprintf(sql, sizeof sql,
-             "SELECT DISTINCT x.seq FROM %s x WHERE NOT EXISTS"
-             " (SELECT 1 FROM record r WHERE r.seq = x.seq) ORDER BY x.seq",
+             "SELECT DISTINCT x.seq FROM %s x WHERE (x.seq < $1 OR x.seq > $2)"
+             " AND NOT EXISTS (SELECT 1 FROM record r WHERE r.seq = x.seq)"
+             " ORDER BY x.seq",
              tables[t]);
+    params p = {0};
+    p_i64(&p, from > INT64_MAX ? INT64_MAX : (int64_t)from);
+    p_i64(&p, to > INT64_MAX ? INT64_MAX : (int64_t)to);
     orphan_ctx x = {fn, ud, tables[t]};
-    status = each_result_row(db, sql, NULL, orphan_row, &x);
+    status = each_result_row(db, sql, &p, orphan_row, &x);
   }
   return status;
 }
@@ -2622,7 +2646,7 @@ const lv_store_backend lv_store_pg = {
     .each_checkpoint = pg_each_checkpoint,
     .each_row = pg_each_row,
     .event_context = pg_event_context,
-    .each_orphan = pg_each_orphan,
+    .each_orphan_outside = pg_each_orphan_outside,
     .search = pg_search,
     .each_purge_candidate = pg_each_purge_candidate,
     .delete_content = pg_delete_content,

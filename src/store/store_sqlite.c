@@ -686,6 +686,7 @@ enum {
   CUR_EXPIRED,
   CUR_COUNT
 };
+_Static_assert(CUR_COUNT <= LV_ORPHAN_TABLES, "a cursor per table");
 
 static const char *const cursor_sql[CUR_COUNT] = {
     [CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
@@ -714,6 +715,14 @@ static const char *const cursor_sql[CUR_COUNT] = {
                      " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
 };
 
+/* The tables' names, for rows that belong to no record. */
+static const char *const cursor_table[CUR_COUNT] = {
+    [CUR_RECORD] = "record",          [CUR_EVENT] = "event",
+    [CUR_FINDING] = "finding",        [CUR_ATTACH] = "attachment",
+    [CUR_CONTENT] = "content",        [CUR_DEL] = "content_deleted",
+    [CUR_EXPIRED] = "record_expired",
+};
+
 typedef struct cursor {
   sqlite3_stmt *st;
   int live; /* positioned on a row */
@@ -729,19 +738,24 @@ static uint64_t cur_seq(const cursor *c) {
   return (uint64_t)sqlite3_column_int64(c->st, 0);
 }
 
-/* Moves c past rows before seq (rows of no record: each_orphan's). */
-static int skip_to(cursor *c, uint64_t seq) {
+/* Moves cursor i past rows before seq: rows of the previous record left
+ * unread, and rows of no record, which go to o. */
+static int skip_to(cursor *cur, int i, uint64_t seq, lv_orphan_sink *o) {
+  cursor *c = &cur[i];
   int rc = LEVEE_OK;
   while (!rc && c->live && cur_seq(c) < seq)
-    rc = advance(c);
+    if (!(rc = lv_orphan_sink_pass(o, i, cursor_table[i], cur_seq(c))))
+      rc = advance(c);
   return rc;
 }
 
 static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
-                           void *ud) {
+                           lv_orphan_fn orphan, void *ud) {
   sqlite_store *s = db;
   cursor cur[CUR_COUNT];
   memset(cur, 0, sizeof cur);
+  lv_orphan_sink o;
+  lv_orphan_sink_init(&o, orphan, ud);
   int status = LEVEE_OK;
   for (int i = 0; i < CUR_COUNT && !status; i++) {
     if (sqlite3_prepare_v2(s->db, cursor_sql[i], -1, &cur[i].st, NULL) !=
@@ -771,9 +785,10 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
     col_hash(r, 7, row.rec.content_hash, LV_SHA256_LEN);
     col_hash(r, 8, row.rec.leaf, LV_SHA256_LEN);
     for (int i = CUR_EVENT; i < CUR_COUNT && !status; i++)
-      status = skip_to(&cur[i], seq);
+      status = skip_to(cur, i, seq, &o);
     if (status)
       break;
+    lv_orphan_sink_record(&o, seq);
     cursor *e = &cur[CUR_EVENT];
     if (e->live && cur_seq(e) == seq) {
       sqlite3_stmt *q = e->st;
@@ -889,12 +904,16 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
       break;
     status = advance(&cur[CUR_RECORD]);
   }
+  /* Rows after the range's last record. */
+  for (int i = CUR_EVENT; orphan && i < CUR_COUNT && !status; i++)
+    status = skip_to(cur, i, UINT64_MAX, &o);
   for (int i = 0; i < CUR_COUNT; i++)
     sqlite3_finalize(cur[i].st);
   return status;
 }
 
-static int sqlite_each_orphan(void *db, lv_orphan_fn fn, void *ud) {
+static int sqlite_each_orphan_outside(void *db, uint64_t from, uint64_t to,
+                                      lv_orphan_fn fn, void *ud) {
   static const char *const tables[] = {"event",           "finding",
                                        "attachment",      "content",
                                        "content_deleted", "record_expired"};
@@ -903,12 +922,16 @@ static int sqlite_each_orphan(void *db, lv_orphan_fn fn, void *ud) {
   for (size_t t = 0; t < sizeof tables / sizeof *tables && !status; t++) {
     char sql[256];
     snprintf(sql, sizeof sql,
-             "SELECT DISTINCT x.seq FROM %s x LEFT JOIN record r"
-             " ON r.seq = x.seq WHERE r.seq IS NULL ORDER BY x.seq",
+             "SELECT DISTINCT x.seq FROM %s x WHERE (x.seq < ?1 OR x.seq > ?2)"
+             " AND NOT EXISTS (SELECT 1 FROM record r WHERE r.seq = x.seq)"
+             " ORDER BY x.seq",
              tables[t]);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
       return LEVEE_ESTORE;
+    sqlite3_bind_int64(st, 1,
+                       from > INT64_MAX ? INT64_MAX : (sqlite3_int64)from);
+    sqlite3_bind_int64(st, 2, to > INT64_MAX ? INT64_MAX : (sqlite3_int64)to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
       if ((status = fn(ud, tables[t], (uint64_t)sqlite3_column_int64(st, 0))))
@@ -1256,7 +1279,7 @@ const lv_store_backend lv_store_sqlite = {
     .put_checkpoint = sqlite_put_checkpoint,
     .each_checkpoint = sqlite_each_checkpoint,
     .each_row = sqlite_each_row,
-    .each_orphan = sqlite_each_orphan,
+    .each_orphan_outside = sqlite_each_orphan_outside,
     .search = sqlite_search,
     .event_context = sqlite_event_context,
     .each_purge_candidate = sqlite_each_purge_candidate,
