@@ -203,8 +203,9 @@ int lv_search_index_open(const char *dir, lv_search_index **out,
   sqlite3_busy_timeout(x->db, 30000);
   snprintf(ev, sizeof ev, "ATTACH DATABASE '%s/levee.db' AS ev", dir);
   /* Derived data: synchronous=NORMAL (a crash may lose the last batches,
-   * which the next open catches up). */
+   * which the next open catches up). Pages of 16 KiB, as in levee.db. */
   if ((rc = lv_fts5_bigram_register(x->db)) ||
+      (rc = exec(x->db, "PRAGMA page_size = 16384", x->msg, sizeof x->msg)) ||
       (rc = exec(x->db, "PRAGMA journal_mode = WAL", x->msg, sizeof x->msg)) ||
       (rc =
            exec(x->db, "PRAGMA synchronous = NORMAL", x->msg, sizeof x->msg)) ||

@@ -331,8 +331,12 @@ static int sqlite_open(const char *dir, int create, int read_only, void **out,
     goto out;
   }
   if (!read_only) {
-    /* WAL with FULL sync: each commit is fsynced before it returns. */
-    if ((rc = exec(s, "PRAGMA journal_mode = WAL", err)) ||
+    /* Pages of 16 KiB (for a new store; an existing one keeps its own):
+     * ingest writes and verify reads the tables front to back, and both
+     * ran 8-12% faster than with 4 KiB pages (docs/BENCHMARKS.md). WAL
+     * with FULL sync: each commit is fsynced before it returns. */
+    if ((rc = exec(s, "PRAGMA page_size = 16384", err)) ||
+        (rc = exec(s, "PRAGMA journal_mode = WAL", err)) ||
         (rc = exec(s, "PRAGMA synchronous = FULL", err)) ||
         (rc = exec(s, "PRAGMA cache_size = -65536", err)) ||
         (rc = exec(s, "PRAGMA temp_store = MEMORY", err)) ||
