@@ -53,13 +53,8 @@ static void flush(lv_sha256 *h) {
   h->n = 0;
 }
 
-void lv_sha256_add(lv_sha256 *h, const void *p, size_t n) {
-  if (n <= sizeof h->gather - h->n) {
-    if (n)
-      memcpy(h->gather + h->n, p, n);
-    h->n += n;
-    return;
-  }
+/* An addition that does not fit in what is left of gather. */
+void lv_sha256_add_slow(lv_sha256 *h, const void *p, size_t n) {
   flush(h);
   if (n < sizeof h->gather) {
     memcpy(h->gather, p, n);

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define LV_SHA256_LEN 32
 
@@ -36,8 +37,19 @@ int lv_sha256_init(lv_sha256 *h) __attribute__((warn_unused_result));
 void lv_sha256_cleanup(lv_sha256 *h); /* accepts a cleaned-up context */
 
 void lv_sha256_begin(lv_sha256 *h);
-void lv_sha256_add(lv_sha256 *h, const void *p, size_t n);
+void lv_sha256_add_slow(lv_sha256 *h, const void *p, size_t n);
 void lv_sha256_end(lv_sha256 *h, uint8_t out[LV_SHA256_LEN]);
+
+/* Inline, so that a fixed-size addition (a field's tag) is a store. */
+static inline void lv_sha256_add(lv_sha256 *h, const void *p, size_t n) {
+  if (n <= sizeof h->gather - h->n) {
+    if (n)
+      memcpy(h->gather + h->n, p, n);
+    h->n += n;
+  } else {
+    lv_sha256_add_slow(h, p, n);
+  }
+}
 
 /* The hash of p[0..n) with a context of its own: for tests and rare use. */
 int lv_sha256_once(const void *p, size_t n, uint8_t out[LV_SHA256_LEN])
