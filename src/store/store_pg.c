@@ -1967,12 +1967,14 @@ static int pg_each_orphan_outside(void *db, uint64_t from, uint64_t to,
                                        "content_deleted", "record_expired"};
   int status = LEVEE_OK;
   for (size_t t = 0; t < sizeof tables / sizeof *tables && !status; t++) {
-    char sql[256];
+    char sql[512];
+    /* Two ranges of the key, not an OR (which scans the table). */
     snprintf(sql, sizeof sql,
-             "SELECT DISTINCT x.seq FROM %s x WHERE (x.seq < $1 OR x.seq > $2)"
-             " AND NOT EXISTS (SELECT 1 FROM record r WHERE r.seq = x.seq)"
-             " ORDER BY x.seq",
-             tables[t]);
+             "SELECT x.seq FROM %s x WHERE x.seq < $1 AND NOT EXISTS"
+             " (SELECT 1 FROM record r WHERE r.seq = x.seq)"
+             " UNION SELECT x.seq FROM %s x WHERE x.seq > $2 AND NOT EXISTS"
+             " (SELECT 1 FROM record r WHERE r.seq = x.seq) ORDER BY 1",
+             tables[t], tables[t]);
     params p = {0};
     p_i64(&p, from > INT64_MAX ? INT64_MAX : (int64_t)from);
     p_i64(&p, to > INT64_MAX ? INT64_MAX : (int64_t)to);
