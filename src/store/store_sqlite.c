@@ -159,9 +159,23 @@ static const char *const statement_sql[ST_COUNT] = {
                           " prev, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
+/* The cursors of each_row, one per table, all in seq order: a merge join,
+ * so verifying reads every table once, front to back. */
+enum {
+  CUR_RECORD,
+  CUR_EVENT,
+  CUR_FINDING,
+  CUR_ATTACH,
+  CUR_CONTENT,
+  CUR_DEL,
+  CUR_EXPIRED,
+  CUR_COUNT
+};
+
 typedef struct sqlite_store {
   sqlite3 *db;
   sqlite3_stmt *st[ST_COUNT];
+  sqlite3_stmt *cursor_st[CUR_COUNT]; /* each_row's, prepared once */
   lv_arena arena;                     /* one row's lists during each_row */
   lv_directory people, conversations; /* of the open transaction */
   char *dir;                          /* the store's directory */
@@ -281,6 +295,8 @@ static void sqlite_close(void *db) {
     return;
   for (int i = 0; i < ST_COUNT; i++)
     sqlite3_finalize(s->st[i]);
+  for (int i = 0; i < CUR_COUNT; i++)
+    sqlite3_finalize(s->cursor_st[i]);
   sqlite3_close(s->db);
   lv_arena_cleanup(&s->arena);
   lv_directory_cleanup(&s->people);
@@ -684,18 +700,6 @@ static int sqlite_each_checkpoint(void *db, lv_checkpoint_fn fn, void *ud) {
   return status;
 }
 
-/* The cursors of each_row, one per table, all in seq order: a merge join,
- * so verifying reads every table once, front to back. */
-enum {
-  CUR_RECORD,
-  CUR_EVENT,
-  CUR_FINDING,
-  CUR_ATTACH,
-  CUR_CONTENT,
-  CUR_DEL,
-  CUR_EXPIRED,
-  CUR_COUNT
-};
 _Static_assert(CUR_COUNT <= LV_ORPHAN_TABLES, "a cursor per table");
 
 static const char *const cursor_sql[CUR_COUNT] = {
@@ -770,12 +774,15 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
   lv_orphan_sink o;
   lv_orphan_sink_init(&o, orphan, ud);
   int status = LEVEE_OK;
+  /* Prepared at the first call: verify reads a log in many ranges. */
   for (int i = 0; i < CUR_COUNT && !status; i++) {
-    if (sqlite3_prepare_v2(s->db, cursor_sql[i], -1, &cur[i].st, NULL) !=
-        SQLITE_OK) {
+    if (!s->cursor_st[i] &&
+        sqlite3_prepare_v2(s->db, cursor_sql[i], -1, &s->cursor_st[i], NULL) !=
+            SQLITE_OK) {
       status = LEVEE_ESTORE;
       break;
     }
+    cur[i].st = s->cursor_st[i];
     sqlite3_bind_int64(cur[i].st, 1,
                        from > INT64_MAX ? INT64_MAX : (sqlite3_int64)from);
     sqlite3_bind_int64(cur[i].st, 2,
@@ -921,7 +928,8 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
   for (int i = CUR_EVENT; orphan && i < CUR_COUNT && !status; i++)
     status = skip_to(cur, i, UINT64_MAX, &o);
   for (int i = 0; i < CUR_COUNT; i++)
-    sqlite3_finalize(cur[i].st);
+    if (cur[i].st)
+      sqlite3_reset(cur[i].st);
   return status;
 }
 
