@@ -261,6 +261,37 @@ static void test_full_tree_refuses(void **state) {
   assert_true(m.size == UINT64_C(1) << 63);
 }
 
+/* lv_sha256 gathers small additions: however a message is cut, and
+ * whatever a context held before begin, the hash is SHA-256's (FIPS 180-2
+ * vectors: "abc", and a million "a"). */
+static void test_sha256_any_cut(void **state) {
+  lv_sha256 *h = *state;
+  static const size_t cuts[] = {1, 9, 63, 64, 65, 511, 512, 513, 4096, 7};
+  static char a[4096];
+  memset(a, 'a', sizeof a);
+  uint8_t out[32];
+  lv_sha256_begin(h);
+  lv_sha256_add(h, "left over", 9); /* begin forgets it */
+  lv_sha256_begin(h);
+  lv_sha256_add(h, "ab", 2);
+  lv_sha256_add(h, "c", 1);
+  lv_sha256_end(h, out);
+  assert_hash_hex(
+      out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  lv_sha256_begin(h);
+  size_t done = 0;
+  for (size_t i = 0; done < 1000000; i++) {
+    size_t n = cuts[i % (sizeof cuts / sizeof *cuts)];
+    if (n > 1000000 - done)
+      n = 1000000 - done;
+    lv_sha256_add(h, a, n);
+    done += n;
+  }
+  lv_sha256_end(h, out);
+  assert_hash_hex(
+      out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ct_reference_roots),
@@ -270,6 +301,7 @@ int main(void) {
       cmocka_unit_test(test_domain_separation),
       cmocka_unit_test(test_node_aliasing),
       cmocka_unit_test(test_full_tree_refuses),
+      cmocka_unit_test(test_sha256_any_cut),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
