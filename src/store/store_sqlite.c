@@ -9,6 +9,7 @@
  * Rows only: hashing, the Merkle log and checkpoints are store.c's.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,8 +309,20 @@ static void sqlite_close(void *db) {
   free(s);
 }
 
+/* Once, before SQLite's first use in the process: no memory statistics.
+ * They take one process-wide mutex at every allocation, which the two
+ * threads of ingest (evidence, search index) and of verify (two readers)
+ * contend for. (Should SQLite be in use already, the call changes
+ * nothing.) */
+static pthread_once_t configure_once = PTHREAD_ONCE_INIT;
+
+static void configure_sqlite(void) {
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sqlite_open(const char *dir, int create, int read_only, void **out,
                        levee_error *err) {
+  pthread_once(&configure_once, configure_sqlite);
   char path[4096];
   struct stat st;
   if (create && !read_only && mkdir(dir, 0700) && errno != EEXIST)
