@@ -51,7 +51,8 @@ static int one_run(const bc_corpus *c, const char *dir, int fts) {
     return -1;
   if (fts && lv_fts5_bigram_register(db))
     return -1;
-  if (exec(db, "PRAGMA journal_mode = WAL") ||
+  if (exec(db, "PRAGMA page_size = 16384") ||
+      exec(db, "PRAGMA journal_mode = WAL") ||
       exec(db, "PRAGMA synchronous = FULL") ||
       exec(db, "PRAGMA cache_size = -65536") ||
       exec(db, "CREATE TABLE msg(seq INTEGER PRIMARY KEY, id TEXT NOT NULL"
@@ -116,6 +117,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: sqlite_raw [--fts] [--runs N] CORPUS.jsonl DIR\n");
     return 2;
   }
+  /* As levee sets SQLite up (store_sqlite.c): no memory statistics. */
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   bc_corpus c;
   if (bc_corpus_load(argv[a], &c))
     return 2;
