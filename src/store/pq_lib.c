@@ -5,21 +5,18 @@
  */
 #include "store/pq_lib.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "util/dl_table.h"
 #include "util/error.h"
 
 /* The soname: libpq's ABI has been 5 since PostgreSQL 8.4. */
 #define LIBPQ_SONAME "libpq.so.5"
 
-static const struct {
-  const char *name;
-  size_t offset;
-} symbols[] = {
+static const lv_dl_symbol symbols[] = {
 #define SYM(field, name)                                                       \
   { name, offsetof(lv_pq, field) }
     SYM(connectdbParams, "PQconnectdbParams"),
@@ -56,32 +53,18 @@ static char load_message[200];
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
 static void load(void) {
-  /* RTLD_LOCAL: libpq's symbols (and those of the libraries it pulls in)
-   * stay out of the global namespace. Never closed: PGresults and
-   * connections may outlive any one store. */
-  void *h = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char *why = dlerror();
+  char why[160];
+  int rc = lv_dl_table(LIBPQ_SONAME, symbols, sizeof symbols / sizeof *symbols,
+                       &table, why, sizeof why);
+  if (rc) {
     snprintf(load_message, sizeof load_message,
-             "cannot load %s (%s): install libpq5 (apt-get install libpq5) to "
-             "use a postgres:// store",
-             LIBPQ_SONAME, why ? why : "not found");
+             rc == -1 ? "%s: install libpq5 (apt-get install libpq5) to use a "
+                        "postgres:// store"
+                      : "%s: install a newer libpq5 (PostgreSQL 10 or later) "
+                        "to use a postgres:// store",
+             why);
     load_status = LEVEE_ESTORE;
     return;
-  }
-  for (size_t i = 0; i < sizeof symbols / sizeof *symbols; i++) {
-    void *f = dlsym(h, symbols[i].name);
-    if (!f) {
-      snprintf(load_message, sizeof load_message,
-               "%s has no %s: install a newer libpq5 (PostgreSQL 10 or "
-               "later) to use a postgres:// store",
-               LIBPQ_SONAME, symbols[i].name);
-      load_status = LEVEE_ESTORE;
-      return;
-    }
-    /* A data pointer into a function pointer's slot: POSIX guarantees the
-     * two have the same representation (dlsym depends on it). */
-    memcpy((char *)&table + symbols[i].offset, &f, sizeof f);
   }
   int v = table.libVersion();
   if (v < LV_PQ_MIN_LIB_VERSION) {
