@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 
 #include "cli/cli.h"
-#include "ingest/text_decode.h"
+#include "extract/text_decode.h"
 #include "util/limits.h"
 
 static void hex(const unsigned char *p, unsigned n, char *out) {

@@ -13,7 +13,7 @@
 
 #include "cli/cli.h"
 #include "ingest/event_email.h"
-#include "ingest/text_decode.h"
+#include "extract/text_decode.h"
 #include "util/error.h"
 #include "util/limits.h"
 

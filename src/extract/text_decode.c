@@ -9,7 +9,7 @@
  * UTF-8 and UTF-16 are decoded here; everything else goes through glibc
  * iconv, opened per call (iconv descriptors are not thread-safe to share).
  */
-#include "ingest/text_decode.h"
+#include "extract/text_decode.h"
 
 #include <errno.h>
 #include <iconv.h>

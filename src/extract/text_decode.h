@@ -9,8 +9,8 @@
  * go through glibc iconv; results are borrowed from the input when it is
  * already UTF-8, otherwise allocated in the caller's arena.
  */
-#ifndef LV_INGEST_TEXT_DECODE_H
-#define LV_INGEST_TEXT_DECODE_H
+#ifndef LV_EXTRACT_TEXT_DECODE_H
+#define LV_EXTRACT_TEXT_DECODE_H
 
 #include <stddef.h>
 

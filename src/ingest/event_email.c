@@ -17,7 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ingest/text_decode.h"
+#include "extract/text_decode.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/limits.h"

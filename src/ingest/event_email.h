@@ -5,7 +5,7 @@
  *
  * Parsing is done by GMime 3 from memory; this layer bounds the input, walks
  * the MIME tree and converts every text to UTF-8 (GB2312/GBK/GB18030
- * included, see ingest/text_decode.h).
+ * included, see extract/text_decode.h).
  */
 #ifndef LV_INGEST_EVENT_EMAIL_H
 #define LV_INGEST_EVENT_EMAIL_H

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "ingest/event_jsonl.h"
-#include "ingest/text_decode.h"
+#include "extract/text_decode.h"
 #include "levee/levee.h"
 #include "util/arena.h"
 #include "util/json_reader.h"

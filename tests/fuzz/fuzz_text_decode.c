@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_text_decode.c: libFuzzer target for plain-text decoding
- * (src/ingest/text_decode.c).
+ * (src/extract/text_decode.c).
  *
  * The input is decoded as a file (lv_text_decode) and, split at its first
  * byte, as a part labelled with a charset (lv_text_convert, with the label
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/text_decode.h"
+#include "extract/text_decode.h"
 #include "util/limits.h"
 #include "util/utf8.h"
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "ingest/text_decode.h"
+#include "extract/text_decode.h"
 #include "util/limits.h"
 
 static lv_arena arena;
