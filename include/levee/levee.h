@@ -89,6 +89,8 @@ typedef struct levee_attachment {
   levee_str sha256; /* hex, as given */
   levee_str md5;    /* hex, as given */
   levee_str text;   /* text extracted from the attachment (by the caller) */
+  levee_str error;  /* why its text could not be extracted (by the caller):
+                       a finding of category attachment.unreadable */
 } levee_attachment;
 
 /* All strings are borrowed from the caller for the duration of one inspect. */

@@ -20,8 +20,9 @@
 extern const unsigned char lv_data_default_policy[];
 extern const size_t lv_data_default_policy_len;
 
-/* Categories a rule may name: the taxonomy of spec/interface.md section 3.
- * Prefixes ("pii") and "*" are accepted too. */
+/* Categories a rule may name: the taxonomy of spec/interface.md section 3,
+ * and levee's addition attachment.unreadable (docs/POLICY.md). Prefixes
+ * ("pii") and "*" are accepted too. */
 static const char *const known_categories[] = {
     "classified.marking",
     "classified.document",
@@ -41,6 +42,7 @@ static const char *const known_categories[] = {
     "phishing",
     "keyword",
     "dbop",
+    "attachment.unreadable",
 };
 
 typedef struct loader {

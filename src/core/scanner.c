@@ -313,6 +313,45 @@ static int inspect_source(levee_scanner *s, const levee_event *ev, int source,
   return detect(s, ev, source, 0);
 }
 
+/* An attachment whose text could not be extracted (corrupt, over a limit,
+ * OCR missing): a finding of its own, its excerpt saying why, since what
+ * levee cannot read it cannot clear either. */
+static void attachment_unreadable(levee_scanner *s, int source, levee_str why) {
+  static const char category[] = "attachment.unreadable";
+  const lv_rule *r = decide(s, category, 1.0);
+  if (!r)
+    return;
+  if (s->n_finds >= LV_MAX_FINDINGS) {
+    s->truncated = 1;
+    return;
+  }
+  size_t len = why.len < LV_MAX_EXCERPT_BYTES ? why.len : LV_MAX_EXCERPT_BYTES;
+  while (len && len < why.len && ((unsigned char)why.ptr[len] & 0xC0) == 0x80)
+    len--; /* cut at a character boundary */
+  char *excerpt = lv_arena_strndup(&s->arena, why.ptr, len);
+  levee_finding *f = &s->finds[s->n_finds++];
+  f->rule = r->id;
+  f->category = category;
+  f->source = source;
+  f->start = f->end = 0;
+  f->confidence = 1.0;
+  f->action = r->action;
+  f->severity = r->severity;
+  f->excerpt = excerpt ? excerpt : "";
+}
+
+/* Each attachment's text, or the reason it has none. */
+static int inspect_attachments(levee_scanner *s, const levee_event *ev) {
+  int rc = LEVEE_OK;
+  for (size_t i = 0; !rc && i < ev->n_attachments; i++) {
+    const levee_attachment *at = &ev->attachments[i];
+    rc = inspect_source(s, ev, (int)i, at->text);
+    if (!rc && at->error.ptr && at->error.len)
+      attachment_unreadable(s, (int)i, at->error);
+  }
+  return rc;
+}
+
 static int by_source_then_start(const void *a, const void *b) {
   const levee_finding *x = a, *y = b;
   if (x->source != y->source)
@@ -387,8 +426,8 @@ int levee_scanner_inspect(levee_scanner *s, const levee_event *ev,
                           const levee_verdict **out) {
   begin_event(s, ev);
   int rc = inspect_source(s, ev, -1, ev->text);
-  for (size_t i = 0; !rc && i < ev->n_attachments; i++)
-    rc = inspect_source(s, ev, (int)i, ev->attachments[i].text);
+  if (!rc)
+    rc = inspect_attachments(s, ev);
   if (rc)
     return rc;
   *out = finish_event(s, ev);
@@ -553,8 +592,8 @@ static int inspect_run(levee_scanner *s, const levee_event *evs, size_t n,
       rc = detect(s, ev, -1, 1);
       s->cur = &s->norm;
     }
-    for (size_t k = 0; !rc && k < ev->n_attachments; k++)
-      rc = inspect_source(s, ev, (int)k, ev->attachments[k].text);
+    if (!rc)
+      rc = inspect_attachments(s, ev);
     fn(ctx, first + i, rc, rc ? NULL : finish_event(s, ev));
     rc = LEVEE_OK;
   }

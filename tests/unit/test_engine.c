@@ -21,6 +21,7 @@
 #include "levee/levee.h"
 #include "util/buf.h"
 #include "util/limits.h"
+#include "util/utf8.h"
 
 /* --- helpers -------------------------------------------------------------- */
 
@@ -812,6 +813,35 @@ static void test_attachments(void **state) {
   assert_int_equal(v->n_findings, 1);
   assert_int_equal(v->findings[0].source, 0);
   assert_int_equal(v->findings[0].start, 0);
+  /* An attachment that could not be read: a finding of its own, saying
+   * why, beside what its readable part showed; alert, low (the default
+   * pack), whatever the channel. The reason is cut to an excerpt's size
+   * at a character boundary. */
+  at[1].error = S("jpeg image of 30000x30000 pixels, over the limit");
+  at[2].text = S(NULL);
+  at[2].error = S("docx: 压缩比过大，一个条目展开后超过限制。"
+                  "docx: 压缩比过大，一个条目展开后超过限制。"
+                  "docx: 压缩比过大，一个条目展开后超过限制。"
+                  "docx: 压缩比过大，一个条目展开后超过限制。");
+  ev.n_attachments = 3;
+  ev.channel = S("email");
+  v = inspect(sh->scanner, &ev);
+  assert_int_equal(v->n_findings, 3);
+  assert_string_equal(v->findings[0].category, "classified.marking");
+  assert_int_equal(v->findings[1].source, 1);
+  assert_string_equal(v->findings[1].category, "attachment.unreadable");
+  assert_string_equal(v->findings[1].rule, "attachment-unreadable");
+  assert_string_equal(v->findings[1].excerpt, at[1].error.ptr);
+  assert_int_equal(v->findings[1].start, 0);
+  assert_int_equal(v->findings[1].end, 0);
+  assert_int_equal(v->findings[1].action, LEVEE_ACTION_ALERT);
+  assert_int_equal(v->findings[1].severity, LEVEE_SEVERITY_LOW);
+  assert_int_equal(v->findings[2].source, 2);
+  size_t cut = strlen(v->findings[2].excerpt);
+  assert_true(cut > 0 && cut <= LV_MAX_EXCERPT_BYTES);
+  assert_memory_equal(v->findings[2].excerpt, at[2].error.ptr, cut);
+  assert_true(lv_utf8_valid(v->findings[2].excerpt, cut));
+  assert_int_equal(v->action, LEVEE_ACTION_HOLD); /* the marking, in email */
 }
 
 static void test_findings_truncated(void **state) {

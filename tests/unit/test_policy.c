@@ -111,7 +111,7 @@ static const char *const default_ids[] = {
     "confidential",          "personal-data-external",
     "personal-data-group",   "personal-data",
     "conduct-customer",      "conduct-record",
-    "keyword-record",
+    "keyword-record",        "attachment-unreadable",
 };
 #define N_DEFAULT (sizeof default_ids / sizeof *default_ids)
 
