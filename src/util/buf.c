@@ -29,6 +29,13 @@ void lv_buf_reset(lv_buf *b) {
     b->data[0] = '\0';
 }
 
+void lv_buf_truncate(lv_buf *b, size_t len) {
+  if (len < b->len) {
+    b->len = len;
+    b->data[len] = '\0';
+  }
+}
+
 int lv_buf_reserve(lv_buf *b, size_t extra) {
   if (extra > b->limit || b->len > b->limit - extra)
     return LEVEE_ETOOBIG;

@@ -20,6 +20,8 @@ typedef struct lv_buf {
 void lv_buf_init(lv_buf *b, size_t limit);
 void lv_buf_cleanup(lv_buf *b);
 void lv_buf_reset(lv_buf *b); /* len = 0, memory kept */
+/* Drops what follows the first len bytes (nothing when len >= b->len). */
+void lv_buf_truncate(lv_buf *b, size_t len);
 int lv_buf_reserve(lv_buf *b, size_t extra) __attribute__((warn_unused_result));
 int lv_buf_append(lv_buf *b, const void *p, size_t n)
     __attribute__((warn_unused_result));

@@ -59,4 +59,32 @@
 #define LV_MAX_SEARCH_TOKEN_BYTES 128
 #define LV_MAX_SEARCH_QUERY_BYTES (4u << 10)
 
+/* Attachments (src/extract/). Images: an image whose header declares more
+ * than LV_MAX_IMAGE_PIXELS is refused unread; a JPEG over
+ * LV_MAX_DECODE_PIXELS is decoded at 1/2, 1/4 or 1/8 scale, any other
+ * format over it is refused; OCR gets at most LV_OCR_MAX_SIDE pixels on the
+ * longer side and LV_OCR_TIMEOUT_MS per image. */
+#define LV_MAX_IMAGE_PIXELS (100u * 1000u * 1000u)
+#define LV_MAX_DECODE_PIXELS (25u * 1000u * 1000u)
+#define LV_OCR_MAX_SIDE 4000
+#define LV_OCR_TIMEOUT_MS 10000
+/* Text kept from one attachment (OCR, document or decoded codes). */
+#define LV_MAX_EXTRACT_TEXT_BYTES (4u << 20)
+/* Zip archives (docx, xlsx, pptx): entries, one entry's and all entries'
+ * uncompressed bytes, the ratio of an entry's uncompressed to compressed
+ * size (a zip bomb), and XML element nesting. */
+#define LV_MAX_ZIP_ENTRIES 10000
+#define LV_MAX_ZIP_ENTRY_BYTES (64u << 20)
+#define LV_MAX_ZIP_TOTAL_BYTES (256u << 20)
+#define LV_MAX_ZIP_RATIO 200
+#define LV_MAX_XML_DEPTH 256
+/* QR codes: codes read from one image, and bytes of one code's payload. */
+#define LV_MAX_QR_CODES 16
+#define LV_MAX_QR_PAYLOAD_BYTES 4096
+/* PDF: pages whose text layer is read; pages rendered and OCRed when there
+ * is no text layer, and the time for all of them. */
+#define LV_MAX_PDF_PAGES 500
+#define LV_MAX_PDF_OCR_PAGES 20
+#define LV_PDF_OCR_TIMEOUT_MS 60000
+
 #endif
