@@ -7,8 +7,10 @@ file(GLOB LEVEE_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test
 foreach(src ${LEVEE_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
-  target_link_libraries(${name} PRIVATE levee_core PkgConfig::CMOCKA PkgConfig::JANSSON
-                        PkgConfig::UTF8PROC PkgConfig::OPENCC)
+  # levee_extract_objs: the extraction module's readers, for their tests.
+  target_link_libraries(${name} PRIVATE levee_core levee_extract_objs PkgConfig::CMOCKA
+                        PkgConfig::JANSSON PkgConfig::UTF8PROC PkgConfig::OPENCC)
+  add_dependencies(${name} levee-extract)
   add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
 
@@ -22,13 +24,14 @@ endforeach()
 
 if(LEVEE_FUZZ)
   target_compile_options(levee_core PRIVATE -fsanitize=fuzzer-no-link)
+  target_compile_options(levee_extract_objs PRIVATE -fsanitize=fuzzer-no-link)
   file(GLOB LEVEE_FUZZERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
   foreach(src ${LEVEE_FUZZERS})
     get_filename_component(name ${src} NAME_WE)
     add_executable(${name} ${src})
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
-    target_link_libraries(${name} PRIVATE levee_core PkgConfig::JANSSON)
+    target_link_libraries(${name} PRIVATE levee_core levee_extract_objs PkgConfig::JANSSON)
     add_test(NAME fuzz-replay/${name}
              COMMAND ${name} -runs=0 ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name})
   endforeach()

@@ -11,6 +11,13 @@ pkgs=(
   libgmime-3.0-dev libjansson-dev libcmocka-dev
   # the audit store: SQLite (FTS5), SHA-256 (OpenSSL's libcrypto), PostgreSQL
   libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql
+  # attachments: OCR (Tesseract, Chinese and English models), images (Leptonica),
+  # QR codes (zbar), office files (libzip, libxml2), PDF (poppler)
+  libtesseract-dev tesseract-ocr-chi-sim tesseract-ocr-eng libleptonica-dev libzbar-dev
+  libzip-dev libxml2-dev libpoppler-glib-dev
+  # test photos and documents are generated: fonts, ImageMagick, the tesseract CLI
+  # (the OCR benchmark's reference), QR codes, zip
+  fonts-noto-cjk imagemagick tesseract-ocr qrencode zip
   # test and benchmark references
   python3 python3-stdnum python3-jieba yara ripgrep libyara-dev
 )
