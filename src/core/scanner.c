@@ -142,6 +142,10 @@ const levee_event *lv_inspect_event(const lv_inspect *in) {
   return in->ev;
 }
 
+int lv_inspect_source(const lv_inspect *in) {
+  return in->source;
+}
+
 levee_str lv_inspect_original(const lv_inspect *in, uint32_t from,
                               uint32_t to) {
   const lv_norm *n = in->s->cur;

@@ -12,6 +12,14 @@
  * often misreads the star as another single character; such a gap counts
  * with less confidence. Ordinary talk with the bare word (保密工作会议,
  * 《绝密飞行》, 机密性, 秘密花园) has no structure and so no candidate.
+ *
+ * In an attachment's text (OCR of a photographed page, a document), two
+ * things change. A marking stands on a line of its own at the top of a
+ * page, and OCR often loses the star and the period around it: a line
+ * that is only a level word, perhaps with one more character, counts
+ * (TAG_LINE). And a document about secrecy work (a training notice, a
+ * regulation) names 涉密文件 or 国家秘密 in passing, where a chat message
+ * naming them is unusual: such phrases weigh less there (DOC_DAMPING).
  */
 #include <string.h>
 
@@ -23,6 +31,7 @@ enum {
   TAG_JI,             /* level + 级 */
   TAG_PERIOD,         /* level + (gap of 0..1 char) + period */
   TAG_FIELD,          /* 密级：机密 (a form field) */
+  TAG_LINE,           /* a level word, to check for a line of its own */
   TAG_PHRASE_BASE = 0 /* phrase table entries */
 };
 
@@ -114,6 +123,9 @@ static const char *const period_starts[] = {
     "八", "九", "十", "两", "〇", "零", "长",
 };
 
+/* What a phrase trigger loses in an attachment's text (see the top). */
+#define DOC_DAMPING 0.2
+
 static int in_list(const char *const *list, size_t n, const char *s,
                    size_t len) {
   for (size_t i = 0; i < n; i++)
@@ -128,6 +140,7 @@ static int compile(lv_compiler *c, const lv_detector_inst *inst) {
       lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_JI, 0.8f, LEVEL "级") < 0 ||
       lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_FIELD, 0.85f, "密级" LEVEL) <
           0 ||
+      lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_LINE, 0.0f, LEVEL) < 0 ||
       lv_compiler_regex(c, LV_ROLE_TRIGGER, TAG_PERIOD, 1.0f,
                         LEVEL
                         "(?:[^0-9一二三四五六七八九十两〇零长])?" PERIOD) < 0)
@@ -173,6 +186,53 @@ static double period_confidence(lv_inspect *in, uint32_t from, uint32_t to) {
   return 0.6; /* some other single character: OCR noise */
 }
 
+static int is_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* A level word on a line of its own in the original text, perhaps with a
+ * star (or what OCR made of it) and a period after it: how sure that is a
+ * marking, or 0. */
+static double line_confidence(lv_inspect *in, uint32_t from, uint32_t to) {
+  const lv_norm *n = lv_inspect_norm(in);
+  levee_str w = lv_inspect_original(in, from, to);
+  const char *text = n->orig, *end = n->orig + n->orig_len;
+  const char *a = w.ptr, *b = w.ptr + w.len;
+  while (a > text && a[-1] != '\n' && is_space((unsigned char)a[-1]))
+    a--;
+  if (a > text && a[-1] != '\n')
+    return 0; /* something before it on its line */
+  /* After it: at most one character, then perhaps a period, then the
+   * line's end. */
+  int32_t cp;
+  double conf = 0.7;
+  if (b < end && *b != '\n' && !is_space((unsigned char)*b)) {
+    int len = lv_utf8_decode((const unsigned char *)b, (size_t)(end - b), &cp);
+    if (len <= 0 ||
+        in_list(plain_gap_chars, LV_COUNT(plain_gap_chars), b, (size_t)len))
+      return 0;
+    conf = in_list(star_lookalikes, LV_COUNT(star_lookalikes), b, (size_t)len)
+               ? 0.8
+               : 0.6;
+    b += len;
+  }
+  while (b < end && is_space((unsigned char)*b))
+    b++;
+  /* A period written out: digits or numerals, then 年 or 个月; or 长期. */
+  const char *p = b;
+  while (p < end && ((*p >= '0' && *p <= '9')))
+    p++;
+  if (p > b && (size_t)(end - p) >= 3 && !memcmp(p, "年", 3))
+    b = p + 3;
+  else if (p > b && (size_t)(end - p) >= 6 && !memcmp(p, "个月", 6))
+    b = p + 6;
+  else if ((size_t)(end - b) >= 6 && !memcmp(b, "长期", 6))
+    b += 6;
+  while (b < end && is_space((unsigned char)*b))
+    b++;
+  return b == end || *b == '\n' ? conf : 0;
+}
+
 static void validate(lv_inspect *in, const lv_detector_inst *inst,
                      const lv_hit *hits, size_t n) {
   for (size_t i = 0; i < n; i++) {
@@ -182,8 +242,18 @@ static void validate(lv_inspect *in, const lv_detector_inst *inst,
     uint32_t from = hits[i].from, to = hits[i].to;
     if (lv_context_excluded(in, hits, n, from, to))
       continue;
-    double conf =
-        pi->tag == TAG_PERIOD ? period_confidence(in, from, to) : pi->weight;
+    int in_doc = lv_inspect_source(in) >= 0;
+    double conf;
+    if (pi->tag == TAG_LINE) {
+      if (!in_doc || (conf = line_confidence(in, from, to)) == 0)
+        continue;
+    } else if (pi->tag == TAG_PERIOD) {
+      conf = period_confidence(in, from, to);
+    } else {
+      conf = pi->weight;
+      if (in_doc && pi->tag < TAG_STAR)
+        conf -= DOC_DAMPING; /* a phrase, in a document */
+    }
     conf += lv_context_delta(in, inst, hits, n, from, to);
     lv_inspect_emit(in, inst->category, from, to, lv_clamp01(conf),
                     LV_MASK_NONE);

@@ -124,6 +124,9 @@ void lv_compiler_fail(lv_compiler *c, const char *fmt, ...)
 const lv_pattern_info *lv_inspect_pattern(const lv_inspect *in, uint32_t pid);
 const lv_norm *lv_inspect_norm(const lv_inspect *in);
 const levee_event *lv_inspect_event(const lv_inspect *in);
+/* The text being inspected: -1 the message text, N attachment N's text
+ * (extracted: OCR, a document, a PDF). */
+int lv_inspect_source(const lv_inspect *in);
 
 /* Emits a finding over normalized bytes [from, to). */
 void lv_inspect_emit(lv_inspect *in, const char *category, uint32_t from,

@@ -844,6 +844,45 @@ static void test_attachments(void **state) {
   assert_int_equal(v->action, LEVEE_ACTION_HOLD); /* the marking, in email */
 }
 
+/* In an attachment's text (OCR, a document) a level word alone on its
+ * line is a marking, as OCR leaves it when it loses the star and period;
+ * and a phrase that names secret material in passing weighs less. In a
+ * message neither holds. */
+static void test_document_markings(void **state) {
+  shared *sh = *state;
+  static const struct {
+    const char *text;
+    int in_message, in_attachment; /* classified.marking expected */
+  } c[] = {
+      {"000420\n机密女\n北川区教育局文件\n北教发〔2022〕12号", 0, 1},
+      {"000014\n  秘密  \n东湖区财政局文件", 0, 1},
+      {"绝密 ★ 10年\n关于调整有关人员的通知", 1, 1},
+      {"这是秘密的\n别说", 0, 0},
+      {"各单位要对照《机密文件管理规定》开展自查", 1, 0},
+  };
+  for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+    levee_event ev = event("wechat", c[i].text);
+    const levee_verdict *v = inspect(sh->scanner, &ev);
+    int found = 0;
+    for (size_t k = 0; k < v->n_findings; k++)
+      found |= !strcmp(v->findings[k].category, "classified.marking");
+    assert_int_equal(found, c[i].in_message);
+    levee_attachment at;
+    memset(&at, 0, sizeof at);
+    at.kind = S("image");
+    at.text = S(c[i].text);
+    ev.text = S(NULL);
+    ev.attachments = &at;
+    ev.n_attachments = 1;
+    v = inspect(sh->scanner, &ev);
+    found = 0;
+    for (size_t k = 0; k < v->n_findings; k++)
+      found |= !strcmp(v->findings[k].category, "classified.marking") &&
+               v->findings[k].source == 0;
+    assert_int_equal(found, c[i].in_attachment);
+  }
+}
+
 static void test_findings_truncated(void **state) {
   shared *sh = *state;
   lv_buf b;
@@ -1002,6 +1041,7 @@ int main(void) {
       cmocka_unit_test(test_masked_excerpts),
       cmocka_unit_test(test_default_rule_choice),
       cmocka_unit_test(test_attachments),
+      cmocka_unit_test(test_document_markings),
       cmocka_unit_test(test_findings_truncated),
       cmocka_unit_test(test_invalid_utf8_text),
       cmocka_unit_test(test_verdict_json),
