@@ -113,6 +113,13 @@ static const lv_phrase phrases[] = {
     {"转我老公", LV_ROLE_TRIGGER, 0.8f},
     {"转到我家人", LV_ROLE_TRIGGER, 0.8f},
     {"别在公众号", LV_ROLE_TRIGGER, 0.6f},
+    /* Personal payment and contact codes, as links or as the payloads of
+     * QR codes read from an image (extract/qr.h): wxp:// is a personal
+     * WeChat Pay collection code, u.wechat.com a personal contact card;
+     * Alipay's qr.alipay.com serves shops too, so it weighs less. */
+    {"wxp://", LV_ROLE_TRIGGER, 0.8f},
+    {"u.wechat.com/", LV_ROLE_TRIGGER, 0.7f},
+    {"qr.alipay.com/", LV_ROLE_TRIGGER, 0.6f},
     /* rules against diversion, not diversion */
     {"不能私下", LV_ROLE_EXCLUDE, 0},
     {"严禁私下", LV_ROLE_EXCLUDE, 0},
