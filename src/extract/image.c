@@ -94,27 +94,11 @@ int lv_image_for_ocr(struct Pix *src, struct Pix **out, levee_error *err) {
     if (scale != 1.0f)
       rc = step(&pix, pixScaleGrayLI(pix, scale, scale));
   }
-  /* Background normalisation also needs the image at least 2x the tile
-   * size it works in; a smaller one is used as it is. */
-  if (!rc && pixGetWidth(pix) >= 64 && pixGetHeight(pix) >= 64) {
-    PIX *norm = pixBackgroundNormSimple(pix, NULL, NULL);
-    if (norm)
-      rc = step(&pix, norm);
-  }
   if (!rc) {
     l_float32 angle = 0, conf = 0;
     PIX *straight = pixDeskewGeneral(pix, 0, 0.0f, 0.0f, 0, 0, &angle, &conf);
     if (straight)
       rc = step(&pix, straight);
-  }
-  if (!rc) {
-    /* Window of about a character's height at the scale above. An image
-     * too small for the window gets a fixed threshold (after background
-     * normalisation, paper is near 200). */
-    PIX *bin = NULL;
-    if (pixSauvolaBinarizeTiled(pix, 25, 0.34f, 1, 1, NULL, &bin) || !bin)
-      bin = pixConvertTo1(pix, 160);
-    rc = step(&pix, bin);
   }
   if (rc) {
     pixDestroy(&pix);

@@ -31,9 +31,10 @@ int lv_image_decode(const void *bytes, size_t n, struct Pix **out,
  * - scaled: up when small (the longer side under 1600 pixels, at most 2x),
  *   so that characters reach the height Tesseract reads best; down to
  *   LV_OCR_MAX_SIDE on the longer side when large;
- * - the background normalised, which evens out a shadow or a dark corner;
- * - deskewed (a page photographed at a tilt of up to about 7 degrees);
- * - binarized with Sauvola's adaptive threshold.
+ * - deskewed (a page photographed at a tilt of up to about 7 degrees).
+ * It stays gray: Tesseract binarizes it with Sauvola's adaptive threshold
+ * (ocr.c), which read more of the generated phone photos than binarizing
+ * here with background normalisation and Sauvola (docs/ARCHITECTURE.md).
  * OUT: *out (new PIX, the caller destroys it). Returns LEVEE_OK or
  * LEVEE_ENOMEM (Leptonica failing on a valid PIX means memory). */
 int lv_image_for_ocr(struct Pix *pix, struct Pix **out, levee_error *err);

@@ -34,6 +34,10 @@ int lv_ocr_new(lv_ocr **out, levee_error *err) {
                         TessVersion(), LV_OCR_LANGUAGES);
   }
   (void)TessBaseAPISetVariable(o->api, "debug_file", "/dev/null");
+  /* Sauvola's adaptive threshold (Tesseract 5.3: 2), for photos with
+   * shadows and uneven light; the default global Otsu loses a dark
+   * corner. */
+  (void)TessBaseAPISetVariable(o->api, "thresholding_method", "2");
   TessBaseAPISetPageSegMode(o->api, PSM_AUTO);
   *out = o;
   return LEVEE_OK;

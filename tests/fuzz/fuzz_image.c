@@ -3,11 +3,11 @@
  * fuzz_image.c: libFuzzer target for the image path of attachments
  * (src/extract/image.c): format by magic bytes, Leptonica's decoders
  * behind levee's header check and pixel limits, and the preparation for
- * OCR (gray, scale, background, deskew, binarize).
+ * OCR (gray, scale, deskew).
  *
  * Each run checks: a decoded image is no larger than its limits allow and
  * the error path leaves *out alone; preparation of a decoded image (up to
- * a megapixel, to keep the fuzzer fast) succeeds and yields 1 bpp.
+ * a megapixel, to keep the fuzzer fast) succeeds and yields 8 bpp.
  */
 #include <leptonica/allheaders.h>
 #include <stdint.h>
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (pixels <= 1000000) {
     PIX *page = NULL;
     CHECK(lv_image_for_ocr(pix, &page, &err) == LEVEE_OK);
-    CHECK(pixGetDepth(page) == 1);
+    CHECK(pixGetDepth(page) == 8);
     pixDestroy(&page);
   }
   pixDestroy(&pix);
