@@ -77,8 +77,8 @@ static int sink_raw(sink *s, const char *p, size_t n, levee_error *err) {
                         "the rest is not read",
                         out->limit);
   return lv_error_set(err, LEVEE_ETOOBIG,
-                      "document text reaches LV_MAX_EXTRACT_TEXT_BYTES (%u "
-                      "bytes); the rest is not read",
+                      "document text reaches the limit of %u bytes; the rest "
+                      "is not read",
                       (unsigned)LV_MAX_EXTRACT_TEXT_BYTES);
 }
 
@@ -182,7 +182,7 @@ static void xml_init(void) {
 
 static int too_deep(const char *part, levee_error *err) {
   return lv_error_set(err, LEVEE_ETOOBIG,
-                      "%s: XML nested deeper than LV_MAX_XML_DEPTH (%d)", part,
+                      "%s: XML nested deeper than the limit of %d levels", part,
                       LV_MAX_XML_DEPTH);
 }
 
@@ -691,8 +691,8 @@ static int archive_open(const void *bytes, size_t n, zip_t **out,
     return lv_error_set(err, LEVEE_EINVAL, "not a zip archive: no bytes");
   if (cd_records(bytes, n) > LV_MAX_ZIP_ENTRIES)
     return lv_error_set(err, LEVEE_ETOOBIG,
-                        "zip archive has more than LV_MAX_ZIP_ENTRIES (%d) "
-                        "central directory records",
+                        "zip archive with more than %d entries, over the "
+                        "limit",
                         LV_MAX_ZIP_ENTRIES);
   int rc = LEVEE_OK;
   zip_error_t ze;
@@ -712,8 +712,7 @@ static int archive_open(const void *bytes, size_t n, zip_t **out,
   if (entries < 0 || entries > LV_MAX_ZIP_ENTRIES) {
     zip_discard(za);
     rc = lv_error_set(err, LEVEE_ETOOBIG,
-                      "zip archive has more than LV_MAX_ZIP_ENTRIES (%d) "
-                      "entries",
+                      "zip archive with more than %d entries, over the limit",
                       LV_MAX_ZIP_ENTRIES);
     goto out;
   }
@@ -814,15 +813,15 @@ static int entry_size(doc *d, const part *p, uint64_t *size, levee_error *err) {
     return lv_error_set(err, LEVEE_EINVAL, "zip entry %s: no sizes", p->name);
   if (st.size > LV_MAX_ZIP_ENTRY_BYTES)
     return lv_error_set(err, LEVEE_ETOOBIG,
-                        "zip entry %s: %llu bytes uncompressed, over "
-                        "LV_MAX_ZIP_ENTRY_BYTES (%u)",
+                        "zip entry %s: %llu bytes uncompressed, over the "
+                        "limit of %u",
                         p->name, (unsigned long long)st.size,
                         (unsigned)LV_MAX_ZIP_ENTRY_BYTES);
   if (st.comp_size <= UINT64_MAX / LV_MAX_ZIP_RATIO &&
       st.size > st.comp_size * LV_MAX_ZIP_RATIO)
     return lv_error_set(err, LEVEE_ETOOBIG,
                         "zip entry %s: %llu bytes from %llu compressed, a "
-                        "ratio over LV_MAX_ZIP_RATIO (%d:1); a zip bomb?",
+                        "ratio over the limit of %d:1 (a zip bomb)",
                         p->name, (unsigned long long)st.size,
                         (unsigned long long)st.comp_size, LV_MAX_ZIP_RATIO);
   *size = st.size;
@@ -860,8 +859,8 @@ static int list_parts(doc *d, const pattern *pats, int n_pats,
     total += size; /* each is at most LV_MAX_ZIP_ENTRY_BYTES: no overflow */
     if (total > LV_MAX_ZIP_TOTAL_BYTES)
       return lv_error_set(err, LEVEE_ETOOBIG,
-                          "the document's parts hold over "
-                          "LV_MAX_ZIP_TOTAL_BYTES (%u) uncompressed",
+                          "the document's parts hold over the limit of %u "
+                          "bytes uncompressed",
                           (unsigned)LV_MAX_ZIP_TOTAL_BYTES);
   }
   return LEVEE_OK;
@@ -876,8 +875,8 @@ static int read_part(doc *d, const part *p, levee_error *err) {
     return rc;
   if (size > LV_MAX_ZIP_TOTAL_BYTES - d->inflated)
     return lv_error_set(err, LEVEE_ETOOBIG,
-                        "the document's parts hold over "
-                        "LV_MAX_ZIP_TOTAL_BYTES (%u) uncompressed",
+                        "the document's parts hold over the limit of %u "
+                        "bytes uncompressed",
                         (unsigned)LV_MAX_ZIP_TOTAL_BYTES);
   lv_buf_cleanup(&d->xml);
   lv_buf_init(&d->xml, (size_t)size);

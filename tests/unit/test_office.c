@@ -564,7 +564,7 @@ static void test_zip_bomb(void **state) {
   levee_error err;
   assert_int_equal(extract(z, n, LV_MAX_EXTRACT_TEXT_BYTES, &out, &err),
                    LEVEE_ETOOBIG);
-  assert_non_null(strstr(err.message, "LV_MAX_ZIP_RATIO"));
+  assert_non_null(strstr(err.message, "(a zip bomb)"));
   assert_non_null(strstr(err.message, "word/document.xml"));
   assert_int_equal(out.len, 0);
   lv_buf_cleanup(&out);
@@ -600,7 +600,7 @@ static void test_too_many_entries(void **state) {
   z = docx_with_entries(LV_MAX_ZIP_ENTRIES + 1, &n);
   /* Still reported as a docx, so the refusal is seen. */
   assert_string_equal(lv_office_kind(z, n), "docx");
-  expect_error(z, n, LEVEE_ETOOBIG, "LV_MAX_ZIP_ENTRIES");
+  expect_error(z, n, LEVEE_ETOOBIG, "entries, over the limit");
   free(z);
 }
 
@@ -637,7 +637,7 @@ static void test_xml_depth(void **state) {
     if (cases[i].rc == LEVEE_OK)
       expect_text(z, n, "深处\n");
     else
-      expect_error(z, n, LEVEE_ETOOBIG, "LV_MAX_XML_DEPTH");
+      expect_error(z, n, LEVEE_ETOOBIG, "nested deeper than the limit");
     free(z);
   }
 }
@@ -708,7 +708,7 @@ static void test_lying_sizes(void **state) {
 
   /* Says over LV_MAX_ZIP_ENTRY_BYTES: refused before inflating. */
   patch_size(z, n, "word/document.xml", LV_MAX_ZIP_ENTRY_BYTES + 1);
-  expect_error(z, n, LEVEE_ETOOBIG, "LV_MAX_ZIP_ENTRY_BYTES");
+  expect_error(z, n, LEVEE_ETOOBIG, "bytes uncompressed, over the limit");
   free(z);
   lv_buf_cleanup(&xml);
   free(body);
@@ -728,7 +728,7 @@ static void test_lying_sizes(void **state) {
     patch_size(z, n, headers[i], 60u << 20);
   assert_int_equal(extract(z, n, LV_MAX_EXTRACT_TEXT_BYTES, &out, &err),
                    LEVEE_ETOOBIG);
-  assert_non_null(strstr(err.message, "LV_MAX_ZIP_TOTAL_BYTES"));
+  assert_non_null(strstr(err.message, "parts hold over the limit"));
   assert_int_equal(out.len, 0);
   lv_buf_cleanup(&out);
   free(z);
@@ -766,7 +766,7 @@ static void test_text_limits(void **state) {
   lv_buf_cleanup(&xml);
   free(para);
   assert_int_equal(extract(z, n, 16u << 20, &out, &err), LEVEE_ETOOBIG);
-  assert_non_null(strstr(err.message, "LV_MAX_EXTRACT_TEXT_BYTES"));
+  assert_non_null(strstr(err.message, "reaches the limit of"));
   assert_int_equal(out.len, LV_MAX_EXTRACT_TEXT_BYTES);
   lv_buf_cleanup(&out);
   free(z);
