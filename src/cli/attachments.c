@@ -2,9 +2,10 @@
 /*
  * attachments.c: reads the bytes of an event's attachments (by path,
  * relative to the input's directory, or from base64 data), gives them their
- * text where the bytes are plain text (UTF-8, GB18030, UTF-16), and, for
- * the audit store, their size and digests. Other formats come with
- * attachment support.
+ * text through the extract layer (plain text, OCR of images and the QR
+ * codes in them, office documents, PDF), and, for the audit store, their
+ * size and digests. An attachment levee reads the format of but cannot
+ * read gets an error, which inspection reports as a finding.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 #include <openssl/evp.h>
 
 #include "cli/cli.h"
-#include "extract/text_decode.h"
+#include "extract/extract.h"
 #include "util/limits.h"
 
 static void hex(const unsigned char *p, unsigned n, char *out) {
@@ -35,8 +36,24 @@ static void digests(const char *p, size_t n, lv_cli_attachment_facts *f) {
     hex(md, len, f->md5);
 }
 
+int lv_cli_extract_one(lv_extractor *x, levee_attachment *at, levee_str bytes,
+                       lv_arena *a) {
+  levee_str text;
+  lv_extract_info info;
+  levee_error err = {0};
+  int rc = lv_extract(x, bytes.ptr, bytes.len, a, &text, &info, &err);
+  at->text = text;
+  if (rc && rc != LEVEE_EENCODING) {
+    /* Of a format levee reads, yet unreadable: say why. */
+    const char *why = err.message[0] ? err.message : levee_strerror(rc);
+    char *copy = lv_arena_strndup(a, why, strlen(why));
+    at->error = (levee_str){copy, copy ? strlen(copy) : 0};
+  }
+  return rc;
+}
+
 void lv_cli_attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
-                             lv_cli_attachment_facts *facts,
+                             lv_extractor *x, lv_cli_attachment_facts *facts,
                              lv_cli_attachment_error_fn on_error, void *ud) {
   if (!ev->n_attachments)
     return;
@@ -63,7 +80,9 @@ void lv_cli_attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
       size_t len;
       int rc = lv_cli_read_file(full, LV_MAX_FILE_BYTES, &file, &len);
       if (rc) {
-        on_error(ud, i, full, rc == -EFBIG ? "file too large" : strerror(-rc));
+        if (on_error)
+          on_error(ud, i, full,
+                   rc == -EFBIG ? "file too large" : strerror(-rc));
         continue;
       }
       bytes.ptr = file;
@@ -73,18 +92,14 @@ void lv_cli_attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
       facts[i].size = (int64_t)bytes.len;
       digests(bytes.ptr, bytes.len, &facts[i]);
     }
-    if (bytes.ptr) {
-      levee_str text;
-      const char *enc;
-      if (lv_text_decode(bytes.ptr, bytes.len, a, &text, &enc, NULL) == 0) {
-        /* Text borrowed from file must outlive it: copy into the arena. */
-        if (file && text.ptr >= file && text.ptr < file + bytes.len) {
-          char *copy = lv_arena_strndup(a, text.ptr, text.len);
-          text.ptr = copy;
-          if (!copy)
-            text.len = 0;
-        }
-        at[i].text = text;
+    /* Text already given (an email's text part) is kept as it is. */
+    if (bytes.ptr && !at[i].text.ptr) {
+      (void)lv_cli_extract_one(x, &at[i], bytes, a);
+      /* Text borrowed from file must outlive it: copy into the arena. */
+      levee_str t = at[i].text;
+      if (file && t.ptr >= file && t.ptr < file + bytes.len) {
+        char *copy = lv_arena_strndup(a, t.ptr, t.len);
+        at[i].text = (levee_str){copy, copy ? t.len : 0};
       }
     }
     free(file);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extract/extract.h"
 #include "levee/levee.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -55,13 +56,21 @@ typedef struct lv_cli_attachment_facts {
 typedef void (*lv_cli_attachment_error_fn)(void *ud, size_t i, const char *path,
                                            const char *why);
 
-/* Gives ev's attachments with a path (resolved against dir) or data their
- * text, when the bytes are plain text; ev->attachments is replaced by a
- * copy in a. facts, when not NULL, has room for ev->n_attachments and gets
- * each one's size and digests. */
+/* Gives ev's attachments with a path (resolved against dir) or data, and
+ * no text yet, their text through x (extract.h): plain text, OCR and QR
+ * codes of images, office documents, PDF. One that levee reads the format
+ * of but cannot read gets at->error (an attachment.unreadable finding).
+ * ev->attachments is replaced by a copy in a. facts, when not NULL, has
+ * room for ev->n_attachments and gets each one's size and digests. */
 void lv_cli_attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
-                             lv_cli_attachment_facts *facts,
+                             lv_extractor *x, lv_cli_attachment_facts *facts,
                              lv_cli_attachment_error_fn on_error, void *ud);
+
+/* One attachment's text (or error) from its bytes, through x, in a.
+ * Returns lv_extract's status: LEVEE_EENCODING for bytes of no format
+ * levee reads (no text, no error). */
+int lv_cli_extract_one(lv_extractor *x, levee_attachment *at, levee_str bytes,
+                       lv_arena *a);
 
 /* Opens the input path ("-": stdin) into *fd and puts its directory (for
  * attachment paths; "" for stdin or a bare name) into dir. Returns 0 or
@@ -73,13 +82,16 @@ int lv_cli_open_input(const char *path, int *fd, char *dir, size_t cap);
 int lv_cli_is_stream(const char *path, int wecom);
 
 /* The one event of a file that is not a stream (an .eml file: an email
- * event; any other: a `file` event whose attachment is the file, its bytes
- * in the attachment's data, its text decoded). *data (the file's bytes,
- * *len of them) is the caller's to free after the event is done with; on
- * failure it is NULL and err says why. */
-int lv_cli_file_event(const char *path, lv_arena *a, levee_event *ev,
-                      char **data, size_t *len, levee_error *err)
-    __attribute__((warn_unused_result));
+ * event, its attachments' text extracted through x; any other: a `file`
+ * event whose attachment is the file, its bytes in the attachment's data,
+ * its text extracted through x). A file of no format levee reads is an
+ * error (LEVEE_EENCODING); one it cannot read gives the attachment an
+ * error instead (a finding). *data (the file's bytes, *len of them) is the
+ * caller's to free after the event is done with; on failure it is NULL and
+ * err says why. */
+int lv_cli_file_event(const char *path, lv_extractor *x, lv_arena *a,
+                      levee_event *ev, char **data, size_t *len,
+                      levee_error *err) __attribute__((warn_unused_result));
 
 /* Seconds on CLOCK_MONOTONIC since *t. */
 struct timespec;

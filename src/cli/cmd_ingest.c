@@ -53,6 +53,7 @@ typedef struct ingest {
   /* state */
   lv_store *store;
   levee_scanner *scanner;
+  lv_extractor *extractor; /* attachments' text */
   lv_json_doc doc;
   lv_arena arena;
   levee_str actor;
@@ -142,8 +143,8 @@ static void ingest_event(ingest *in, levee_event *ev_in, const char *where) {
       in->errors++;
       return;
     }
-    lv_cli_attachment_texts(&ev, in->dir, &in->arena, facts, attachment_error,
-                            in);
+    lv_cli_attachment_texts(&ev, in->dir, &in->arena, in->extractor, facts,
+                            attachment_error, in);
   }
   const levee_verdict *v;
   if ((rc = levee_scanner_inspect(in->scanner, &ev, &v))) {
@@ -375,8 +376,10 @@ int lv_cmd_ingest(int argc, char **argv) {
     lv_cli_error("policy", "%s", err.message);
     return 2;
   }
-  if (levee_scanner_create(engine, &in.scanner)) {
+  if (levee_scanner_create(engine, &in.scanner) ||
+      lv_extractor_new(&in.extractor)) {
     lv_cli_error("ingest", "cannot start: %s", strerror(ENOMEM));
+    levee_scanner_destroy(in.scanner);
     levee_engine_unref(engine);
     return 2;
   }
@@ -389,6 +392,7 @@ int lv_cmd_ingest(int argc, char **argv) {
   if ((rc = lv_store_open(&so, &in.store, &info, &err))) {
     lv_cli_error(shown, "%s", err.message);
     levee_scanner_destroy(in.scanner);
+    lv_extractor_free(in.extractor);
     levee_engine_unref(engine);
     return rc == LEVEE_ETAMPER ? 1 : 2;
   }
@@ -429,7 +433,8 @@ int lv_cmd_ingest(int argc, char **argv) {
       levee_error ferr = {0};
       lv_arena_reset(&in.arena);
       in.dir = NULL;
-      if (lv_cli_file_event(path, &in.arena, &ev, &data, &len, &ferr)) {
+      if (lv_cli_file_event(path, in.extractor, &in.arena, &ev, &data, &len,
+                            &ferr)) {
         lv_cli_error(path, "%s", ferr.message);
         in.errors++;
         continue;
@@ -466,6 +471,7 @@ int lv_cmd_ingest(int argc, char **argv) {
   lv_json_doc_cleanup(&in.doc);
   lv_arena_cleanup(&in.arena);
   levee_scanner_destroy(in.scanner);
+  lv_extractor_free(in.extractor);
   levee_engine_unref(engine);
   return in.failed || in.errors || in.bad ? 2 : 0;
 }

@@ -69,6 +69,7 @@ typedef struct worker {
   struct scan *sc;
   pthread_t thread;
   levee_scanner *scanner;
+  lv_extractor *extractor; /* attachments' text (OCR loaded on first use) */
   lv_json_doc doc;
   lv_arena arena;    /* strings of the pending events */
   levee_event *pend; /* PENDING_EVENTS parsed events awaiting inspection */
@@ -234,8 +235,8 @@ static void process_batch(worker *w, batch *b) {
       if (parse_line(w, b, line, len, &one, &err) == LEVEE_OK) {
         const levee_verdict *v;
         attachment_ctx actx = {b, this_line};
-        lv_cli_attachment_texts(&one, b->dir, &w->arena, NULL, attachment_error,
-                                &actx);
+        lv_cli_attachment_texts(&one, b->dir, &w->arena, w->extractor, NULL,
+                                attachment_error, &actx);
         rc = levee_scanner_inspect(w->scanner, &one, &v);
         if (rc) {
           batch_error(b, this_line, "inspection failed: %s",
@@ -547,7 +548,7 @@ static void inspect_one(scan *sc, levee_scanner *scanner, const char *path,
   lv_buf_cleanup(&out);
 }
 
-static void scan_file_event(scan *sc, levee_scanner *scanner,
+static void scan_file_event(scan *sc, levee_scanner *scanner, lv_extractor *x,
                             const char *path) {
   char *data;
   size_t len;
@@ -555,7 +556,7 @@ static void scan_file_event(scan *sc, levee_scanner *scanner,
   levee_event ev;
   levee_error err = {0};
   lv_arena_init(&arena, LV_MAX_ARENA_BYTES);
-  if (lv_cli_file_event(path, &arena, &ev, &data, &len, &err)) {
+  if (lv_cli_file_event(path, x, &arena, &ev, &data, &len, &err)) {
     lv_cli_error(path, "%s", err.message);
     sc->n_errors++;
   } else {
@@ -663,7 +664,7 @@ static int start_workers(scan *sc) {
     lv_arena_init(&w->arena, LV_MAX_ARENA_BYTES);
     w->pend = malloc(PENDING_EVENTS * sizeof *w->pend);
     w->pend_line = malloc(PENDING_EVENTS * sizeof *w->pend_line);
-    if (!w->pend || !w->pend_line ||
+    if (!w->pend || !w->pend_line || lv_extractor_new(&w->extractor) ||
         levee_scanner_create(sc->engine, &w->scanner))
       return -ENOMEM;
     if (pthread_create(&w->thread, NULL, worker_main, w)) {
@@ -687,6 +688,7 @@ static void stop_workers(scan *sc) {
       pthread_join(w->thread, NULL);
       levee_scanner_destroy(w->scanner);
     }
+    lv_extractor_free(w->extractor);
     lv_json_doc_cleanup(&w->doc);
     lv_arena_cleanup(&w->arena);
     free(w->pend);
@@ -736,9 +738,12 @@ int lv_cmd_scan(int argc, char **argv) {
   clock_gettime(CLOCK_MONOTONIC, &sc.t0);
   sc.last_progress = sc.t0;
   levee_scanner *main_scanner = NULL;
-  if (start_workers(&sc) || levee_scanner_create(sc.engine, &main_scanner)) {
+  lv_extractor *main_extractor = NULL;
+  if (start_workers(&sc) || levee_scanner_create(sc.engine, &main_scanner) ||
+      lv_extractor_new(&main_extractor)) {
     lv_cli_error("scan", "cannot start: %s", strerror(ENOMEM));
     stop_workers(&sc);
+    levee_scanner_destroy(main_scanner);
     levee_engine_unref(sc.engine);
     return 2;
   }
@@ -748,7 +753,7 @@ int lv_cmd_scan(int argc, char **argv) {
     const char *path = n_inputs ? argv[optind + i] : "-";
     int stream = lv_cli_is_stream(path, wecom);
     if (!stream) {
-      scan_file_event(&sc, main_scanner, path);
+      scan_file_event(&sc, main_scanner, main_extractor, path);
       continue;
     }
     int fd = STDIN_FILENO;
@@ -785,6 +790,7 @@ int lv_cmd_scan(int argc, char **argv) {
   show_progress(&sc, 1);
   stop_workers(&sc);
   levee_scanner_destroy(main_scanner);
+  lv_extractor_free(main_extractor);
   levee_engine_unref(sc.engine);
   if (sc.n_errors)
     return 2;

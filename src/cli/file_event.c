@@ -13,7 +13,6 @@
 
 #include "cli/cli.h"
 #include "ingest/event_email.h"
-#include "extract/text_decode.h"
 #include "util/error.h"
 #include "util/limits.h"
 
@@ -27,8 +26,9 @@ int lv_cli_is_stream(const char *path, int wecom) {
          has_suffix(path, ".ndjson") || (wecom && !has_suffix(path, ".eml"));
 }
 
-int lv_cli_file_event(const char *path, lv_arena *a, levee_event *ev,
-                      char **data, size_t *len, levee_error *err) {
+int lv_cli_file_event(const char *path, lv_extractor *x, lv_arena *a,
+                      levee_event *ev, char **data, size_t *len,
+                      levee_error *err) {
   int is_eml = has_suffix(path, ".eml");
   int rc = lv_cli_read_file(
       path, is_eml ? LV_MAX_EMAIL_BYTES : LV_MAX_FILE_BYTES, data, len);
@@ -38,14 +38,23 @@ int lv_cli_file_event(const char *path, lv_arena *a, levee_event *ev,
   levee_str id = {path, strlen(path)};
   if (is_eml) {
     rc = lv_event_from_email(*data, *len, id, a, ev, err);
+    /* Attachments with bytes and no text: images, documents. */
+    for (size_t i = 0; !rc && i < ev->n_attachments; i++)
+      if (ev->attachments[i].data.ptr && !ev->attachments[i].text.ptr) {
+        lv_cli_attachment_texts(ev, NULL, a, x, NULL, NULL, NULL);
+        break;
+      }
   } else {
     levee_attachment *at = lv_arena_alloc(a, sizeof *at);
-    const char *enc;
     rc = at ? LEVEE_OK : lv_error_set(err, LEVEE_ENOMEM, "out of memory");
     if (!rc) {
       memset(at, 0, sizeof *at);
       memset(ev, 0, sizeof *ev);
-      rc = lv_text_decode(*data, *len, a, &at->text, &enc, err);
+      if (lv_cli_extract_one(x, at, (levee_str){*data, *len}, a) ==
+          LEVEE_EENCODING)
+        rc = lv_error_set(err, LEVEE_EENCODING,
+                          "not a file levee reads (plain text, an image, an "
+                          "office document or a PDF)");
     }
     if (!rc) {
       struct stat st;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "extract/extract.h"
 #include "levee/levee.h"
 
 static const struct {
@@ -33,6 +34,8 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  /* While there is one thread (extract.h says why). */
+  lv_extract_single_thread_ocr();
   if (argc < 2) {
     usage(stderr);
     return 2;
