@@ -8,6 +8,7 @@
 #include <leptonica/allheaders.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "extract/sniff.h"
@@ -20,6 +21,53 @@ static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 
 static void quiet(void) {
   setMsgSeverity(L_SEVERITY_NONE);
+}
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         p[3];
+}
+
+/* A PNG rebuilt from its chunks that hold the image (IHDR, PLTE, tRNS, IDAT,
+ * IEND), each of them whole within the bytes; NULL when there is no IHDR.
+ * libpng allocates what a chunk's length field says before it reads the
+ * chunk: a 271-byte file claiming a 1.9 GB text chunk took 1.9 GB (found
+ * by fuzz_image), and a compressed text or ICC chunk can inflate without
+ * bound. None of those are needed to read the pixels. The caller frees. */
+static unsigned char *png_image_chunks(const unsigned char *p, size_t n,
+                                       size_t *out_len) {
+  static const char *const keep[] = {"IHDR", "PLTE", "tRNS", "IDAT"};
+  static const unsigned char iend[12] = {0,    0,    0,    0,    'I', 'E',
+                                         'N',  'D',  0xae, 0x42, 0x60, 0x82};
+  unsigned char *out = malloc(n + sizeof iend);
+  if (!out)
+    return NULL;
+  memcpy(out, p, 8); /* the signature */
+  size_t o = 8, i = 8;
+  int has_header = 0;
+  while (i + 12 <= n) {
+    uint32_t len = be32(p + i);
+    if (len > n - i - 12)
+      break; /* cut short: what came before is kept */
+    const unsigned char *type = p + i + 4;
+    if (!memcmp(type, "IEND", 4))
+      break;
+    for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
+      if (!memcmp(type, keep[k], 4)) {
+        has_header |= k == 0;
+        memcpy(out + o, p + i, (size_t)len + 12);
+        o += (size_t)len + 12;
+        break;
+      }
+    i += (size_t)len + 12;
+  }
+  if (!has_header) {
+    free(out);
+    return NULL;
+  }
+  memcpy(out + o, iend, sizeof iend);
+  *out_len = o + sizeof iend;
+  return out;
 }
 
 int lv_image_decode(const void *bytes, size_t n, struct Pix **out,
@@ -52,7 +100,17 @@ int lv_image_decode(const void *bytes, size_t n, struct Pix **out,
                           "%s image of %dx%d pixels, over the limit of %u for "
                           "this format",
                           kind, (int)w, (int)h, (unsigned)LV_MAX_DECODE_PIXELS);
-    pix = pixReadMem(bytes, n);
+    if (format == IFF_PNG) {
+      size_t len = 0;
+      unsigned char *png = png_image_chunks(bytes, n, &len);
+      if (!png)
+        return lv_error_set(err, LEVEE_EINVAL,
+                            "png image with no readable header chunk");
+      pix = pixReadMem(png, len);
+      free(png);
+    } else {
+      pix = pixReadMem(bytes, n);
+    }
   }
   if (!pix)
     return lv_error_set(err, LEVEE_EINVAL,
