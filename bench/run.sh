@@ -3,7 +3,8 @@
 # bench/run.sh: `make bench`. Generates the corpus (once), runs the baselines
 # (raw Hyperscan, libyara, ripgrep), `levee scan` end to end, the
 # per-message latency of the library API, and the audit store's figures
-# (bench/store.sh, to bench/out/store_results.txt); prints one table and
+# (bench/store.sh, to bench/out/store_results.txt) and OCR of a phone photo
+# (bench/ocr.sh, to bench/out/ocr_results.txt); prints one table and
 # writes it to bench/out/results.md. Everything is single-threaded and the median of
 # several runs. See docs/BENCHMARKS.md.
 #
@@ -24,7 +25,7 @@ TOOL="$ROOT/bench/bench_tool.py"
 CORPUS="$OUT/corpus.jsonl"
 KEYWORDS="$OUT/keywords.txt"
 RESULTS="$OUT/results.txt"
-STEPS=12
+STEPS=13
 step=0
 
 progress() { step=$((step + 1)); echo "[$step/$STEPS] $*"; }
@@ -225,6 +226,11 @@ fi
 progress "the audit store: bench/store.sh (ingest beside SQLite's own insert rate, verify, search on 1,000,000 messages)"
 if ! LEVEE_BUILD="$BUILD" bash "$ROOT/bench/store.sh"; then
   note "bench/store.sh failed"
+fi
+
+progress "attachments: bench/ocr.sh (OCR of a 1240x1000 phone photo, beside the tesseract CLI)"
+if ! LEVEE_BUILD="$BUILD" bash "$ROOT/bench/ocr.sh"; then
+  note "bench/ocr.sh failed"
 fi
 
 progress "report: bench/out/results.md"
