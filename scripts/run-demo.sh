@@ -15,6 +15,10 @@ echo "== levee scan demo/notice.eml demo/memo-gb18030.txt   (an email, a GB18030
 "$levee" scan --quiet demo/notice.eml demo/memo-gb18030.txt
 status=$?
 echo
+echo "== levee scan demo/notice-photo.jpg   (a phone photo of a marked notice, read by OCR)"
+"$levee" scan --quiet demo/notice-photo.jpg
+[ $? -le 1 ] || status=2
+echo
 echo "levee scan exits 0 when nothing reaches alert, 1 when something does (as here), 2 on errors."
 echo "Try: build/levee scan --help, build/levee policy check, build/levee policy show-default"
 [ "$status" -le 1 ]
