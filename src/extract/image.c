@@ -37,8 +37,8 @@ static uint32_t be32(const unsigned char *p) {
 static unsigned char *png_image_chunks(const unsigned char *p, size_t n,
                                        size_t *out_len) {
   static const char *const keep[] = {"IHDR", "PLTE", "tRNS", "IDAT"};
-  static const unsigned char iend[12] = {0,    0,    0,    0,    'I', 'E',
-                                         'N',  'D',  0xae, 0x42, 0x60, 0x82};
+  static const unsigned char iend[12] = {0,   0,   0,    0,    'I',  'E',
+                                         'N', 'D', 0xae, 0x42, 0x60, 0x82};
   unsigned char *out = malloc(n + sizeof iend);
   if (!out)
     return NULL;
@@ -137,21 +137,28 @@ static int step(PIX **pix, PIX *next) {
   return LEVEE_OK;
 }
 
+/* The smallest side, after scaling, an image must keep to hold a line of
+ * text. */
+#define MIN_SIDE 8
+
 int lv_image_for_ocr(struct Pix *src, struct Pix **out, levee_error *err) {
   pthread_once(&quiet_once, quiet);
+  l_int32 w = pixGetWidth(src), h = pixGetHeight(src);
+  l_int32 side = w > h ? w : h;
+  float scale = 1.0f;
+  if (side > LV_OCR_MAX_SIDE)
+    scale = (float)LV_OCR_MAX_SIDE / (float)side;
+  else if (side < 1600)
+    scale = side * 2 < 1600 ? 2.0f : 1600.0f / (float)side;
+  if ((float)(w < h ? w : h) * scale < MIN_SIDE)
+    return lv_error_set(err, LEVEE_EINVAL,
+                        "image of %dx%d pixels: too small or too thin to hold "
+                        "text",
+                        (int)w, (int)h);
   PIX *pix = pixConvertTo8(src, 0);
   int rc = pix ? LEVEE_OK : LEVEE_ENOMEM;
-  if (!rc) {
-    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix);
-    l_int32 side = w > h ? w : h;
-    float scale = 1.0f;
-    if (side > LV_OCR_MAX_SIDE)
-      scale = (float)LV_OCR_MAX_SIDE / (float)side;
-    else if (side < 1600)
-      scale = side * 2 < 1600 ? 2.0f : 1600.0f / (float)side;
-    if (scale != 1.0f)
-      rc = step(&pix, pixScaleGrayLI(pix, scale, scale));
-  }
+  if (!rc && scale != 1.0f)
+    rc = step(&pix, pixScaleGrayLI(pix, scale, scale));
   if (!rc) {
     l_float32 angle = 0, conf = 0;
     PIX *straight = pixDeskewGeneral(pix, 0, 0.0f, 0.0f, 0, 0, &angle, &conf);

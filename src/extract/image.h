@@ -35,8 +35,9 @@ int lv_image_decode(const void *bytes, size_t n, struct Pix **out,
  * It stays gray: Tesseract binarizes it with Sauvola's adaptive threshold
  * (ocr.c), which read more of the generated phone photos than binarizing
  * here with background normalisation and Sauvola (docs/ARCHITECTURE.md).
- * OUT: *out (new PIX, the caller destroys it). Returns LEVEE_OK or
- * LEVEE_ENOMEM (Leptonica failing on a valid PIX means memory). */
+ * OUT: *out (new PIX, the caller destroys it). Returns LEVEE_OK;
+ * LEVEE_EINVAL for an image too small or too thin to hold a line of text
+ * (under 8 pixels on its shorter side once scaled); LEVEE_ENOMEM. */
 int lv_image_for_ocr(struct Pix *pix, struct Pix **out, levee_error *err);
 
 #endif

@@ -211,6 +211,23 @@ static void test_for_ocr(void **state) {
   }
 }
 
+/* An image too small or too thin to hold a line of text is refused, not
+ * scaled to nothing. */
+static void test_for_ocr_degenerate(void **state) {
+  (void)state;
+  static const int dims[][2] = {{45336, 1}, {1, 3000}, {3, 3}, {60000, 40}};
+  for (size_t i = 0; i < sizeof dims / sizeof *dims; i++) {
+    PIX *pix = pixCreate(dims[i][0], dims[i][1], 8);
+    assert_non_null(pix);
+    PIX *page = NULL;
+    levee_error err = {0};
+    assert_int_equal(lv_image_for_ocr(pix, &page, &err), LEVEE_EINVAL);
+    assert_null(page);
+    assert_non_null(strstr(err.message, "too small or too thin"));
+    pixDestroy(&pix);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kinds),
@@ -219,6 +236,7 @@ int main(void) {
       cmocka_unit_test(test_large_jpeg_reduced),
       cmocka_unit_test(test_corrupt),
       cmocka_unit_test(test_for_ocr),
+      cmocka_unit_test(test_for_ocr_degenerate),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
