@@ -155,14 +155,17 @@ int lv_image_index_match(const lv_image_index *x, uint64_t hash,
       cap, 0};
   if (!s.seen)
     return LEVEE_ENOMEM;
-  unsigned r = max_distance / BLOCKS; /* radius per block: 0, 1 or 2 */
+  unsigned r = max_distance / BLOCKS; /* radius per block: 0 to 3 */
   for (int b = 0; b < BLOCKS; b++) {
     unsigned q = block(hash, b);
     check_bucket(&s, b, q);
     for (unsigned i = 0; r >= 1 && i < 16; i++) {
       check_bucket(&s, b, q ^ (1u << i));
-      for (unsigned j = i + 1; r >= 2 && j < 16; j++)
+      for (unsigned j = i + 1; r >= 2 && j < 16; j++) {
         check_bucket(&s, b, q ^ (1u << i) ^ (1u << j));
+        for (unsigned k = j + 1; r >= 3 && k < 16; k++)
+          check_bucket(&s, b, q ^ (1u << i) ^ (1u << j) ^ (1u << k));
+      }
     }
   }
   free(s.seen);

@@ -5,11 +5,12 @@
  *
  * Multi-index hashing (Norouzi, Punjani and Fleet, CVPR 2012): the 64
  * bits are four 16-bit blocks, each indexed in a table of its own. Two
- * hashes within distance d <= 11 agree within floor(d / 4) <= 2 bits on
- * at least one block (else they would differ in 3 x 4 = 12), so a lookup
- * probes, in each table, the block's value and every value within 2 bits
- * of it (137 buckets), and checks the candidates' full distance: the work
- * grows with the candidates, not with the number of registrations.
+ * hashes within distance d agree within r = floor(d / 4) bits on at least
+ * one block (else they would differ in (r + 1) x 4 > d), so a lookup
+ * probes, in each table, the block's value and every value within r bits
+ * of it (137 buckets for r = 2, 697 for r = 3), and checks the
+ * candidates' full distance: the work grows with the candidates, not with
+ * the number of registrations.
  */
 #ifndef LV_CORE_IMAGE_INDEX_H
 #define LV_CORE_IMAGE_INDEX_H
@@ -18,7 +19,7 @@
 #include <stdint.h>
 
 /* The largest distance a lookup can be asked for. */
-#define LV_IMAGE_INDEX_MAX_DISTANCE 11
+#define LV_IMAGE_INDEX_MAX_DISTANCE 15
 
 typedef struct lv_image_index lv_image_index;
 

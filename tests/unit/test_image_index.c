@@ -65,7 +65,7 @@ static void test_same_as_scan(void **state) {
       assert_true(k == 0 || m[k - 1].distance <= m[k].distance);
     }
   }
-  assert_int_equal(lv_image_index_match(x, 0, 12, m, 64, &found), LEVEE_EINVAL);
+  assert_int_equal(lv_image_index_match(x, 0, 16, m, 64, &found), LEVEE_EINVAL);
   lv_image_index_free(x);
   free(h);
 }
