@@ -21,10 +21,11 @@ typedef struct item {
 struct lv_image_index {
   item *v;
   size_t n, cap;
-  /* Per block: the items' positions, grouped by that block's value
-   * (compressed rows: first[b][value] .. first[b][value + 1]). */
+  /* Per block: the items themselves, grouped by that block's value
+   * (compressed rows: first[b][value] .. first[b][value + 1]), so that a
+   * probe reads one short run of memory. */
   uint32_t *first[BLOCKS];
-  uint32_t *pos[BLOCKS];
+  item *by_block[BLOCKS];
   int sealed;
 };
 
@@ -41,7 +42,7 @@ void lv_image_index_free(lv_image_index *x) {
     return;
   for (int b = 0; b < BLOCKS; b++) {
     free(x->first[b]);
-    free(x->pos[b]);
+    free(x->by_block[b]);
   }
   free(x->v);
   free(x);
@@ -71,28 +72,24 @@ static unsigned block(uint64_t h, int b) {
 int lv_image_index_seal(lv_image_index *x) {
   for (int b = 0; b < BLOCKS; b++) {
     uint32_t *first = calloc(BUCKETS + 1, sizeof *first);
-    uint32_t *pos = malloc((x->n ? x->n : 1) * sizeof *pos);
-    if (!first || !pos) {
+    item *items = malloc((x->n ? x->n : 1) * sizeof *items);
+    uint32_t *fill = malloc(BUCKETS * sizeof *fill);
+    if (!first || !items || !fill) {
       free(first);
-      free(pos);
+      free(items);
+      free(fill);
       return LEVEE_ENOMEM;
     }
     for (size_t i = 0; i < x->n; i++)
       first[block(x->v[i].hash, b) + 1]++;
     for (size_t k = 0; k < BUCKETS; k++)
       first[k + 1] += first[k];
-    uint32_t *fill = malloc(BUCKETS * sizeof *fill);
-    if (!fill) {
-      free(first);
-      free(pos);
-      return LEVEE_ENOMEM;
-    }
     memcpy(fill, first, BUCKETS * sizeof *fill);
     for (size_t i = 0; i < x->n; i++)
-      pos[fill[block(x->v[i].hash, b)]++] = (uint32_t)i;
+      items[fill[block(x->v[i].hash, b)]++] = x->v[i];
     free(fill);
     x->first[b] = first;
-    x->pos[b] = pos;
+    x->by_block[b] = items;
   }
   x->sealed = 1;
   return LEVEE_OK;
@@ -106,32 +103,35 @@ typedef struct search {
   const lv_image_index *x;
   uint64_t hash;
   unsigned max;
-  uint32_t *seen; /* items already checked (a bit each) */
   lv_image_match *out;
   size_t cap, found;
 } search;
 
+/* A match found through more than one block is kept once. */
+static void keep(search *s, uint32_t id, unsigned d) {
+  for (size_t j = 0; j < s->found; j++)
+    if (s->out[j].id == id)
+      return;
+  lv_image_match m = {id, d};
+  if (s->found < s->cap) {
+    s->out[s->found++] = m;
+  } else if (s->cap) {
+    size_t worst = 0;
+    for (size_t j = 1; j < s->found; j++)
+      if (s->out[j].distance > s->out[worst].distance)
+        worst = j;
+    if (s->out[worst].distance > d)
+      s->out[worst] = m;
+  }
+}
+
 static void check_bucket(search *s, int b, unsigned value) {
   const lv_image_index *x = s->x;
+  const item *it = x->by_block[b];
   for (uint32_t k = x->first[b][value]; k < x->first[b][value + 1]; k++) {
-    uint32_t i = x->pos[b][k];
-    if (s->seen[i / 32] & (1u << (i % 32)))
-      continue;
-    s->seen[i / 32] |= 1u << (i % 32);
-    unsigned d = lv_hamming64(s->hash, x->v[i].hash);
-    if (d > s->max)
-      continue;
-    lv_image_match m = {x->v[i].id, d};
-    if (s->found < s->cap) {
-      s->out[s->found++] = m;
-    } else if (s->cap) {
-      size_t worst = 0;
-      for (size_t j = 1; j < s->found; j++)
-        if (s->out[j].distance > s->out[worst].distance)
-          worst = j;
-      if (s->out[worst].distance > d)
-        s->out[worst] = m;
-    }
+    unsigned d = lv_hamming64(s->hash, it[k].hash);
+    if (d <= s->max)
+      keep(s, it[k].id, d);
   }
 }
 
@@ -150,11 +150,7 @@ int lv_image_index_match(const lv_image_index *x, uint64_t hash,
     return LEVEE_EINVAL;
   if (!x->sealed || !x->n)
     return LEVEE_OK;
-  search s = {
-      x,   hash, max_distance, calloc((x->n + 31) / 32, sizeof(uint32_t)), out,
-      cap, 0};
-  if (!s.seen)
-    return LEVEE_ENOMEM;
+  search s = {x, hash, max_distance, out, cap, 0};
   unsigned r = max_distance / BLOCKS; /* radius per block: 0 to 3 */
   for (int b = 0; b < BLOCKS; b++) {
     unsigned q = block(hash, b);
@@ -168,7 +164,6 @@ int lv_image_index_match(const lv_image_index *x, uint64_t hash,
       }
     }
   }
-  free(s.seen);
   if (s.found > 1)
     qsort(out, s.found, sizeof *out, nearest_first);
   *found = s.found;
