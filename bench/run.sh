@@ -25,7 +25,7 @@ TOOL="$ROOT/bench/bench_tool.py"
 CORPUS="$OUT/corpus.jsonl"
 KEYWORDS="$OUT/keywords.txt"
 RESULTS="$OUT/results.txt"
-STEPS=13
+STEPS=14
 step=0
 
 progress() { step=$((step + 1)); echo "[$step/$STEPS] $*"; }
@@ -231,6 +231,13 @@ fi
 progress "attachments: bench/ocr.sh (OCR of a 1240x1000 phone photo, beside the tesseract CLI)"
 if ! LEVEE_BUILD="$BUILD" bash "$ROOT/bench/ocr.sh"; then
   note "bench/ocr.sh failed"
+fi
+
+progress "fingerprints: bench_fingerprint (10,000 registered documents, 100,000 registered images)"
+if cmake --build "$BUILD" --target bench_fingerprint >"$OUT/build-bench_fingerprint.log" 2>&1; then
+  "${PIN[@]}" "$BUILD/bench/bench_fingerprint" "$CORPUS" | tee "$OUT/fingerprint_results.txt"
+else
+  note "bench_fingerprint did not build (bench/out/build-bench_fingerprint.log)"
 fi
 
 progress "report: bench/out/results.md"
