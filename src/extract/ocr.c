@@ -25,13 +25,16 @@ int lv_ocr_new(lv_ocr **out, levee_error *err) {
   (void)TessBaseAPISetVariable(o->api, "debug_file", "/dev/null");
   /* NULL: Tesseract's data directory, or TESSDATA_PREFIX. LSTM only: the
    * models Debian ships for chi_sim are LSTM models. */
-  if (TessBaseAPIInit2(o->api, NULL, LV_OCR_LANGUAGES, OEM_LSTM_ONLY) != 0) {
+  const char *languages = getenv("LEVEE_OCR_LANGUAGES");
+  if (!languages || !*languages)
+    languages = LV_OCR_LANGUAGES;
+  if (TessBaseAPIInit2(o->api, NULL, languages, OEM_LSTM_ONLY) != 0) {
     lv_ocr_free(o);
     return lv_error_set(err, LEVEE_EIO,
-                        "Tesseract %s cannot load the %s models: install "
-                        "tesseract-ocr-chi-sim and tesseract-ocr-eng, or set "
+                        "Tesseract %s cannot load the models %s: install "
+                        "tesseract-ocr-chi-sim (and the others named), or set "
                         "TESSDATA_PREFIX",
-                        TessVersion(), LV_OCR_LANGUAGES);
+                        TessVersion(), languages);
   }
   (void)TessBaseAPISetVariable(o->api, "debug_file", "/dev/null");
   /* Sauvola's adaptive threshold (Tesseract 5.3: 2), for photos with

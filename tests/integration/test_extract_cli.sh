@@ -49,6 +49,13 @@ check "the tilted, darker JPEG photo: classified.marking" \
 "$LEVEE" scan "$tmp/notice.png" >"$tmp/out"; rc=$?
 check "an ordinary notice: exit 0, no finding" '[ $rc -eq 0 ] && grep -q "\"findings\":\[\]" "$tmp/out"'
 
+# other OCR models: named with LEVEE_OCR_LANGUAGES; missing ones said
+LEVEE_OCR_LANGUAGES=chi_sim+eng "$LEVEE" scan "$tmp/secret.png" >"$tmp/out"; rc=$?
+check "LEVEE_OCR_LANGUAGES=chi_sim+eng: read as well" '[ $rc -eq 1 ] && grep -q "classified.marking" "$tmp/out"'
+LEVEE_OCR_LANGUAGES=xx_nosuch "$LEVEE" scan "$tmp/secret.png" >"$tmp/out"; rc=$?
+check "models that are not installed: attachment.unreadable naming them" \
+  '[ $rc -eq 1 ] && grep -q "attachment.unreadable" "$tmp/out" && grep -q "xx_nosuch" "$tmp/out"'
+
 # offsets point into the OCR text: the excerpt is what lies there
 $PY - "$tmp/secret.png" "$LEVEE" >"$tmp/offsets" 2>&1 <<'PY'
 import json, subprocess, sys
