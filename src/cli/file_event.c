@@ -46,8 +46,9 @@ int lv_cli_file_event(const char *path, lv_extractor *x, lv_arena *a,
       }
   } else {
     levee_attachment *at = lv_arena_alloc(a, sizeof *at);
-    rc = at ? LEVEE_OK : lv_error_set(err, LEVEE_ENOMEM, "out of memory");
-    if (!rc) {
+    if (!at)
+      rc = lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+    else {
       memset(at, 0, sizeof *at);
       memset(ev, 0, sizeof *ev);
       if (lv_cli_extract_one(x, at, (levee_str){*data, *len}, a) ==
@@ -56,7 +57,7 @@ int lv_cli_file_event(const char *path, lv_extractor *x, lv_arena *a,
                           "not a file levee reads (plain text, an image, an "
                           "office document or a PDF)");
     }
-    if (!rc) {
+    if (at && !rc) {
       struct stat st;
       const char *slash = strrchr(path, '/');
       const char *base = slash ? slash + 1 : path;

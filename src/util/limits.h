@@ -64,8 +64,8 @@
  * LV_MAX_DECODE_PIXELS is decoded at 1/2, 1/4 or 1/8 scale, any other
  * format over it is refused; OCR gets at most LV_OCR_MAX_SIDE pixels on the
  * longer side and LV_OCR_TIMEOUT_MS per image. */
-#define LV_MAX_IMAGE_PIXELS (100u * 1000u * 1000u)
-#define LV_MAX_DECODE_PIXELS (25u * 1000u * 1000u)
+#define LV_MAX_IMAGE_PIXELS 100000000u
+#define LV_MAX_DECODE_PIXELS 25000000u
 #define LV_OCR_MAX_SIDE 4000
 #define LV_OCR_TIMEOUT_MS 10000
 /* Text kept from one attachment (OCR, document or decoded codes). */
