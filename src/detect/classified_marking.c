@@ -19,7 +19,9 @@
  * that is only a level word, perhaps with one more character, counts
  * (TAG_LINE). And a document about secrecy work (a training notice, a
  * regulation) names 涉密文件 or 国家秘密 in passing, where a chat message
- * naming them is unusual: such phrases weigh less there (DOC_DAMPING).
+ * naming them is unusual: such phrases weigh less there (DOC_DAMPING),
+ * and a level with 级 counts only at the start of a line (a poster quoting
+ * the law, 绝密级国家秘密是..., is not marked).
  */
 #include <string.h>
 
@@ -85,6 +87,11 @@ static const lv_phrase phrases[] = {
     {"秘密花园", LV_ROLE_EXCLUDE, 0},
     {"小秘密", LV_ROLE_EXCLUDE, 0},
     {"保守秘密", LV_ROLE_EXCLUDE, 0},
+    /* the Law on Guarding State Secrets, quoted on posters and in
+     * training: 绝密级国家秘密是最重要的国家秘密 */
+    {"绝密级国家秘密", LV_ROLE_EXCLUDE, 0},
+    {"机密级国家秘密", LV_ROLE_EXCLUDE, 0},
+    {"秘密级国家秘密", LV_ROLE_EXCLUDE, 0},
     {"秘密武器", LV_ROLE_EXCLUDE, 0},
     {"秘密基地", LV_ROLE_EXCLUDE, 0},
     {"商业秘密", LV_ROLE_EXCLUDE, 0},
@@ -190,6 +197,17 @@ static int is_space(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Whether only white space comes before the match on its line of the
+ * original text. */
+static int starts_line(lv_inspect *in, uint32_t from, uint32_t to) {
+  const lv_norm *n = lv_inspect_norm(in);
+  levee_str w = lv_inspect_original(in, from, to);
+  const char *a = w.ptr;
+  while (a > n->orig && a[-1] != '\n' && is_space((unsigned char)a[-1]))
+    a--;
+  return a == n->orig || a[-1] == '\n';
+}
+
 /* A level word on a line of its own in the original text, perhaps with a
  * star (or what OCR made of it) and a period after it: how sure that is a
  * marking, or 0. */
@@ -249,6 +267,8 @@ static void validate(lv_inspect *in, const lv_detector_inst *inst,
         continue;
     } else if (pi->tag == TAG_PERIOD) {
       conf = period_confidence(in, from, to);
+    } else if (pi->tag == TAG_JI && in_doc && !starts_line(in, from, to)) {
+      continue; /* 绝密级 in a document's sentence: talk about the level */
     } else {
       conf = pi->weight;
       if (in_doc && pi->tag < TAG_STAR)

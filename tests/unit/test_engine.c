@@ -859,6 +859,9 @@ static void test_document_markings(void **state) {
       {"绝密 ★ 10年\n关于调整有关人员的通知", 1, 1},
       {"这是秘密的\n别说", 0, 0},
       {"各单位要对照《机密文件管理规定》开展自查", 1, 0},
+      {"绝密级\n关于调整有关人员的通知", 1, 1},
+      {"保密法规定绝密级如家秘密是最重要的国家秘密", 1, 0},
+      {"绝密级国家秘密是最重要的国家秘密", 0, 0},
   };
   for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
     levee_event ev = event("wechat", c[i].text);
