@@ -40,6 +40,7 @@ typedef struct email_ctx {
   size_t n_parts;
   levee_attachment *att; /* LV_MAX_ATTACHMENTS slots, allocated on demand */
   size_t n_att;
+  size_t att_bytes; /* attachments' decoded bytes kept so far */
 } email_ctx;
 
 static int oom(levee_error *err) {
@@ -319,6 +320,29 @@ static int add_attachment(email_ctx *c, GMimePart *part) {
   if (rc)
     return rc;
   c->n_att++;
+  /* Its bytes, decoded from the transfer encoding (base64, quoted-
+   * printable), for the caller to extract text from (an image, a
+   * document). Within LV_MAX_FILE_BYTES each and LV_MAX_EMAIL_BYTES for
+   * all of an email's: past that, an attachment keeps its name only. */
+  GMimeDataWrapper *content = g_mime_part_get_content(part);
+  if (!content)
+    return LEVEE_OK;
+  GMimeStream *mem = g_mime_stream_mem_new();
+  if (!mem)
+    return oom(c->err);
+  if (g_mime_data_wrapper_write_to_stream(content, mem) >= 0) {
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    if (bytes && bytes->len > 0 && bytes->len <= LV_MAX_FILE_BYTES &&
+        bytes->len <= LV_MAX_EMAIL_BYTES - c->att_bytes) {
+      char *copy = lv_arena_alloc(c->a, bytes->len);
+      if (copy) {
+        memcpy(copy, bytes->data, bytes->len);
+        at->data = (levee_str){copy, bytes->len};
+        c->att_bytes += bytes->len;
+      }
+    }
+  }
+  g_object_unref(mem);
   return LEVEE_OK;
 }
 

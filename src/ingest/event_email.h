@@ -35,8 +35,11 @@
  *                 body the same way. Without a Subject, just the body.
  *   attachments   every other leaf part, and text parts with
  *                 Content-Disposition: attachment: kind "image" for image
- * types, else "file"; name from the filename or name parameter; no data (the
- * first LV_MAX_ATTACHMENTS kept) Errors: LEVEE_ETOOBIG (over
+ * types, else "file"; name from the filename or name parameter; data, the
+ * part's bytes decoded from base64 or quoted-printable (up to
+ * LV_MAX_FILE_BYTES each and LV_MAX_EMAIL_BYTES in all; past that, the
+ * name only), for the caller to extract text from (the first
+ * LV_MAX_ATTACHMENTS kept). Errors: LEVEE_ETOOBIG (over
  * LV_MAX_EMAIL_BYTES, more than LV_MAX_MIME_PARTS parts, nesting deeper than
  * LV_MAX_MIME_DEPTH, text over LV_MAX_TEXT_BYTES), LEVEE_ESYNTAX (not a
  * message), LEVEE_EMISSING (no id given and no Message-ID), LEVEE_ENOMEM.

@@ -49,6 +49,23 @@ check "the tilted, darker JPEG photo: classified.marking" \
 "$LEVEE" scan "$tmp/notice.png" >"$tmp/out"; rc=$?
 check "an ordinary notice: exit 0, no finding" '[ $rc -eq 0 ] && grep -q "\"findings\":\[\]" "$tmp/out"'
 
+# an email with the photo attached (base64): its attachment is read too
+$PY - "$tmp/photo.jpg" "$tmp/photo.eml" <<'PY'
+import base64, sys
+img = base64.encodebytes(open(sys.argv[1], "rb").read()).decode()
+open(sys.argv[2], "w").write(
+    "From: a@example.com\nTo: b@example.org\nSubject: photo\n"
+    "Message-ID: <p1@example.com>\nMIME-Version: 1.0\n"
+    'Content-Type: multipart/mixed; boundary="XX"\n\n'
+    "--XX\nContent-Type: text/plain; charset=UTF-8\n\nsee attached\n"
+    '--XX\nContent-Type: image/jpeg; name="IMG_0001.jpg"\n'
+    'Content-Disposition: attachment; filename="IMG_0001.jpg"\n'
+    "Content-Transfer-Encoding: base64\n\n" + img + "--XX--\n")
+PY
+"$LEVEE" scan "$tmp/photo.eml" >"$tmp/out"; rc=$?
+check "an email's attached photo: classified.marking at attachment:0" \
+  '[ $rc -eq 1 ] && grep -q "classified.marking\",\"source\":\"attachment:0\"" "$tmp/out"'
+
 # other OCR models: named with LEVEE_OCR_LANGUAGES; missing ones said
 LEVEE_OCR_LANGUAGES=chi_sim+eng "$LEVEE" scan "$tmp/secret.png" >"$tmp/out"; rc=$?
 check "LEVEE_OCR_LANGUAGES=chi_sim+eng: read as well" '[ $rc -eq 1 ] && grep -q "classified.marking" "$tmp/out"'

@@ -253,11 +253,15 @@ static void test_attachments(void **state) {
   assert_int_equal(ev.n_attachments, 4);
   assert_str(ev.attachments[0].kind, "image");
   assert_str(ev.attachments[0].name, "photo.png");
-  assert_str(ev.attachments[0].data, NULL);
+  /* Each part's bytes, decoded from base64 (or as they are). */
+  assert_int_equal(ev.attachments[0].data.len, 16);
+  assert_memory_equal(ev.attachments[0].data.ptr, "\x89PNG\r\n\x1a\n", 8);
   assert_str(ev.attachments[1].kind, "file");
   assert_str(ev.attachments[1].name, "合同.pdf");
+  assert_str(ev.attachments[1].data, "%PDF-1.4\n");
   assert_str(ev.attachments[2].kind, "file");
   assert_str(ev.attachments[2].name, "notes.txt");
+  assert_str(ev.attachments[2].data, "attached text is not the body");
   assert_str(ev.attachments[3].kind, "file");
   assert_str(ev.attachments[3].name, NULL);
 }
