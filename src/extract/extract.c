@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "extract/extract_module.h"
 #include "extract/sniff.h"
 #include "extract/text_decode.h"
 #include "util/dl_table.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 struct lv_extractor {
@@ -99,18 +99,12 @@ void lv_extractor_free(lv_extractor *x) {
   free(x);
 }
 
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int lv_extract(lv_extractor *x, const void *bytes, size_t n, lv_arena *a,
                levee_str *text, lv_extract_info *info, levee_error *err) {
   const char *kind = lv_extract_sniff(bytes, n);
   if (!kind) {
     /* Plain text, or nothing levee reads. */
-    int64_t start = now_ms();
+    int64_t start = lv_now_ms();
     memset(info, 0, sizeof *info);
     text->ptr = NULL;
     text->len = 0;
@@ -122,7 +116,7 @@ int lv_extract(lv_extractor *x, const void *bytes, size_t n, lv_arena *a,
     } else if (rc == LEVEE_EENCODING) {
       lv_error_set(err, rc, "a file of no format levee reads");
     }
-    info->ms = now_ms() - start;
+    info->ms = lv_now_ms() - start;
     return rc;
   }
   pthread_once(&module_once, load_module);

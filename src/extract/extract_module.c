@@ -9,13 +9,13 @@
 #include <leptonica/allheaders.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "extract/image.h"
 #include "extract/ocr.h"
 #include "extract/office.h"
 #include "extract/pdf.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 typedef struct state {
@@ -41,12 +41,6 @@ static void state_free(void *p) {
   lv_ocr_free(x->ocr);
   lv_buf_cleanup(&x->text);
   free(x);
-}
-
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The thread's OCR engine, loaded once; a failure to load is remembered,
@@ -131,7 +125,7 @@ static int pdf_page_ocr(void *ud, PIX *page, int timeout_ms, lv_buf *out,
 static int extract(void *p, const void *bytes, size_t n, lv_arena *a,
                    levee_str *text, lv_extract_info *info, levee_error *err) {
   state *x = p;
-  int64_t start = now_ms();
+  int64_t start = lv_now_ms();
   memset(info, 0, sizeof *info);
   text->ptr = NULL;
   text->len = 0;
@@ -163,7 +157,7 @@ static int extract(void *p, const void *bytes, size_t n, lv_arena *a,
       rc = lv_error_set(err, LEVEE_ENOMEM, "out of memory");
     }
   }
-  info->ms = now_ms() - start;
+  info->ms = lv_now_ms() - start;
   return rc;
 }
 

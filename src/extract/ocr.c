@@ -6,9 +6,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <tesseract/capi.h>
+#include "util/clock.h"
 #include "util/error.h"
 
 struct lv_ocr {
@@ -60,12 +60,6 @@ void lv_ocr_free(lv_ocr *o) {
   free(o);
 }
 
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int lv_ocr_read(lv_ocr *o, struct Pix *pix, int timeout_ms, lv_buf *out,
                 int *confidence, levee_error *err) {
   ETEXT_DESC *monitor = TessMonitorCreate();
@@ -76,11 +70,11 @@ int lv_ocr_read(lv_ocr *o, struct Pix *pix, int timeout_ms, lv_buf *out,
    * for text of the size lv_image_for_ocr scales to, and saying so keeps
    * it from guessing (and from saying it guessed). */
   TessBaseAPISetSourceResolution(o->api, 300);
-  int64_t start = now_ms();
+  int64_t start = lv_now_ms();
   TessMonitorSetDeadlineMSecs(monitor, timeout_ms);
   int failed = TessBaseAPIRecognize(o->api, monitor) != 0;
   int rc = LEVEE_OK;
-  if (failed && now_ms() - start >= timeout_ms)
+  if (failed && lv_now_ms() - start >= timeout_ms)
     rc =
         lv_error_set(err, LEVEE_ETOOBIG, "OCR stopped after %d ms", timeout_ms);
   else if (failed)

@@ -9,8 +9,8 @@
 #include <leptonica/allheaders.h>
 #include <poppler.h>
 #include <string.h>
-#include <time.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/utf8.h"
@@ -22,12 +22,6 @@
 /* A page larger than this (in pixels at RENDER_DPI) is rendered smaller:
  * a poster-sized page must not take gigabytes. */
 #define RENDER_MAX_PIXELS (12u * 1000u * 1000u)
-
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Characters that are not white space, in UTF-8 text. */
 static size_t visible_chars(const char *s) {
@@ -132,12 +126,12 @@ int lv_pdf_text(const void *bytes, size_t n, lv_pdf_ocr_fn ocr, void *ud,
   if (!rc && ocr && pages > 0 &&
       visible < (size_t)pages * LV_PDF_MIN_CHARS_PER_PAGE) {
     lv_buf_truncate(out, start);
-    int64_t deadline = now_ms() + LV_PDF_OCR_TIMEOUT_MS;
+    int64_t deadline = lv_now_ms() + LV_PDF_OCR_TIMEOUT_MS;
     int n_ocr = pages < LV_MAX_PDF_OCR_PAGES ? pages : LV_MAX_PDF_OCR_PAGES;
     if (n_ocr < pages)
       cut = 1;
     for (int i = 0; !rc && i < n_ocr; i++) {
-      int64_t left = deadline - now_ms();
+      int64_t left = deadline - lv_now_ms();
       if (left <= 0) {
         cut = 1;
         break;
