@@ -715,15 +715,14 @@ int lv_store_search(lv_store *s, const lv_search_request *q,
 typedef struct orphan_list {
   struct orphan {
     uint64_t seq;
-    unsigned table; /* its index in orphan_tables */
+    unsigned table; /* its index in lv_row_tables */
   } * v;
   size_t n, cap;
 } orphan_list;
 
-static const char *const orphan_tables[] = {
+const char *const lv_row_tables[LV_ROW_TABLES] = {
     "event",   "finding",         "attachment",
     "content", "content_deleted", "record_expired"};
-#define N_ORPHAN_TABLES (sizeof orphan_tables / sizeof *orphan_tables)
 
 typedef struct verifier {
   lv_store *s;
@@ -776,7 +775,7 @@ static int push(void **v, size_t *n, size_t *cap, const void *x, size_t sz) {
 
 static int add_orphan(orphan_list *l, const char *table, uint64_t seq) {
   unsigned t = 0;
-  while (t < N_ORPHAN_TABLES - 1 && strcmp(orphan_tables[t], table) != 0)
+  while (t < LV_ROW_TABLES - 1 && strcmp(lv_row_tables[t], table) != 0)
     t++;
   struct orphan o = {seq, t};
   return push((void **)&l->v, &l->n, &l->cap, &o, sizeof o);
@@ -1200,7 +1199,7 @@ static void report_orphans(verifier *v) {
     qsort(l->v, l->n, sizeof *l->v, orphan_order);
   for (size_t i = 0; i < l->n; i++)
     if (i == 0 || orphan_order(&l->v[i - 1], &l->v[i]) != 0)
-      orphan_fn(v, orphan_tables[l->v[i].table], l->v[i].seq);
+      orphan_fn(v, lv_row_tables[l->v[i].table], l->v[i].seq);
 }
 
 int lv_store_verify(lv_store *s, const uint8_t public_key[32], lv_verify_fn fn,

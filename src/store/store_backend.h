@@ -54,6 +54,12 @@ typedef int (*lv_checkpoint_fn)(void *ud, const lv_checkpoint *c);
 /* A row in table that belongs to no record (seq has no record row). */
 typedef int (*lv_orphan_fn)(void *ud, const char *table, uint64_t seq);
 
+/* The tables that hold a record's rows besides the record table, in the
+ * order each_row reads them (after the record table's) and verify reports
+ * rows of no record. */
+#define LV_ROW_TABLES 6
+extern const char *const lv_row_tables[LV_ROW_TABLES];
+
 /* How each_row finds rows of no record while it reads the tables side by
  * side in seq order: a row a table's cursor passes over on its way to a
  * record, and after the previous record, belongs to none. Rows of the

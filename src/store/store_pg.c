@@ -1725,13 +1725,8 @@ enum {
 };
 _Static_assert(CUR_COUNT <= LV_ORPHAN_TABLES, "a cursor per table");
 
-/* The tables' names, for rows that belong to no record. */
-static const char *const cursor_table[CUR_COUNT] = {
-    [CUR_RECORD] = "record",          [CUR_EVENT] = "event",
-    [CUR_FINDING] = "finding",        [CUR_ATTACH] = "attachment",
-    [CUR_CONTENT] = "content",        [CUR_DEL] = "content_deleted",
-    [CUR_EXPIRED] = "record_expired",
-};
+/* Cursor i (from CUR_EVENT on) reads table lv_row_tables[i - 1]. */
+_Static_assert(CUR_COUNT == LV_ROW_TABLES + 1, "a cursor per row table");
 
 static const char *const cursor_sql[CUR_COUNT] = {
     [CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
@@ -1770,7 +1765,7 @@ static int skip_to(pg_store *s, cursor *cur, int i, uint64_t seq,
   cursor *c = &cur[i];
   int rc = LEVEE_OK;
   while (!rc && c->live && cur_seq(s, c) < seq)
-    if (!(rc = lv_orphan_sink_pass(o, i, cursor_table[i], cur_seq(s, c))))
+    if (!(rc = lv_orphan_sink_pass(o, i, lv_row_tables[i - 1], cur_seq(s, c))))
       rc = cur_advance(s, c);
   return rc;
 }
@@ -1962,11 +1957,8 @@ static int orphan_row(pg_store *s, const PGresult *r, int i, void *ud) {
 
 static int pg_each_orphan_outside(void *db, uint64_t from, uint64_t to,
                                   lv_orphan_fn fn, void *ud) {
-  static const char *const tables[] = {"event",           "finding",
-                                       "attachment",      "content",
-                                       "content_deleted", "record_expired"};
   int status = LEVEE_OK;
-  for (size_t t = 0; t < sizeof tables / sizeof *tables && !status; t++) {
+  for (size_t t = 0; t < LV_ROW_TABLES && !status; t++) {
     char sql[512];
     /* Two ranges of the key, not an OR (which scans the table). */
     snprintf(sql, sizeof sql,
@@ -1974,11 +1966,11 @@ static int pg_each_orphan_outside(void *db, uint64_t from, uint64_t to,
              " (SELECT 1 FROM record r WHERE r.seq = x.seq)"
              " UNION SELECT x.seq FROM %s x WHERE x.seq > $2 AND NOT EXISTS"
              " (SELECT 1 FROM record r WHERE r.seq = x.seq) ORDER BY 1",
-             tables[t], tables[t]);
+             lv_row_tables[t], lv_row_tables[t]);
     params p = {0};
     p_i64(&p, from > INT64_MAX ? INT64_MAX : (int64_t)from);
     p_i64(&p, to > INT64_MAX ? INT64_MAX : (int64_t)to);
-    orphan_ctx x = {fn, ud, tables[t]};
+    orphan_ctx x = {fn, ud, lv_row_tables[t]};
     status = each_result_row(db, sql, &p, orphan_row, &x);
   }
   return status;

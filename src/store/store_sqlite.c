@@ -742,13 +742,8 @@ static const char *const cursor_sql[CUR_COUNT] = {
                      " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
 };
 
-/* The tables' names, for rows that belong to no record. */
-static const char *const cursor_table[CUR_COUNT] = {
-    [CUR_RECORD] = "record",          [CUR_EVENT] = "event",
-    [CUR_FINDING] = "finding",        [CUR_ATTACH] = "attachment",
-    [CUR_CONTENT] = "content",        [CUR_DEL] = "content_deleted",
-    [CUR_EXPIRED] = "record_expired",
-};
+/* Cursor i (from CUR_EVENT on) reads table lv_row_tables[i - 1]. */
+_Static_assert(CUR_COUNT == LV_ROW_TABLES + 1, "a cursor per row table");
 
 typedef struct cursor {
   sqlite3_stmt *st;
@@ -774,7 +769,7 @@ static int skip_to(cursor *cur, int i, uint64_t seq, lv_orphan_sink *o) {
   cursor *c = &cur[i];
   int rc = LEVEE_OK;
   while (!rc && c->live && cur_seq(c) < seq)
-    if (!(rc = lv_orphan_sink_pass(o, i, cursor_table[i], cur_seq(c))))
+    if (!(rc = lv_orphan_sink_pass(o, i, lv_row_tables[i - 1], cur_seq(c))))
       rc = advance(c);
   return rc;
 }
@@ -948,12 +943,9 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
 
 static int sqlite_each_orphan_outside(void *db, uint64_t from, uint64_t to,
                                       lv_orphan_fn fn, void *ud) {
-  static const char *const tables[] = {"event",           "finding",
-                                       "attachment",      "content",
-                                       "content_deleted", "record_expired"};
   sqlite_store *s = db;
   int status = LEVEE_OK;
-  for (size_t t = 0; t < sizeof tables / sizeof *tables && !status; t++) {
+  for (size_t t = 0; t < LV_ROW_TABLES && !status; t++) {
     char sql[512];
     /* Two ranges of the key, not an OR (which scans the table). */
     snprintf(sql, sizeof sql,
@@ -961,7 +953,7 @@ static int sqlite_each_orphan_outside(void *db, uint64_t from, uint64_t to,
              " (SELECT 1 FROM record r WHERE r.seq = x.seq)"
              " UNION SELECT x.seq FROM %s x WHERE x.seq > ?2 AND NOT EXISTS"
              " (SELECT 1 FROM record r WHERE r.seq = x.seq) ORDER BY 1",
-             tables[t], tables[t]);
+             lv_row_tables[t], lv_row_tables[t]);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
       return LEVEE_ESTORE;
@@ -970,7 +962,8 @@ static int sqlite_each_orphan_outside(void *db, uint64_t from, uint64_t to,
     sqlite3_bind_int64(st, 2, to > INT64_MAX ? INT64_MAX : (sqlite3_int64)to);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-      if ((status = fn(ud, tables[t], (uint64_t)sqlite3_column_int64(st, 0))))
+      if ((status =
+               fn(ud, lv_row_tables[t], (uint64_t)sqlite3_column_int64(st, 0))))
         break;
     if (!status && rc != SQLITE_DONE)
       status = LEVEE_ESTORE;
