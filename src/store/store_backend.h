@@ -60,19 +60,32 @@ typedef int (*lv_orphan_fn)(void *ud, const char *table, uint64_t seq);
 #define LV_ROW_TABLES 6
 extern const char *const lv_row_tables[LV_ROW_TABLES];
 
+/* each_row's cursors in a back end, one per table, all in seq order (a
+ * merge join, so verifying reads every table once, front to back): the
+ * record table's, then lv_row_tables' in order. */
+enum {
+  LV_CUR_RECORD,
+  LV_CUR_EVENT,
+  LV_CUR_FINDING,
+  LV_CUR_ATTACH,
+  LV_CUR_CONTENT,
+  LV_CUR_DEL,
+  LV_CUR_EXPIRED,
+  LV_CUR_COUNT
+};
+_Static_assert(LV_CUR_COUNT == LV_ROW_TABLES + 1, "a cursor per table");
+
 /* How each_row finds rows of no record while it reads the tables side by
  * side in seq order: a row a table's cursor passes over on its way to a
  * record, and after the previous record, belongs to none. Rows of the
  * previous record left unread (findings of a record with no event row)
  * are not reported. */
-#define LV_ORPHAN_TABLES 8
-
 typedef struct lv_orphan_sink {
   lv_orphan_fn fn; /* NULL: none wanted */
   void *ud;
-  uint64_t after;                  /* the previous record's seq */
-  int any;                         /* ... when there was one */
-  uint64_t told[LV_ORPHAN_TABLES]; /* per table: last reported seq + 1 */
+  uint64_t after;              /* the previous record's seq */
+  int any;                     /* ... when there was one */
+  uint64_t told[LV_CUR_COUNT]; /* per cursor: last reported seq + 1 */
 } lv_orphan_sink;
 
 static inline void lv_orphan_sink_init(lv_orphan_sink *o, lv_orphan_fn fn,
@@ -86,7 +99,7 @@ static inline void lv_orphan_sink_record(lv_orphan_sink *o, uint64_t seq) {
   o->any = 1;
 }
 
-/* The cursor of table i (named table) passes over a row at seq. */
+/* Cursor i (reading table) passes over a row at seq. */
 static inline int lv_orphan_sink_pass(lv_orphan_sink *o, int i,
                                       const char *table, uint64_t seq) {
   if (!o->fn || (o->any && seq <= o->after) || o->told[i] == seq + 1)

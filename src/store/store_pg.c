@@ -1711,47 +1711,31 @@ static int pg_each_checkpoint(void *db, lv_checkpoint_fn fn, void *ud) {
                          NULL, checkpoint_row, &x);
 }
 
-/* The cursors of each_row, one per table, all in seq order: a merge join,
- * as in the SQLite back end. */
-enum {
-  CUR_RECORD,
-  CUR_EVENT,
-  CUR_FINDING,
-  CUR_ATTACH,
-  CUR_CONTENT,
-  CUR_DEL,
-  CUR_EXPIRED,
-  CUR_COUNT
-};
-_Static_assert(CUR_COUNT <= LV_ORPHAN_TABLES, "a cursor per table");
-
-/* Cursor i (from CUR_EVENT on) reads table lv_row_tables[i - 1]. */
-_Static_assert(CUR_COUNT == LV_ROW_TABLES + 1, "a cursor per row table");
-
-static const char *const cursor_sql[CUR_COUNT] = {
-    [CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
-                   " detail_hash, content_hash, leaf FROM record"
-                   " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-    [CUR_EVENT] = "SELECT seq, id, time_ms, channel, conversation_id,"
-                  " conversation_type, conversation_title,"
-                  " conversation_external, sender_id, sender_name,"
-                  " sender_dept, sender_role, recipients, forwarded_from,"
-                  " meta, action, severity, truncated FROM event"
-                  " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-    [CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
-                    " confidence, action, severity FROM finding"
-                    " WHERE seq >= $1 AND seq <= $2 ORDER BY seq, n",
-    [CUR_ATTACH] =
+static const char *const cursor_sql[LV_CUR_COUNT] = {
+    [LV_CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
+                      " detail_hash, content_hash, leaf FROM record"
+                      " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+    [LV_CUR_EVENT] = "SELECT seq, id, time_ms, channel, conversation_id,"
+                     " conversation_type, conversation_title,"
+                     " conversation_external, sender_id, sender_name,"
+                     " sender_dept, sender_role, recipients, forwarded_from,"
+                     " meta, action, severity, truncated FROM event"
+                     " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+    [LV_CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
+                       " confidence, action, severity FROM finding"
+                       " WHERE seq >= $1 AND seq <= $2 ORDER BY seq, n",
+    [LV_CUR_ATTACH] =
         "SELECT seq, kind, name, path, sha256, md5, size,"
         " text_start, text_len FROM attachment WHERE seq >= $1 AND seq <= $2"
         " ORDER BY seq, n",
-    [CUR_CONTENT] = "SELECT seq, salt, text, extracted, excerpts"
-                    " FROM content WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-    [CUR_DEL] = "SELECT seq, purge_seq FROM content_deleted WHERE seq >= $1 "
-                "AND seq <= $2"
-                " ORDER BY seq",
-    [CUR_EXPIRED] = "SELECT seq, purge_seq FROM record_expired"
-                    " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+    [LV_CUR_CONTENT] =
+        "SELECT seq, salt, text, extracted, excerpts"
+        " FROM content WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+    [LV_CUR_DEL] = "SELECT seq, purge_seq FROM content_deleted WHERE seq >= $1 "
+                   "AND seq <= $2"
+                   " ORDER BY seq",
+    [LV_CUR_EXPIRED] = "SELECT seq, purge_seq FROM record_expired"
+                       " WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
 };
 
 static uint64_t cur_seq(const pg_store *s, const cursor *c) {
@@ -1853,7 +1837,7 @@ static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
                        lv_orphan_fn orphan, void *ud) {
   pg_store *s = db;
   const lv_pq *pq = s->pq;
-  cursor cur[CUR_COUNT];
+  cursor cur[LV_CUR_COUNT];
   memset(cur, 0, sizeof cur);
   lv_orphan_sink o;
   lv_orphan_sink_init(&o, orphan, ud);
@@ -1863,15 +1847,15 @@ static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
   params p = {0};
   p_i64(&p, from > INT64_MAX ? INT64_MAX : (int64_t)from);
   p_i64(&p, to > INT64_MAX ? INT64_MAX : (int64_t)to);
-  for (int i = 0; i < CUR_COUNT && !status; i++)
+  for (int i = 0; i < LV_CUR_COUNT && !status; i++)
     status = cur_open(s, &cur[i], cursor_sql[i], &p, 256, NULL, "reading");
-  while (!status && cur[CUR_RECORD].live) {
-    const PGresult *r = cur[CUR_RECORD].res;
-    int ri = cur[CUR_RECORD].row;
+  while (!status && cur[LV_CUR_RECORD].live) {
+    const PGresult *r = cur[LV_CUR_RECORD].res;
+    int ri = cur[LV_CUR_RECORD].row;
     lv_stored_row row;
     memset(&row, 0, sizeof row);
     lv_arena_reset(&s->arena);
-    uint64_t seq = cur_seq(s, &cur[CUR_RECORD]);
+    uint64_t seq = cur_seq(s, &cur[LV_CUR_RECORD]);
     row.rec.head.seq = seq;
     row.rec.head.time_ms = col_i64(pq, r, ri, 1);
     row.rec.head.actor = col_str(pq, r, ri, 2);
@@ -1881,12 +1865,12 @@ static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
     col_hash(pq, r, ri, 6, row.rec.detail_hash, LV_SHA256_LEN);
     col_hash(pq, r, ri, 7, row.rec.content_hash, LV_SHA256_LEN);
     col_hash(pq, r, ri, 8, row.rec.leaf, LV_SHA256_LEN);
-    for (int i = CUR_EVENT; i < CUR_COUNT && !status; i++)
+    for (int i = LV_CUR_EVENT; i < LV_CUR_COUNT && !status; i++)
       status = skip_to(s, cur, i, seq, &o);
     if (status)
       break;
     lv_orphan_sink_record(&o, seq);
-    cursor *e = &cur[CUR_EVENT];
+    cursor *e = &cur[LV_CUR_EVENT];
     if (e->live && cur_seq(s, e) == seq) {
       const PGresult *q = e->res;
       int i = e->row;
@@ -1910,11 +1894,11 @@ static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
       ev->severity = col_str(pq, q, i, 16);
       ev->truncated = col_i64(pq, q, i, 17);
       /* Copied, since reading on moves their cursors. */
-      if ((status = read_findings(s, &cur[CUR_FINDING], seq, ev)) ||
-          (status = read_attachments(s, &cur[CUR_ATTACH], seq, ev)))
+      if ((status = read_findings(s, &cur[LV_CUR_FINDING], seq, ev)) ||
+          (status = read_attachments(s, &cur[LV_CUR_ATTACH], seq, ev)))
         break;
     }
-    cursor *c = &cur[CUR_CONTENT];
+    cursor *c = &cur[LV_CUR_CONTENT];
     if (c->live && cur_seq(s, c) == seq) {
       row.has_content = 1;
       col_hash(pq, c->res, c->row, 1, row.content.salt,
@@ -1923,22 +1907,22 @@ static int pg_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
       row.content.extracted = col_str(pq, c->res, c->row, 3);
       row.content.excerpts = col_str(pq, c->res, c->row, 4);
     }
-    cursor *d = &cur[CUR_DEL];
+    cursor *d = &cur[LV_CUR_DEL];
     row.content_deleted = d->live && cur_seq(s, d) == seq;
     if (row.content_deleted)
       row.purged_by = (uint64_t)col_i64(pq, d->res, d->row, 1);
-    cursor *x = &cur[CUR_EXPIRED];
+    cursor *x = &cur[LV_CUR_EXPIRED];
     row.expired = x->live && cur_seq(s, x) == seq;
     if (row.expired)
       row.purged_by = (uint64_t)col_i64(pq, x->res, x->row, 1);
     if ((status = fn(ud, &row)))
       break;
-    status = cur_advance(s, &cur[CUR_RECORD]);
+    status = cur_advance(s, &cur[LV_CUR_RECORD]);
   }
   /* Rows after the range's last record. */
-  for (int i = CUR_EVENT; orphan && i < CUR_COUNT && !status; i++)
+  for (int i = LV_CUR_EVENT; orphan && i < LV_CUR_COUNT && !status; i++)
     status = skip_to(s, cur, i, UINT64_MAX, &o);
-  for (int i = 0; i < CUR_COUNT; i++)
+  for (int i = 0; i < LV_CUR_COUNT; i++)
     cur_close(s, &cur[i]);
   read_end(s, own);
   return status;

@@ -160,26 +160,13 @@ static const char *const statement_sql[ST_COUNT] = {
                           " prev, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
-/* The cursors of each_row, one per table, all in seq order: a merge join,
- * so verifying reads every table once, front to back. */
-enum {
-  CUR_RECORD,
-  CUR_EVENT,
-  CUR_FINDING,
-  CUR_ATTACH,
-  CUR_CONTENT,
-  CUR_DEL,
-  CUR_EXPIRED,
-  CUR_COUNT
-};
-
 typedef struct sqlite_store {
   sqlite3 *db;
   sqlite3_stmt *st[ST_COUNT];
-  sqlite3_stmt *cursor_st[CUR_COUNT]; /* each_row's, prepared once */
-  lv_arena arena;                     /* one row's lists during each_row */
-  lv_directory people, conversations; /* of the open transaction */
-  char *dir;                          /* the store's directory */
+  sqlite3_stmt *cursor_st[LV_CUR_COUNT]; /* each_row's, prepared once */
+  lv_arena arena;                        /* one row's lists during each_row */
+  lv_directory people, conversations;    /* of the open transaction */
+  char *dir;                             /* the store's directory */
   lv_search_index *index; /* its search index's writer, once needed */
   int search_attached;    /* search.db attached as "search" */
   /* The search index's work of the open transaction, handed over at
@@ -296,7 +283,7 @@ static void sqlite_close(void *db) {
     return;
   for (int i = 0; i < ST_COUNT; i++)
     sqlite3_finalize(s->st[i]);
-  for (int i = 0; i < CUR_COUNT; i++)
+  for (int i = 0; i < LV_CUR_COUNT; i++)
     sqlite3_finalize(s->cursor_st[i]);
   sqlite3_close(s->db);
   lv_arena_cleanup(&s->arena);
@@ -713,37 +700,33 @@ static int sqlite_each_checkpoint(void *db, lv_checkpoint_fn fn, void *ud) {
   return status;
 }
 
-_Static_assert(CUR_COUNT <= LV_ORPHAN_TABLES, "a cursor per table");
-
-static const char *const cursor_sql[CUR_COUNT] = {
-    [CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
-                   " detail_hash, content_hash, leaf FROM record"
-                   " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
-    [CUR_EVENT] = "SELECT seq, id, time_ms, channel, conversation_id,"
-                  " conversation_type, conversation_title,"
-                  " conversation_external, sender_id, sender_name,"
-                  " sender_dept, sender_role, recipients, forwarded_from,"
-                  " meta, action, severity, truncated FROM event"
-                  " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
-    [CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
-                    " confidence, action, severity FROM finding"
-                    " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, n",
-    [CUR_ATTACH] =
+static const char *const cursor_sql[LV_CUR_COUNT] = {
+    [LV_CUR_RECORD] = "SELECT seq, time_ms, actor, type, outcome, detail,"
+                      " detail_hash, content_hash, leaf FROM record"
+                      " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
+    [LV_CUR_EVENT] = "SELECT seq, id, time_ms, channel, conversation_id,"
+                     " conversation_type, conversation_title,"
+                     " conversation_external, sender_id, sender_name,"
+                     " sender_dept, sender_role, recipients, forwarded_from,"
+                     " meta, action, severity, truncated FROM event"
+                     " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
+    [LV_CUR_FINDING] = "SELECT seq, rule, category, source, start, \"end\","
+                       " confidence, action, severity FROM finding"
+                       " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, n",
+    [LV_CUR_ATTACH] =
         "SELECT seq, kind, name, path, sha256, md5, size,"
         " text_start, text_len FROM attachment WHERE seq >= ?1 AND seq <= ?2"
         " ORDER BY seq, n",
-    [CUR_CONTENT] =
+    [LV_CUR_CONTENT] =
         ("SELECT seq, salt, text, extracted, excerpts"
          " FROM content WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
-    [CUR_DEL] = ("SELECT seq, purge_seq FROM content_deleted WHERE seq >= ?1 "
-                 "AND seq <= ?2"
-                 " ORDER BY seq"),
-    [CUR_EXPIRED] = ("SELECT seq, purge_seq FROM record_expired"
-                     " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
+    [LV_CUR_DEL] =
+        ("SELECT seq, purge_seq FROM content_deleted WHERE seq >= ?1 "
+         "AND seq <= ?2"
+         " ORDER BY seq"),
+    [LV_CUR_EXPIRED] = ("SELECT seq, purge_seq FROM record_expired"
+                        " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"),
 };
-
-/* Cursor i (from CUR_EVENT on) reads table lv_row_tables[i - 1]. */
-_Static_assert(CUR_COUNT == LV_ROW_TABLES + 1, "a cursor per row table");
 
 typedef struct cursor {
   sqlite3_stmt *st;
@@ -777,13 +760,13 @@ static int skip_to(cursor *cur, int i, uint64_t seq, lv_orphan_sink *o) {
 static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
                            lv_orphan_fn orphan, void *ud) {
   sqlite_store *s = db;
-  cursor cur[CUR_COUNT];
+  cursor cur[LV_CUR_COUNT];
   memset(cur, 0, sizeof cur);
   lv_orphan_sink o;
   lv_orphan_sink_init(&o, orphan, ud);
   int status = LEVEE_OK;
   /* Prepared at the first call: verify reads a log in many ranges. */
-  for (int i = 0; i < CUR_COUNT && !status; i++) {
+  for (int i = 0; i < LV_CUR_COUNT && !status; i++) {
     if (!s->cursor_st[i] &&
         sqlite3_prepare_v2(s->db, cursor_sql[i], -1, &s->cursor_st[i], NULL) !=
             SQLITE_OK) {
@@ -797,12 +780,12 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
                        to > INT64_MAX ? INT64_MAX : (sqlite3_int64)to);
     status = advance(&cur[i]);
   }
-  while (!status && cur[CUR_RECORD].live) {
-    sqlite3_stmt *r = cur[CUR_RECORD].st;
+  while (!status && cur[LV_CUR_RECORD].live) {
+    sqlite3_stmt *r = cur[LV_CUR_RECORD].st;
     lv_stored_row row;
     memset(&row, 0, sizeof row);
     lv_arena_reset(&s->arena);
-    uint64_t seq = cur_seq(&cur[CUR_RECORD]);
+    uint64_t seq = cur_seq(&cur[LV_CUR_RECORD]);
     row.rec.head.seq = seq;
     row.rec.head.time_ms = sqlite3_column_int64(r, 1);
     row.rec.head.actor = col_str(r, 2);
@@ -812,12 +795,12 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
     col_hash(r, 6, row.rec.detail_hash, LV_SHA256_LEN);
     col_hash(r, 7, row.rec.content_hash, LV_SHA256_LEN);
     col_hash(r, 8, row.rec.leaf, LV_SHA256_LEN);
-    for (int i = CUR_EVENT; i < CUR_COUNT && !status; i++)
+    for (int i = LV_CUR_EVENT; i < LV_CUR_COUNT && !status; i++)
       status = skip_to(cur, i, seq, &o);
     if (status)
       break;
     lv_orphan_sink_record(&o, seq);
-    cursor *e = &cur[CUR_EVENT];
+    cursor *e = &cur[LV_CUR_EVENT];
     if (e->live && cur_seq(e) == seq) {
       sqlite3_stmt *q = e->st;
       lv_evidence *ev = &row.ev;
@@ -842,7 +825,7 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
       /* Findings and attachments: copied, since stepping their cursors
        * moves on. */
       size_t n = 0, cap = 0;
-      cursor *f = &cur[CUR_FINDING];
+      cursor *f = &cur[LV_CUR_FINDING];
       while (!status && f->live && cur_seq(f) == seq) {
         if (n == cap) {
           size_t ncap = cap ? cap * 2 : 8;
@@ -877,7 +860,7 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
       }
       ev->n_findings = n;
       n = cap = 0;
-      cursor *a = &cur[CUR_ATTACH];
+      cursor *a = &cur[LV_CUR_ATTACH];
       while (!status && a->live && cur_seq(a) == seq) {
         if (n == cap) {
           size_t ncap = cap ? cap * 2 : 4;
@@ -912,7 +895,7 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
       }
       ev->n_attachments = n;
     }
-    cursor *c = &cur[CUR_CONTENT];
+    cursor *c = &cur[LV_CUR_CONTENT];
     if (!status && c->live && cur_seq(c) == seq) {
       row.has_content = 1;
       col_hash(c->st, 1, row.content.salt, sizeof row.content.salt);
@@ -920,22 +903,22 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
       row.content.extracted = col_str(c->st, 3);
       row.content.excerpts = col_str(c->st, 4);
     }
-    cursor *d = &cur[CUR_DEL];
+    cursor *d = &cur[LV_CUR_DEL];
     row.content_deleted = d->live && cur_seq(d) == seq;
     if (row.content_deleted)
       row.purged_by = (uint64_t)sqlite3_column_int64(d->st, 1);
-    cursor *x = &cur[CUR_EXPIRED];
+    cursor *x = &cur[LV_CUR_EXPIRED];
     row.expired = x->live && cur_seq(x) == seq;
     if (row.expired)
       row.purged_by = (uint64_t)sqlite3_column_int64(x->st, 1);
     if (status || (status = fn(ud, &row)))
       break;
-    status = advance(&cur[CUR_RECORD]);
+    status = advance(&cur[LV_CUR_RECORD]);
   }
   /* Rows after the range's last record. */
-  for (int i = CUR_EVENT; orphan && i < CUR_COUNT && !status; i++)
+  for (int i = LV_CUR_EVENT; orphan && i < LV_CUR_COUNT && !status; i++)
     status = skip_to(cur, i, UINT64_MAX, &o);
-  for (int i = 0; i < CUR_COUNT; i++)
+  for (int i = 0; i < LV_CUR_COUNT; i++)
     if (cur[i].st)
       sqlite3_reset(cur[i].st);
   return status;
