@@ -70,6 +70,76 @@ static unsigned char *png_image_chunks(const unsigned char *p, size_t n,
   return out;
 }
 
+static unsigned rd16(const unsigned char *p, int big) {
+  return big ? (unsigned)p[0] << 8 | p[1] : (unsigned)p[1] << 8 | p[0];
+}
+
+static uint32_t rd32(const unsigned char *p, int big) {
+  return big ? be32(p)
+             : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+                   (uint32_t)p[1] << 8 | p[0];
+}
+
+/* The EXIF orientation of a JPEG (1-8; 1 when it has none): phones store a
+ * photo as the sensor saw it and say in this tag how to turn it, and a
+ * page photographed upright may come sideways otherwise. Every read stays
+ * inside the bytes and inside the EXIF segment. */
+static unsigned jpeg_orientation(const unsigned char *p, size_t n) {
+  size_t i = 2;
+  while (i + 4 <= n && p[i] == 0xFF) {
+    unsigned marker = p[i + 1], len = (unsigned)p[i + 2] << 8 | p[i + 3];
+    if (marker == 0xDA || marker == 0xD9 || len < 2 || len > n - i - 2)
+      break; /* the image data, the end, or a broken segment */
+    const unsigned char *seg = p + i + 4;
+    size_t seg_len = len - 2;
+    if (marker == 0xE1 && seg_len >= 14 && !memcmp(seg, "Exif\0\0", 6)) {
+      const unsigned char *t = seg + 6; /* the TIFF header */
+      size_t tn = seg_len - 6;
+      int big = !memcmp(t, "MM", 2);
+      if (!big && memcmp(t, "II", 2))
+        return 1;
+      uint32_t ifd = rd32(t + 4, big);
+      if (ifd > tn - 2)
+        return 1;
+      unsigned count = rd16(t + ifd, big);
+      for (unsigned k = 0; k < count; k++) {
+        size_t e = (size_t)ifd + 2 + (size_t)k * 12;
+        if (e + 12 > tn)
+          break;
+        if (rd16(t + e, big) == 0x0112 && rd16(t + e + 2, big) == 3) {
+          unsigned o = rd16(t + e + 8, big);
+          return o >= 1 && o <= 8 ? o : 1;
+        }
+      }
+      return 1;
+    }
+    i += 2 + len;
+  }
+  return 1;
+}
+
+/* pix turned as EXIF orientation o says; NULL when it stays as it is. */
+static PIX *upright(PIX *pix, unsigned o) {
+  PIX *t = NULL;
+  switch (o) {
+  case 2: return pixFlipLR(NULL, pix);
+  case 3: return pixRotateOrth(pix, 2);
+  case 4: return pixFlipTB(NULL, pix);
+  case 5: /* transposed: a quarter turn clockwise, then mirrored */
+  case 7: /* transversed: three quarters, then mirrored */
+    t = pixRotateOrth(pix, o == 5 ? 1 : 3);
+    if (t) {
+      PIX *m = pixFlipLR(NULL, t);
+      pixDestroy(&t);
+      return m;
+    }
+    return NULL;
+  case 6: return pixRotateOrth(pix, 1);
+  case 8: return pixRotateOrth(pix, 3);
+  default: return NULL;
+  }
+}
+
 int lv_image_decode(const void *bytes, size_t n, struct Pix **out,
                     levee_error *err) {
   pthread_once(&quiet_once, quiet);
@@ -94,6 +164,12 @@ int lv_image_decode(const void *bytes, size_t n, struct Pix **out,
            pixels / ((uint64_t)reduction * reduction) > LV_MAX_DECODE_PIXELS)
       reduction *= 2;
     pix = pixReadMemJpeg(bytes, n, 0, reduction, &warnings, 0);
+    unsigned o = pix ? jpeg_orientation(bytes, n) : 1;
+    PIX *turned = o != 1 ? upright(pix, o) : NULL;
+    if (turned) {
+      pixDestroy(&pix);
+      pix = turned;
+    }
   } else {
     if (pixels > LV_MAX_DECODE_PIXELS)
       return lv_error_set(err, LEVEE_ETOOBIG,

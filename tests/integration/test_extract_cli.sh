@@ -66,6 +66,16 @@ PY
 check "an email's attached photo: classified.marking at attachment:0" \
   '[ $rc -eq 1 ] && grep -q "classified.marking\",\"source\":\"attachment:0\"" "$tmp/out"'
 
+# a phone's photo stored sideways or upside down, its EXIF saying how to
+# turn it: read upright
+for spec in "6:-rotate -90" "8:-rotate 90" "3:-rotate 180" "5:-transpose"; do
+  o=${spec%%:*}
+  convert "$tmp/secret.png" ${spec#*:} -quality 85 "$tmp/turned.jpg"
+  $PY "$LEVEE_SRC/tests/tools/jpeg_orientation.py" "$tmp/turned.jpg" "$tmp/o$o.jpg" "$o"
+  "$LEVEE" scan "$tmp/o$o.jpg" >"$tmp/out"; rc=$?
+  check "EXIF orientation $o: turned upright and read" '[ $rc -eq 1 ] && grep -q "classified.marking" "$tmp/out"'
+done
+
 # other OCR models: named with LEVEE_OCR_LANGUAGES; missing ones said
 LEVEE_OCR_LANGUAGES=chi_sim+eng "$LEVEE" scan "$tmp/secret.png" >"$tmp/out"; rc=$?
 check "LEVEE_OCR_LANGUAGES=chi_sim+eng: read as well" '[ $rc -eq 1 ] && grep -q "classified.marking" "$tmp/out"'
