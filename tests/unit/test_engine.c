@@ -886,6 +886,24 @@ static void test_document_markings(void **state) {
   }
 }
 
+/* What OCR makes of the star weighs as the star's look-alikes do (0.8),
+ * more than some other character between level and period (0.6). */
+static void test_ocr_star_lookalikes(void **state) {
+  shared *sh = *state;
+  static const char *const seen[] = {"机密妇1年", "秘密娘6个月", "绝密雪长期",
+                                     "机密广1年", "秘密友1年",   "机密女1年"};
+  for (size_t i = 0; i < sizeof seen / sizeof *seen; i++) {
+    levee_event ev = event("wechat", seen[i]);
+    const levee_verdict *v = inspect(sh->scanner, &ev);
+    assert_int_equal(v->n_findings, 1);
+    assert_true(v->findings[0].confidence > 0.79);
+  }
+  levee_event ev = event("wechat", "机密娃1年");
+  const levee_verdict *v = inspect(sh->scanner, &ev);
+  assert_int_equal(v->n_findings, 1);
+  assert_true(v->findings[0].confidence < 0.7);
+}
+
 static void test_findings_truncated(void **state) {
   shared *sh = *state;
   lv_buf b;
@@ -1045,6 +1063,7 @@ int main(void) {
       cmocka_unit_test(test_default_rule_choice),
       cmocka_unit_test(test_attachments),
       cmocka_unit_test(test_document_markings),
+      cmocka_unit_test(test_ocr_star_lookalikes),
       cmocka_unit_test(test_findings_truncated),
       cmocka_unit_test(test_invalid_utf8_text),
       cmocka_unit_test(test_verdict_json),
