@@ -42,6 +42,12 @@ typedef struct lv_record {
   uint8_t leaf[LV_SHA256_LEN];
 } lv_record;
 
+/* A record that is not an event (a registration, a search, a purge...)
+ * as read back: its header and its detail (canonical JSON), valid during
+ * the call. */
+typedef int (*lv_record_row_fn)(void *ud, const lv_record_head *h,
+                                levee_str detail);
+
 /* rec->leaf from rec's header and hashes. */
 void lv_record_leaf(lv_sha256 *h, lv_record *rec);
 

@@ -707,6 +707,20 @@ int lv_store_search(lv_store *s, const lv_search_request *q,
   return s->be->search(s->db, q, fn, ud, err);
 }
 
+/* --- records by type ----------------------------------------------------- */
+
+int lv_store_each_record(lv_store *s, const char *type, lv_record_row_fn fn,
+                         void *ud, levee_error *err) {
+  if (!strcmp(type, "event"))
+    return lv_error_set(err, LEVEE_EINVAL,
+                        "events are read with lv_store_each_event");
+  int rc = s->be->each_record(s->db, type, fn, ud);
+  if (rc < 0 && err && !err->status)
+    lv_error_set(err, rc, "reading the %s records: %s", type,
+                 levee_strerror(rc));
+  return rc;
+}
+
 /* --- verification ------------------------------------------------------- */
 
 /* Rows that belong to no record, as the readers find them: reported once

@@ -169,6 +169,16 @@ int lv_store_view(lv_store *s, levee_str id, size_t before, size_t after,
                   lv_stored_event_fn fn, void *ud, uint64_t *seq,
                   levee_error *err) __attribute__((warn_unused_result));
 
+/* --- records of other types ------------------------------------------------
+ */
+
+/* Every record of type (not "event"), in the order written; fn's nonzero
+ * return stops and is returned (a negative one is a levee status, said in
+ * err unless fn set it). */
+int lv_store_each_record(lv_store *s, const char *type, lv_record_row_fn fn,
+                         void *ud, levee_error *err)
+    __attribute__((warn_unused_result));
+
 /* --- verification ------------------------------------------------------ */
 
 typedef enum lv_verify_kind {

@@ -21,7 +21,7 @@
 #include "store/search.h"
 #include "util/buf.h"
 
-#define LV_STORE_BACKEND_VERSION 2
+#define LV_STORE_BACKEND_VERSION 3
 
 /* One record as stored, for verification; valid during the callback. */
 typedef struct lv_stored_row {
@@ -154,6 +154,9 @@ typedef struct lv_store_backend {
    * event has the id. */
   int (*event_context)(void *db, levee_str id, size_t before, size_t after,
                        uint64_t *seqs, size_t *n, size_t *at, levee_error *err);
+  /* Every record of type (not "event"), in order; fn's nonzero return
+   * stops and is returned. (Version 3.) */
+  int (*each_record)(void *db, const char *type, lv_record_row_fn fn, void *ud);
   /* Event records stored before before_ms that are not yet expired. */
   int (*each_purge_candidate)(void *db, int64_t before_ms,
                               lv_purge_candidate_fn fn, void *ud);

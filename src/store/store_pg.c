@@ -182,6 +182,9 @@ static const char *const migrations[] = {
     "CREATE TABLE checkpoint("
     " seq bigint PRIMARY KEY, size bigint NOT NULL, root bytea NOT NULL,"
     " time_ms bigint NOT NULL, prev bytea NOT NULL, sig bytea NOT NULL);",
+    /* 2: records that are not events, by type (registrations, the trail
+     * of what people did), without a pass over every event's. */
+    "CREATE INDEX record_type ON record (type, seq) WHERE type <> 'event';",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -1962,6 +1965,39 @@ static int pg_each_orphan_outside(void *db, uint64_t from, uint64_t to,
 
 /* --- retention ------------------------------------------------------------ */
 
+typedef struct record_ctx {
+  const char *type;
+  lv_record_row_fn fn;
+  void *ud;
+} record_ctx;
+
+static int typed_record_row(pg_store *s, const PGresult *r, int i, void *ud) {
+  const record_ctx *x = ud;
+  const lv_pq *pq = s->pq;
+  lv_record_head h = {
+      .seq = (uint64_t)col_i64(pq, r, i, 0),
+      .time_ms = col_i64(pq, r, i, 1),
+      .actor = col_str(pq, r, i, 2),
+      .type = {x->type, strlen(x->type)},
+      .outcome = col_str(pq, r, i, 3),
+  };
+  return x->fn(x->ud, &h, col_str(pq, r, i, 4));
+}
+
+static int pg_each_record(void *db, const char *type, lv_record_row_fn fn,
+                          void *ud) {
+  params p = {0};
+  p_str(&p, OID_TEXT, (levee_str){type, strlen(type)});
+  record_ctx x = {type, fn, ud};
+  /* The redundant type <> 'event' matches the partial index record_type
+   * for certain. */
+  return each_result_row(db,
+                         "SELECT seq, time_ms, actor, outcome, detail"
+                         " FROM record WHERE type = $1 AND type <> 'event'"
+                         " ORDER BY seq",
+                         &p, typed_record_row, &x);
+}
+
 typedef struct candidate_ctx {
   lv_purge_candidate_fn fn;
   void *ud;
@@ -2626,6 +2662,7 @@ const lv_store_backend lv_store_pg = {
     .event_context = pg_event_context,
     .each_orphan_outside = pg_each_orphan_outside,
     .search = pg_search,
+    .each_record = pg_each_record,
     .each_purge_candidate = pg_each_purge_candidate,
     .delete_content = pg_delete_content,
     .expire_record = pg_expire_record,

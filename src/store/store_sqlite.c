@@ -95,6 +95,10 @@ static const char *const migrations[] = {
     /* 4: the search index moves to a database of its own (search.db,
      * search_index.c), which the next writer builds from content. */
     "DROP TABLE IF EXISTS content_fts;",
+    /* 5: records that are not events, by type (registrations, the trail
+     * of what people did), without a pass over every event's. */
+    ("CREATE INDEX record_type ON record(type, seq)"
+     " WHERE type <> 'event';"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -1174,6 +1178,37 @@ static int sqlite_event_context(void *db, levee_str id, size_t before,
 
 /* --- retention ----------------------------------------------------------- */
 
+static int sqlite_each_record(void *db, const char *type, lv_record_row_fn fn,
+                              void *ud) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st;
+  /* The redundant type <> 'event' lets the partial index record_type
+   * serve the query. */
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT seq, time_ms, actor, outcome, detail"
+                         " FROM record WHERE type = ?1 AND type <> 'event'"
+                         " ORDER BY seq",
+                         -1, &st, NULL) != SQLITE_OK)
+    return LEVEE_ESTORE;
+  bind_cstr(st, 1, type);
+  int rc, status = LEVEE_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    lv_record_head h = {
+        .seq = (uint64_t)sqlite3_column_int64(st, 0),
+        .time_ms = sqlite3_column_int64(st, 1),
+        .actor = col_str(st, 2),
+        .type = {type, strlen(type)},
+        .outcome = col_str(st, 3),
+    };
+    if ((status = fn(ud, &h, col_str(st, 4))))
+      break;
+  }
+  if (!status && rc != SQLITE_DONE)
+    status = LEVEE_ESTORE;
+  sqlite3_finalize(st);
+  return status;
+}
+
 static int sqlite_each_purge_candidate(void *db, int64_t before_ms,
                                        lv_purge_candidate_fn fn, void *ud) {
   sqlite_store *s = db;
@@ -1294,6 +1329,7 @@ const lv_store_backend lv_store_sqlite = {
     .each_orphan_outside = sqlite_each_orphan_outside,
     .search = sqlite_search,
     .event_context = sqlite_event_context,
+    .each_record = sqlite_each_record,
     .each_purge_candidate = sqlite_each_purge_candidate,
     .delete_content = sqlite_delete_content,
     .expire_record = sqlite_expire_record,
