@@ -133,3 +133,16 @@ int lv_extract(lv_extractor *x, const void *bytes, size_t n, lv_arena *a,
   }
   return module.m->extract(x->state, bytes, n, a, text, info, err);
 }
+
+int lv_extract_image_hashes(const void *bytes, size_t n,
+                            uint64_t hashes[LV_PHASH_VARIANTS], size_t *count,
+                            levee_error *err) {
+  if (!lv_image_kind(bytes, n))
+    return lv_error_set(err, LEVEE_EENCODING,
+                        "not an image levee reads (JPEG, PNG, WebP, TIFF, "
+                        "BMP, GIF)");
+  pthread_once(&module_once, load_module);
+  if (module_status)
+    return lv_error_set(err, module_status, "%s", module_message);
+  return module.m->image_hashes(bytes, n, hashes, count, err);
+}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extract/phash.h"
 #include "extract/qr.h"
 #include "levee/levee.h"
 #include "util/arena.h"
@@ -41,6 +42,8 @@ typedef struct lv_extract_info {
   int64_t ms;         /* time taken */
   size_t n_codes;     /* QR codes read, their kinds in codes */
   lv_qr_kind codes[LV_MAX_QR_CODES];
+  int has_phash;  /* an image: its perceptual hash (phash.h), for */
+  uint64_t phash; /* matching registered images */
 } lv_extract_info;
 
 /* The text of an attachment's bytes. An image's text is its OCR text,
@@ -53,6 +56,15 @@ typedef struct lv_extract_info {
  * LEVEE_ENOMEM. err says what happened, in words for an officer. */
 int lv_extract(lv_extractor *x, const void *bytes, size_t n, lv_arena *a,
                levee_str *text, lv_extract_info *info, levee_error *err);
+
+/* The perceptual hashes an image is registered with (phash.h,
+ * lv_phash_variants): hashes[0] is the one lv_extract gives in
+ * info->phash, the rest those of crops of it; *count of them. The text is
+ * not read. Returns LEVEE_OK; LEVEE_EENCODING for bytes that are no image;
+ * lv_extract's errors otherwise. Thread-safe. */
+int lv_extract_image_hashes(const void *bytes, size_t n,
+                            uint64_t hashes[LV_PHASH_VARIANTS], size_t *count,
+                            levee_error *err);
 
 /* Tesseract's OpenMP threads spin while they wait: one page took 2.1 s of
  * wall time with them on this machine against 0.51 s with one (the

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "extract/image.h"
+#include "extract/phash.h"
 #include "extract/ocr.h"
 #include "extract/office.h"
 #include "extract/pdf.h"
@@ -82,6 +83,11 @@ static int image_text(state *x, const void *bytes, size_t n,
                       lv_extract_info *info, levee_error *err) {
   PIX *pix = NULL, *page = NULL;
   int rc = lv_image_decode(bytes, n, &pix, err);
+  /* The hash of the image as it came (upright), for registered images;
+   * one too small to hash has none. */
+  levee_error herr = {0};
+  if (!rc && lv_phash(pix, &info->phash, &herr) == LEVEE_OK)
+    info->has_phash = 1;
   if (!rc)
     rc = ocr_engine(x, err);
   if (!rc)
@@ -161,12 +167,24 @@ static int extract(void *p, const void *bytes, size_t n, lv_arena *a,
   return rc;
 }
 
+static int image_hashes(const void *bytes, size_t n,
+                        uint64_t hashes[LV_PHASH_VARIANTS], size_t *count,
+                        levee_error *err) {
+  PIX *pix = NULL;
+  int rc = lv_image_decode(bytes, n, &pix, err);
+  if (!rc)
+    rc = lv_phash_variants(pix, hashes, count, err);
+  pixDestroy(&pix);
+  return rc;
+}
+
 /* The module's one export. */
 __attribute__((
-    visibility("default"))) extern const lv_extract_module lv_extract_module_v1;
-const lv_extract_module lv_extract_module_v1 = {
+    visibility("default"))) extern const lv_extract_module lv_extract_module_v2;
+const lv_extract_module lv_extract_module_v2 = {
     .version = LV_EXTRACT_MODULE_VERSION,
     .state_new = state_new,
     .state_free = state_free,
     .extract = extract,
+    .image_hashes = image_hashes,
 };

@@ -21,8 +21,9 @@
 #include "levee/levee.h"
 #include "util/arena.h"
 
-#define LV_EXTRACT_MODULE_VERSION 1
-#define LV_EXTRACT_MODULE_SYMBOL "lv_extract_module_v1"
+/* 2: lv_extract_info has an image's perceptual hash; image_hash. */
+#define LV_EXTRACT_MODULE_VERSION 2
+#define LV_EXTRACT_MODULE_SYMBOL "lv_extract_module_v2"
 /* Beside the levee binary, or where LEVEE_EXTRACT_MODULE says. */
 #define LV_EXTRACT_MODULE_FILE "levee-extract.so"
 
@@ -34,6 +35,10 @@ typedef struct lv_extract_module {
   /* lv_extract's contract (extract.h), for bytes that are no plain text. */
   int (*extract)(void *state, const void *bytes, size_t n, lv_arena *a,
                  levee_str *text, lv_extract_info *info, levee_error *err);
+  /* lv_extract_image_hashes' contract (extract.h). */
+  int (*image_hashes)(const void *bytes, size_t n,
+                      uint64_t hashes[LV_PHASH_VARIANTS], size_t *count,
+                      levee_error *err);
 } lv_extract_module;
 
 #endif

@@ -75,3 +75,36 @@ int lv_phash(struct Pix *src, uint64_t *out, levee_error *err) {
   *out = h;
   return LEVEE_OK;
 }
+
+int lv_phash_variants(struct Pix *pix, uint64_t out[LV_PHASH_VARIANTS],
+                      size_t *n, levee_error *err) {
+  int rc = lv_phash(pix, &out[0], err);
+  if (rc)
+    return rc;
+  *n = 1;
+  int w = pixGetWidth(pix), h = pixGetHeight(pix);
+  /* Each crop as its left, top, right and bottom margins, in percent. */
+  static const int crops[LV_PHASH_VARIANTS - 1][4] = {
+      {3, 3, 3, 3}, {6, 6, 6, 6}, /* the middle 94% and 88% */
+      {0, 0, 6, 6}, {6, 0, 0, 6}, /* 94% from the top left, top right */
+      {0, 6, 6, 0}, {6, 6, 0, 0}, /* ... from the bottom left, right */
+  };
+  for (int i = 0; i < LV_PHASH_VARIANTS - 1; i++) {
+    int x0 = w * crops[i][0] / 100, y0 = h * crops[i][1] / 100;
+    int cw = w - x0 - w * crops[i][2] / 100;
+    int ch = h - y0 - h * crops[i][3] / 100;
+    if (cw < SIDE || ch < SIDE)
+      break; /* too small to crop: its own hash is all */
+    BOX *box = boxCreate(x0, y0, cw, ch);
+    PIX *part = box ? pixClipRectangle(pix, box, NULL) : NULL;
+    boxDestroy(&box);
+    if (!part)
+      return lv_error_set(err, LEVEE_ENOMEM, "out of memory hashing an image");
+    rc = lv_phash(part, &out[*n], err);
+    pixDestroy(&part);
+    if (rc)
+      return rc;
+    (*n)++;
+  }
+  return LEVEE_OK;
+}
