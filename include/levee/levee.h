@@ -43,7 +43,10 @@ extern "C" {
   XX(ESCAN, -10, "pattern scan failed")                                        \
   XX(EMISSING, -11, "required field missing")                                  \
   XX(ESTORE, -12, "audit store error")                                         \
-  XX(ETAMPER, -13, "integrity check failed")
+  XX(ETAMPER, -13, "integrity check failed")                                   \
+  XX(EBUSY, -14, "too busy: try again later")                                  \
+  XX(ETIMEOUT, -15, "timed out")                                               \
+  XX(ECANCELLED, -16, "cancelled")
 
 typedef enum levee_status {
 #define LEVEE_STATUS_ENUM(name, code, text) LEVEE_##name = (code),
@@ -91,6 +94,8 @@ typedef struct levee_attachment {
   levee_str text;   /* text extracted from the attachment (by the caller) */
   levee_str error;  /* why its text could not be extracted (by the caller):
                        a finding of category attachment.unreadable */
+  int has_phash;    /* an image whose perceptual hash the caller computed */
+  uint64_t phash;   /* ... that hash, matched against registered images */
 } levee_attachment;
 
 /* All strings are borrowed from the caller for the duration of one inspect. */
@@ -198,6 +203,15 @@ LEVEE_EXTERN LEVEE_MUSTCHECK int levee_scanner_create(levee_engine *e,
                                                       levee_scanner **out);
 LEVEE_EXTERN void levee_scanner_destroy(levee_scanner *s);
 
+/* A registered confidential document or image (levee_registry below). */
+typedef struct levee_registration {
+  uint64_t id;     /* the caller's number for it: levee uses its record's
+                      sequence number in the audit store */
+  levee_str label; /* what it is, for people */
+  levee_str level; /* its classification (绝密, 机密, 秘密, 内部), or absent */
+  levee_str name; /* the file that was registered, or absent */
+} levee_registration;
+
 typedef struct levee_finding {
   const char *rule;     /* policy rule id */
   const char *category; /* e.g. "pii.cn_resident_id", "keyword.projects" */
@@ -207,6 +221,13 @@ typedef struct levee_finding {
   const char *excerpt;  /* matched original text, personal data masked */
   levee_action action;
   levee_severity severity;
+  /* classified.document and classified.image: the registration matched,
+   * else NULL; matched is the share of a document's fingerprints found in
+   * the text, distance the Hamming distance of an image's perceptual hash
+   * from the registered one (-1 for a document). */
+  const levee_registration *registration;
+  double matched;
+  int distance;
 } levee_finding;
 
 typedef struct levee_verdict {
@@ -243,6 +264,61 @@ levee_scanner_inspect_batch(levee_scanner *s, const levee_event *evs, size_t n,
 LEVEE_EXTERN LEVEE_MUSTCHECK int levee_verdict_json(const levee_verdict *v,
                                                     char **buf, size_t *len,
                                                     size_t *cap);
+
+/* --- registered documents and images ---------------------------------------
+ *
+ * A registry holds confidential documents and images registered by an
+ * officer (`levee register`), so that content matching them is found:
+ * text or OCR output sharing enough of a document's fingerprints gives a
+ * classified.document finding, an attachment whose perceptual hash is near
+ * a registered image's gives classified.image. It keeps fingerprints and
+ * hashes, never the documents themselves. A registry is filled, sealed,
+ * then shared read-only by any number of scanners on any threads. */
+
+typedef struct levee_registry levee_registry;
+
+/* OUT: *r, empty, with one reference. */
+LEVEE_EXTERN LEVEE_MUSTCHECK int levee_registry_new(levee_registry **out);
+LEVEE_EXTERN levee_registry *levee_registry_ref(levee_registry *r);
+LEVEE_EXTERN void levee_registry_unref(levee_registry *r); /* accepts NULL */
+
+/* The fingerprints of a text as a registry keeps a document's: the text
+ * normalized as for inspection (at most its first 4 MiB), winnowed
+ * (core/winnow.h). OUT: *fp (malloc'd, the caller frees; NULL when there
+ * are none) and *n. Returns LEVEE_OK or LEVEE_ENOMEM. */
+LEVEE_EXTERN LEVEE_MUSTCHECK int
+levee_fingerprint_text(const char *text, size_t len, uint64_t **fp, size_t *n);
+
+/* Adds a document by its fingerprints (levee_fingerprint_text), or an
+ * image by its 64-bit perceptual hashes (its own, and any of crops of it:
+ * an attachment near any of them matches) and, when it holds text (a
+ * photographed page), that text's fingerprints: an attachment near such
+ * an image matches only when its own text shares enough of them, since
+ * photos of different pages of one layout hash alike. reg's strings are
+ * copied.
+ * Returns LEVEE_OK, LEVEE_ENOMEM, or LEVEE_EINVAL once the registry is
+ * sealed, or for a document with no fingerprints or an image with no
+ * hash. */
+LEVEE_EXTERN LEVEE_MUSTCHECK int
+levee_registry_add_document(levee_registry *r, const levee_registration *reg,
+                            const uint64_t *fp, size_t n);
+LEVEE_EXTERN LEVEE_MUSTCHECK int
+levee_registry_add_image(levee_registry *r, const levee_registration *reg,
+                         const uint64_t *phash, size_t n,
+                         const uint64_t *text_fp, size_t n_text_fp);
+
+/* Builds the indexes; after this the registry is read-only. */
+LEVEE_EXTERN LEVEE_MUSTCHECK int levee_registry_seal(levee_registry *r);
+
+/* Registered documents and images. */
+LEVEE_EXTERN size_t levee_registry_documents(const levee_registry *r);
+LEVEE_EXTERN size_t levee_registry_images(const levee_registry *r);
+
+/* The registry this scanner matches content against from its next
+ * inspection on (a reference is taken; NULL: none). Returns LEVEE_OK, or
+ * LEVEE_EINVAL for a registry not yet sealed. */
+LEVEE_EXTERN LEVEE_MUSTCHECK int levee_scanner_set_registry(levee_scanner *s,
+                                                            levee_registry *r);
 
 LEVEE_EXTERN const char *levee_version(void);
 

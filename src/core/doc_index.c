@@ -105,6 +105,7 @@ typedef struct hit {
   uint32_t id;
   uint64_t hash;
   uint32_t start, end;
+  uint32_t at; /* the text's fingerprint it is, by number */
 } hit;
 
 static int hit_order(const void *a, const void *b) {
@@ -123,9 +124,37 @@ static int match_order(const void *a, const void *b) {
   return (x->id > y->id) - (x->id < y->id);
 }
 
-static int matches(uint32_t matched, uint32_t total) {
-  return matched >= LV_DOC_MIN_MATCHES ||
-         (matched >= 3 && 2 * matched >= total);
+static int by_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The most of h[0..n) (one document's hits) among any LV_DOC_WINDOW
+ * consecutive fingerprints of the text. at is scratch for n numbers. */
+static uint32_t densest(const hit *h, size_t n, uint32_t *at) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    at[k++] = h[i].at;
+  qsort(at, k, sizeof *at, by_u32);
+  size_t m = 0; /* distinct */
+  for (size_t i = 0; i < k; i++)
+    if (m == 0 || at[m - 1] != at[i])
+      at[m++] = at[i];
+  uint32_t best = 0;
+  for (size_t a = 0, b = 0; b < m; b++) {
+    while (at[b] - at[a] >= LV_DOC_WINDOW)
+      a++;
+    if (b - a + 1 > best)
+      best = (uint32_t)(b - a + 1);
+  }
+  return best;
+}
+
+static int matches(uint32_t matched, uint32_t dense, uint32_t total) {
+  if (matched >= LV_DOC_MIN_MATCHES &&
+      (dense >= LV_DOC_MIN_MATCHES || 5 * (uint64_t)matched >= total))
+    return 1;
+  return matched >= 3 && 2 * matched >= total;
 }
 
 int lv_doc_index_match(const lv_doc_index *x, const lv_fingerprint *fp,
@@ -156,11 +185,17 @@ int lv_doc_index_match(const lv_doc_index *x, const lv_fingerprint *fp,
         hits = h;
         ch = nc;
       }
-      hits[nh++] = (hit){x->v[j].id, fp[i].hash, fp[i].start, fp[i].end};
+      hits[nh++] =
+          (hit){x->v[j].id, fp[i].hash, fp[i].start, fp[i].end, (uint32_t)i};
     }
   }
   if (nh > 1)
     qsort(hits, nh, sizeof *hits, hit_order);
+  uint32_t *at = malloc((nh ? nh : 1) * sizeof *at);
+  if (!at) {
+    free(hits);
+    return LEVEE_ENOMEM;
+  }
   size_t nm = 0;
   for (size_t i = 0; i < nh;) {
     size_t j = i;
@@ -174,7 +209,8 @@ int lv_doc_index_match(const lv_doc_index *x, const lv_fingerprint *fp,
         end = hits[j].end;
     }
     uint32_t total = hits[i].id < x->n_total ? x->total[hits[i].id] : 0;
-    if (matches(distinct, total)) {
+    if (distinct >= 3 &&
+        matches(distinct, densest(hits + i, j - i, at), total)) {
       if (nm < cap)
         out[nm++] = (lv_doc_match){hits[i].id, distinct, total, start, end};
       else {
@@ -191,6 +227,7 @@ int lv_doc_index_match(const lv_doc_index *x, const lv_fingerprint *fp,
     i = j;
   }
   free(hits);
+  free(at);
   if (nm > 1)
     qsort(out, nm, sizeof *out, match_order);
   *found = nm;

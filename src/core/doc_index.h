@@ -9,10 +9,15 @@
  * their number.
  *
  * A text matches a registered document when it holds at least
- * LV_DOC_MIN_MATCHES of that document's fingerprints (a shared paragraph
- * of some 50 characters or more: a copied paragraph is found in a long
- * document), or, for a short registered text, at least half of its
- * fingerprints and no fewer than 3.
+ * LV_DOC_MIN_MATCHES of that document's fingerprints and either they
+ * come together (that many among some LV_DOC_WINDOW consecutive
+ * fingerprints of the text: a copied paragraph of some 30 to 70
+ * characters) or they are a fifth of the document's (a page read back by
+ * OCR, its matches spread by misread characters); or, for a short
+ * registered text, when it holds at least half of its fingerprints and no
+ * fewer than 3. The set phrases official documents share (各乡镇人民政府,
+ * 现将有关事项通知如下) are a fingerprint or two each, scattered over a
+ * page: they make neither.
  */
 #ifndef LV_CORE_DOC_INDEX_H
 #define LV_CORE_DOC_INDEX_H
@@ -23,6 +28,7 @@
 #include "core/winnow.h"
 
 #define LV_DOC_MIN_MATCHES 6
+#define LV_DOC_WINDOW 16
 
 typedef struct lv_doc_index lv_doc_index;
 

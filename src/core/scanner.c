@@ -26,6 +26,8 @@
 #include "core/engine_int.h"
 #include "core/mask.h"
 #include "core/normalize.h"
+#include "core/registry.h"
+#include "core/winnow.h"
 #include "util/arena.h"
 #include "util/error.h"
 #include "util/limits.h"
@@ -79,7 +81,13 @@ struct levee_scanner {
   size_t n_finds;
   int truncated;
   levee_verdict v;
+  levee_registry *registry; /* registered documents and images, or NULL */
+  lv_buf fingerprints;      /* a text's, when registry has documents or
+                               images that hold text */
+  int fingerprinted;        /* the source they are of, or NO_SOURCE */
 };
+
+enum { NO_SOURCE = -2 };
 
 struct lv_inspect {
   levee_scanner *s;
@@ -96,6 +104,7 @@ int levee_scanner_create(levee_engine *e, levee_scanner **out) {
   lv_norm_init(&s->batch.texts);
   s->cur = &s->norm;
   lv_arena_init(&s->arena, LV_MAX_ARENA_BYTES);
+  lv_buf_init(&s->fingerprints, SIZE_MAX);
   s->hits = malloc(LV_MAX_CANDIDATES * sizeof *s->hits);
   s->finds = malloc(LV_MAX_FINDINGS * sizeof *s->finds);
   s->rule_ok = malloc(e->policy->n_rules + 1);
@@ -124,8 +133,20 @@ void levee_scanner_destroy(levee_scanner *s) {
   free(s->hits);
   free(s->finds);
   free(s->rule_ok);
+  lv_buf_cleanup(&s->fingerprints);
+  levee_registry_unref(s->registry);
   levee_engine_unref(s->e);
   free(s);
+}
+
+int levee_scanner_set_registry(levee_scanner *s, levee_registry *r) {
+  if (r && !r->sealed)
+    return LEVEE_EINVAL;
+  if (r)
+    levee_registry_ref(r);
+  levee_registry_unref(s->registry);
+  s->registry = r;
+  return LEVEE_OK;
 }
 
 /* --- services for detectors ----------------------------------------------- */
@@ -176,12 +197,15 @@ static const lv_rule *decide(const levee_scanner *s, const char *category,
   return best;
 }
 
-void lv_inspect_emit(lv_inspect *in, const char *category, uint32_t from,
-                     uint32_t to, double confidence, lv_mask mask) {
-  levee_scanner *s = in->s;
+/* A finding of category over normalized [from, to) of the current text,
+ * source; NULL when no rule applies to it, or it is weaker than one of the
+ * same category already found there. */
+static levee_finding *emit(levee_scanner *s, int source, const char *category,
+                           uint32_t from, uint32_t to, double confidence,
+                           lv_mask mask) {
   const lv_rule *r = decide(s, category, confidence);
   if (!r)
-    return;
+    return NULL;
   const lv_norm *n = s->cur;
   size_t start = lv_norm_orig_start(n, from);
   size_t end = to > from ? lv_norm_orig_end(n, to) : start;
@@ -190,26 +214,26 @@ void lv_inspect_emit(lv_inspect *in, const char *category, uint32_t from,
   size_t idx = s->n_finds;
   for (size_t i = 0; i < s->n_finds; i++) {
     const levee_finding *f = &s->finds[i];
-    if (f->source != in->source || strcmp(f->category, category) ||
+    if (f->source != source || strcmp(f->category, category) ||
         f->end <= start || end <= f->start)
       continue;
     if (confidence < f->confidence ||
         (confidence == f->confidence && end - start <= f->end - f->start))
-      return;
+      return NULL;
     idx = i;
     break;
   }
   if (idx == s->n_finds) {
     if (idx >= LV_MAX_FINDINGS) {
       s->truncated = 1;
-      return;
+      return NULL;
     }
     s->n_finds++;
   }
   levee_finding *f = &s->finds[idx];
   f->rule = r->id;
   f->category = category;
-  f->source = in->source;
+  f->source = source;
   f->start = start;
   f->end = end;
   f->confidence = confidence;
@@ -218,6 +242,124 @@ void lv_inspect_emit(lv_inspect *in, const char *category, uint32_t from,
   f->excerpt = lv_mask_excerpt(&s->arena, n->orig + start, end - start, mask);
   if (!f->excerpt)
     f->excerpt = "";
+  f->registration = NULL;
+  f->matched = 0;
+  f->distance = -1;
+  return f;
+}
+
+void lv_inspect_emit(lv_inspect *in, const char *category, uint32_t from,
+                     uint32_t to, double confidence, lv_mask mask) {
+  emit(in->s, in->source, category, from, to, confidence, mask);
+}
+
+/* --- registered documents and images ------------------------------------- */
+
+/* The registered documents the current text shares enough of: a
+ * classified.document finding each, over the span their fingerprints lie
+ * in. */
+static int match_documents(levee_scanner *s, int source) {
+  const levee_registry *r = s->registry;
+  if (!r || (r->documents == 0 && r->text_images == 0))
+    return LEVEE_OK;
+  lv_buf_truncate(&s->fingerprints, 0);
+  s->fingerprinted = source;
+  int rc = lv_winnow(s->cur, &s->fingerprints);
+  if (rc || s->fingerprints.len == 0 || r->documents == 0)
+    return rc;
+  lv_doc_match m[LV_REGISTRY_MATCHES];
+  size_t found = 0;
+  rc = lv_doc_index_match(r->docs,
+                          (const lv_fingerprint *)(void *)s->fingerprints.data,
+                          s->fingerprints.len / sizeof(lv_fingerprint), m,
+                          LV_REGISTRY_MATCHES, &found);
+  for (size_t i = 0; !rc && i < found; i++) {
+    levee_finding *f =
+        emit(s, source, "classified.document", m[i].start, m[i].end,
+             lv_registry_document_confidence(&m[i]), LV_MASK_NONE);
+    if (f) {
+      f->registration = &r->regs[m[i].id];
+      f->matched = m[i].total ? (double)m[i].matched / m[i].total : 0;
+    }
+  }
+  return rc;
+}
+
+/* The registered image attachment source is a copy of (registry.h says
+ * how it is told): 1 and *out, or 0 when there is none. */
+static int find_image(levee_scanner *s, int source, const levee_attachment *at,
+                      lv_image_match *out) {
+  const levee_registry *r = s->registry;
+  const lv_fingerprint *fp =
+      (const lv_fingerprint *)(void *)s->fingerprints.data;
+  size_t n_fp = s->fingerprinted == source
+                    ? s->fingerprints.len / sizeof(lv_fingerprint)
+                    : 0;
+  int rc;
+  /* A page photo, by its text: the most matched first. */
+  if (r->text_images && n_fp) {
+    lv_doc_match m[LV_REGISTRY_MATCHES];
+    size_t found = 0;
+    if ((rc = lv_doc_index_match(r->img_texts, fp, n_fp, m, LV_REGISTRY_MATCHES,
+                                 &found)))
+      return rc;
+    for (size_t i = 0; i < found; i++) {
+      unsigned d = lv_registry_image_distance(r, m[i].id, at->phash);
+      if (d <= LV_IMAGE_TEXT_DISTANCE) {
+        *out = (lv_image_match){m[i].id, d};
+        return 1;
+      }
+    }
+  }
+  /* A picture by its hash; a page only by a very near one, and only when
+   * this image's text could not be read. */
+  lv_image_match m[LV_REGISTRY_IMAGE_CANDIDATES];
+  size_t found = 0;
+  if ((rc = lv_image_index_match(r->imgs, at->phash, LV_IMAGE_MATCH_DISTANCE, m,
+                                 LV_REGISTRY_IMAGE_CANDIDATES, &found)))
+    return rc;
+  for (size_t i = 0; i < found; i++)
+    if (!r->entries[m[i].id].has_text ||
+        (n_fp == 0 && m[i].distance <= LV_IMAGE_UNCONFIRMED_DISTANCE)) {
+      *out = m[i];
+      return 1;
+    }
+  return 0;
+}
+
+/* A registered image near attachment source's perceptual hash: a
+ * classified.image finding, its excerpt the registration's label. */
+static int match_image(levee_scanner *s, int source,
+                       const levee_attachment *at) {
+  const levee_registry *r = s->registry;
+  if (!r || r->images == 0 || !at->has_phash)
+    return LEVEE_OK;
+  lv_image_match m;
+  int rc = find_image(s, source, at, &m);
+  if (rc <= 0)
+    return rc;
+  static const char category[] = "classified.image";
+  double confidence = lv_registry_image_confidence(m.distance);
+  const lv_rule *rule = decide(s, category, confidence);
+  if (!rule)
+    return LEVEE_OK;
+  if (s->n_finds >= LV_MAX_FINDINGS) {
+    s->truncated = 1;
+    return LEVEE_OK;
+  }
+  const levee_registration *reg = &r->regs[m.id];
+  levee_finding *f = &s->finds[s->n_finds++];
+  *f = (levee_finding){.rule = rule->id,
+                       .category = category,
+                       .source = source,
+                       .confidence = confidence,
+                       .excerpt = reg->label.ptr ? reg->label.ptr : "",
+                       .action = rule->action,
+                       .severity = rule->severity,
+                       .registration = reg,
+                       .matched = 1.0 - m.distance / 64.0,
+                       .distance = (int)m.distance};
+  return LEVEE_OK;
 }
 
 /* --- the scan ------------------------------------------------------------- */
@@ -314,7 +456,10 @@ static int inspect_source(levee_scanner *s, const levee_event *ev, int source,
   if (rc)
     return rc;
   s->cur = &s->norm;
-  return detect(s, ev, source, 0);
+  rc = detect(s, ev, source, 0);
+  if (!rc)
+    rc = match_documents(s, source);
+  return rc;
 }
 
 /* An attachment whose text could not be extracted (corrupt, over a limit,
@@ -342,6 +487,9 @@ static void attachment_unreadable(levee_scanner *s, int source, levee_str why) {
   f->action = r->action;
   f->severity = r->severity;
   f->excerpt = excerpt ? excerpt : "";
+  f->registration = NULL;
+  f->matched = 0;
+  f->distance = -1;
 }
 
 /* Each attachment's text, or the reason it has none. */
@@ -352,6 +500,8 @@ static int inspect_attachments(levee_scanner *s, const levee_event *ev) {
     rc = inspect_source(s, ev, (int)i, at->text);
     if (!rc && at->error.ptr && at->error.len)
       attachment_unreadable(s, (int)i, at->error);
+    if (!rc)
+      rc = match_image(s, (int)i, at);
   }
   return rc;
 }
@@ -395,6 +545,7 @@ static void begin_event(levee_scanner *s, const levee_event *ev) {
   const levee_policy *p = s->e->policy;
   lv_arena_reset(&s->arena);
   s->n_finds = 0;
+  s->fingerprinted = NO_SOURCE;
   s->truncated = 0;
   for (size_t i = 0; i < p->n_rules; i++)
     s->rule_ok[i] = (unsigned char)lv_rule_matches_event(&p->rules[i], ev);
@@ -594,6 +745,8 @@ static int inspect_run(levee_scanner *s, const levee_event *evs, size_t n,
       memcpy(s->hits, b->sorted + be->first_hit, s->n_hits * sizeof *s->hits);
       s->hits_full = (be->flags & BATCH_HITS_FULL) != 0;
       rc = detect(s, ev, -1, 1);
+      if (!rc)
+        rc = match_documents(s, -1);
       s->cur = &s->norm;
     }
     if (!rc)

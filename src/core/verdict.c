@@ -11,11 +11,14 @@
  * version as its reference and compares).
  *
  * Layout, members in this order, "redacted_text" and "truncated" only when
- * set:
+ * set, "registration" and "matched" only for a match of a registration
+ * ("level" and "name" when it has them), "distance" only for an image's:
  *   {"id":"..."|null,"action":"...","severity":"...","findings":[
  *     {"rule":"...","category":"...","source":"text"|"attachment:N",
  *      "start":N,"end":N,"excerpt":"...","confidence":N.NN,
- *      "action":"...","severity":"..."},...],
+ *      "action":"...","severity":"...",
+ *      "registration":{"id":N,"label":"...","level":"...","name":"..."},
+ *      "matched":N.NN,"distance":N},...],
  *   "redacted_text":"...","truncated":true}\n
  */
 #include <assert.h>
@@ -111,6 +114,53 @@ static char *put_confidence(char *p, double v) {
   return p + n;
 }
 
+/* The members of a finding that matched a registration, from
+ * ",\"registration\"" to the last: their size and the writer. */
+static size_t match_size(const levee_finding *f, int exact) {
+  const levee_registration *r = f->registration;
+  char tmp[LV_JSON_INT_MAX];
+  size_t n = LEN(",\"registration\":{\"id\":") + LEN(",\"label\":\"") +
+             LEN("\"}") + LEN(",\"matched\":");
+  add(&n, exact ? lv_json_fmt_int(tmp, (int64_t)r->id) : LV_JSON_INT_MAX);
+  if (r->label.ptr)
+    add(&n, str_size(r->label.ptr, r->label.len, exact));
+  if (r->level.ptr)
+    add(&n,
+        LEN("\",\"level\":\"") + str_size(r->level.ptr, r->level.len, exact));
+  if (r->name.ptr)
+    add(&n, LEN("\",\"name\":\"") + str_size(r->name.ptr, r->name.len, exact));
+  add(&n, confidence_size(f->matched, exact));
+  if (f->distance >= 0)
+    add(&n, LEN(",\"distance\":") +
+                (exact ? lv_json_fmt_int(tmp, f->distance) : LV_JSON_INT_MAX));
+  return n;
+}
+
+static char *put_match(char *p, const levee_finding *f) {
+  const levee_registration *r = f->registration;
+  PUT(p, ",\"registration\":{\"id\":");
+  p = put_int(p, (int64_t)r->id);
+  PUT(p, ",\"label\":\"");
+  if (r->label.ptr)
+    p = put_str(p, r->label.ptr, r->label.len);
+  if (r->level.ptr) {
+    PUT(p, "\",\"level\":\"");
+    p = put_str(p, r->level.ptr, r->level.len);
+  }
+  if (r->name.ptr) {
+    PUT(p, "\",\"name\":\"");
+    p = put_str(p, r->name.ptr, r->name.len);
+  }
+  PUT(p, "\"}");
+  PUT(p, ",\"matched\":");
+  p = put_confidence(p, f->matched);
+  if (f->distance >= 0) {
+    PUT(p, ",\"distance\":");
+    p = put_int(p, f->distance);
+  }
+  return p;
+}
+
 static size_t finding_size(const levee_finding *f, int exact) {
   char tmp[LV_JSON_INT_MAX];
   size_t n = LEN("{\"rule\":\"") + LEN("\",\"category\":\"") +
@@ -130,6 +180,8 @@ static size_t finding_size(const levee_finding *f, int exact) {
   add(&n, confidence_size(f->confidence, exact));
   add(&n, strlen(levee_action_name(f->action)));
   add(&n, strlen(levee_severity_name(f->severity)));
+  if (f->registration)
+    add(&n, match_size(f, exact));
   return n;
 }
 
@@ -157,7 +209,10 @@ static char *put_finding(char *p, const levee_finding *f) {
   p = put_name(p, name_of(levee_action_name(f->action)));
   PUT(p, "\",\"severity\":\"");
   p = put_name(p, name_of(levee_severity_name(f->severity)));
-  PUT(p, "\"}");
+  PUT(p, "\"");
+  if (f->registration)
+    p = put_match(p, f);
+  PUT(p, "}");
   return p;
 }
 

@@ -146,6 +146,30 @@ static void ref_verdict(lv_buf *b, const levee_verdict *v) {
     ref_key(b, "severity", 1);
     ref_string(b, levee_severity_name(f->severity),
                strlen(levee_severity_name(f->severity)));
+    if (f->registration) {
+      const levee_registration *r = f->registration;
+      ref_key(b, "registration", 1);
+      ref_puts(b, "{");
+      ref_key(b, "id", 0);
+      ref_num(b, "%llu", (unsigned long long)r->id);
+      ref_key(b, "label", 1);
+      ref_string(b, r->label.ptr ? r->label.ptr : "", r->label.len);
+      if (r->level.ptr) {
+        ref_key(b, "level", 1);
+        ref_string(b, r->level.ptr, r->level.len);
+      }
+      if (r->name.ptr) {
+        ref_key(b, "name", 1);
+        ref_string(b, r->name.ptr, r->name.len);
+      }
+      ref_puts(b, "}");
+      ref_key(b, "matched", 1);
+      ref_num(b, "%.2f", isfinite(f->matched) ? f->matched : 0.0);
+      if (f->distance >= 0) {
+        ref_key(b, "distance", 1);
+        ref_num(b, "%d", f->distance);
+      }
+    }
     ref_puts(b, "}");
   }
   ref_puts(b, "]");
@@ -590,12 +614,12 @@ static void test_verdict_findings(void **state) {
   (void)state;
   levee_finding f[3] = {
       {"state-secret", "marking.state_secret", -1, 0, 12, 0.875, "绝密★10年",
-       LEVEE_ACTION_BLOCK, LEVEE_SEVERITY_CRITICAL},
+       LEVEE_ACTION_BLOCK, LEVEE_SEVERITY_CRITICAL, NULL, 0, -1},
       {"pii", "pii.cn_resident_id", 0, 5, 23, 1.0, "110101********1234",
-       LEVEE_ACTION_ALERT, LEVEE_SEVERITY_HIGH},
+       LEVEE_ACTION_ALERT, LEVEE_SEVERITY_HIGH, NULL, 0, -1},
       {"odd \"rule\"", "cat\\egory", 12, SIZE_MAX, (size_t)INT64_MAX + 1, NAN,
        "quote \" back \\ ctl \x01 ls \xE2\x80\xA8 bad \xC3(", (levee_action)9,
-       (levee_severity)-3},
+       (levee_severity)-3, NULL, 0, -1},
   };
   levee_verdict v = allow_verdict("m1");
   v.action = LEVEE_ACTION_BLOCK;
@@ -648,6 +672,7 @@ static void test_verdict_random(void **state) {
       ref_put(&s[i], "", 0); /* allocates, so data is a C string */
     }
     levee_finding f[MAXF];
+    levee_registration regs[MAXF];
     levee_verdict v;
     memset(&v, 0, sizeof v);
     v.id.ptr = rnd() % 10 ? s[0].data : NULL;
@@ -670,6 +695,20 @@ static void test_verdict_random(void **state) {
                                  : rnd_unit();
       f[i].action = (levee_action)(rnd() % 6);
       f[i].severity = (levee_severity)(rnd() % 6);
+      /* Some match a registration, with or without a level and a name. */
+      f[i].registration = NULL;
+      f[i].distance = -1;
+      if (rnd() % 4 == 0) {
+        levee_registration *reg = &regs[i];
+        reg->id = rnd() % 2 ? rnd() : (uint64_t)rnd() << 32 | rnd();
+        reg->label = (levee_str){s[5 + 4 * i].data, s[5 + 4 * i].len};
+        reg->level = rnd() % 2 ? reg->label : (levee_str){0};
+        reg->name =
+            rnd() % 2 ? (levee_str){s[1].data, s[1].len} : (levee_str){0};
+        f[i].registration = reg;
+        f[i].matched = rnd_unit();
+        f[i].distance = rnd() % 2 ? (int)(rnd() % 65) : -1;
+      }
     }
     v.redacted_text = rnd() % 5 ? NULL : s[1].data;
     v.truncated = rnd() % 7 == 0;
@@ -715,7 +754,10 @@ static void test_verdict_long_text(void **state) {
                            i / 256.0,
                            excerpt,
                            LEVEE_ACTION_ALERT,
-                           LEVEE_SEVERITY_LOW};
+                           LEVEE_SEVERITY_LOW,
+                           NULL,
+                           0,
+                           -1};
   v.findings = f;
   v.n_findings = LV_MAX_FINDINGS;
   v.truncated = 1;
