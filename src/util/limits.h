@@ -86,5 +86,24 @@
 #define LV_MAX_PDF_PAGES 500
 #define LV_MAX_PDF_OCR_PAGES 20
 #define LV_PDF_OCR_TIMEOUT_MS 60000
+/* Registered documents (levee register): fingerprints kept of one. A
+ * fingerprint stands for about (w + 1) / 2 = 4.5 characters (core/winnow.h),
+ * so this is a document of some 1.8 million characters, 900 pages of
+ * Chinese; its record's detail (16 hex digits a fingerprint) stays under
+ * LV_MAX_LINE_BYTES. */
+#define LV_MAX_REGISTERED_FINGERPRINTS 400000u
+/* The extraction pool (src/extract/pool.h). Workers: each holds its own
+ * Tesseract engine, its model loaded, and an arena of up to
+ * LV_MAX_ARENA_BYTES (64 MiB), so a pool past 32 workers could take
+ * gigabytes for no gain on the machines levee runs on. Queued
+ * jobs: at 0.4-2 s of OCR each, 256 jobs waiting is a minute of backlog on
+ * 4 workers, past any inline wait; refusing more (LEVEE_EBUSY) tells the
+ * server to give the text verdict alone instead of piling up work. Queued
+ * bytes: 4 attachments of the largest file size levee reads (64 MiB), so
+ * any such file fits, and a burst of big files cannot take memory without
+ * end. */
+#define LV_MAX_EXTRACT_WORKERS 32u
+#define LV_EXTRACT_QUEUE_JOBS 256u
+#define LV_EXTRACT_QUEUE_BYTES ((size_t)4 * LV_MAX_FILE_BYTES)
 
 #endif
