@@ -68,6 +68,25 @@ typedef struct lv_retention {
 void lv_retention_for(const lv_retention *r, const char *const *categories,
                       size_t n, int64_t *record_days, int64_t *content_days);
 
+/* How a server gives the verdict of an event with attachments to read
+ * (attachments: in a policy). Inline: the caller waits for the
+ * attachments' text, up to timeout_ms, and gets one verdict; what is not
+ * read by then follows as a later record. Follow-up: the caller gets the
+ * text's verdict at once, the attachments' as a later record linked to the
+ * event. `levee scan` always reads them inline and waits. */
+typedef enum lv_attachment_verdict {
+  LV_ATTACHMENTS_INLINE = 0,
+  LV_ATTACHMENTS_FOLLOW_UP
+} lv_attachment_verdict;
+
+#define LV_ATTACHMENT_TIMEOUT_MS 5000
+#define LV_ATTACHMENT_TIMEOUT_MAX_MS 60000
+
+typedef struct lv_attachment_policy {
+  lv_attachment_verdict verdict;
+  int64_t timeout_ms; /* inline: the longest the caller waits */
+} lv_attachment_policy;
+
 typedef struct lv_keyword_list {
   char *name;   /* findings are keyword.<name> */
   char *origin; /* file it came from, or "inline" */
@@ -86,6 +105,7 @@ struct levee_policy {
   lv_keyword_list *lists;
   size_t n_lists;
   lv_retention retention;
+  lv_attachment_policy attachments;
 };
 
 /* Whether category pattern pat covers category cat. */

@@ -47,6 +47,21 @@ static void explain_retention(lv_buf *b, const lv_retention *r) {
   }
 }
 
+/* How a server gives the verdict of an event with attachments. */
+static void explain_attachments(lv_buf *b, const lv_attachment_policy *a) {
+  if (a->verdict == LV_ATTACHMENTS_FOLLOW_UP)
+    (void)lv_buf_puts(b, "attachments: follow-up: the server answers with "
+                         "the text's verdict at once, the attachments' "
+                         "follows as a later record\n");
+  else
+    (void)lv_buf_printf(b,
+                        "attachments: inline: the server waits up to "
+                        "%lld ms for attachments to be read, then answers "
+                        "with what it has; the rest follows as a later "
+                        "record\n",
+                        (long long)a->timeout_ms);
+}
+
 char *levee_policy_explain(const levee_policy *p) {
   lv_buf b;
   lv_buf_init(&b, 1u << 24);
@@ -92,5 +107,6 @@ char *levee_policy_explain(const levee_policy *p) {
   (void)lv_buf_puts(&b, "When several rules apply, the strongest action wins "
                         "(allow < alert < hold < redact < block).\n");
   explain_retention(&b, &p->retention);
+  explain_attachments(&b, &p->attachments);
   return lv_buf_detach(&b, NULL);
 }

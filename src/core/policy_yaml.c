@@ -483,6 +483,57 @@ static int content_within_records(loader *L, yaml_node_t *n, const char *what,
               what, (long long)content, (long long)records);
 }
 
+/* A wait: "800ms", "5s". */
+static int parse_ms(loader *L, yaml_node_t *n, const char *what, int64_t *out) {
+  const char *s;
+  if (want_scalar(L, n, what, &s))
+    return L->rc;
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  int per = !strcmp(end, "ms") ? 1 : !strcmp(end, "s") ? 1000 : 0;
+  if (errno || end == s || s[0] == '-' || !per || v < 1 ||
+      v * per > LV_ATTACHMENT_TIMEOUT_MAX_MS)
+    return fail(L, n,
+                "%s must be a time from 1ms to %ds (\"800ms\", \"5s\"), "
+                "not '%s'",
+                what, LV_ATTACHMENT_TIMEOUT_MAX_MS / 1000, s);
+  *out = (int64_t)v * per;
+  return LEVEE_OK;
+}
+
+/* attachments: { verdict: inline | follow-up, timeout: T } */
+static int parse_attachments(loader *L, yaml_node_t *n) {
+  lv_attachment_policy *a = &L->p->attachments;
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(L, n, "attachments must be a mapping (verdict, timeout)");
+  FOR_PAIRS(L, n, pr) {
+    yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(k), *s;
+    if (key && !strcmp(key, "verdict")) {
+      if (want_scalar(L, v, "attachments.verdict", &s))
+        return L->rc;
+      if (!strcmp(s, "inline"))
+        a->verdict = LV_ATTACHMENTS_INLINE;
+      else if (!strcmp(s, "follow-up"))
+        a->verdict = LV_ATTACHMENTS_FOLLOW_UP;
+      else
+        return fail(L, v,
+                    "attachments.verdict must be inline or follow-up, not "
+                    "'%s'",
+                    s);
+    } else if (key && !strcmp(key, "timeout")) {
+      if (parse_ms(L, v, "attachments.timeout", &a->timeout_ms))
+        return L->rc;
+    } else {
+      return fail(L, k,
+                  "unknown key in attachments '%s' (known: verdict, timeout)",
+                  key ? key : "?");
+    }
+  }
+  return LEVEE_OK;
+}
+
 /* retention: { records: D, content: D, categories: { CAT: { records: D,
  * content: D } } } */
 static int parse_retention(loader *L, yaml_node_t *n) {
@@ -625,11 +676,14 @@ static int load_root(loader *L, int *include_default) {
     } else if (!strcmp(key, "retention")) {
       if (parse_retention(L, v))
         return L->rc;
+    } else if (!strcmp(key, "attachments")) {
+      if (parse_attachments(L, v))
+        return L->rc;
     } else
       return fail(L, k,
                   "unknown top-level key '%s' (known: version, name, "
                   "description, include_default, keyword_lists, rules, "
-                  "retention)",
+                  "retention, attachments)",
                   key);
   }
   if (!have_version)
@@ -691,6 +745,7 @@ int levee_policy_parse(const char *yaml, size_t len, const char *origin,
   if (!(L.p = calloc(1, sizeof *L.p)))
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   atomic_init(&L.p->refs, 1);
+  L.p->attachments.timeout_ms = LV_ATTACHMENT_TIMEOUT_MS;
   if (!yaml_parser_initialize(&parser)) {
     L.rc = lv_error_set(err, LEVEE_ENOMEM, "out of memory");
     goto out;

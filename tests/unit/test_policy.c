@@ -130,8 +130,10 @@ static void check_default_pack(const levee_policy *p) {
   const lv_rule *r = rule_by_id(p, "state-secret-marking");
   assert_int_equal(r->action, LEVEE_ACTION_BLOCK);
   assert_int_equal(r->severity, LEVEE_SEVERITY_CRITICAL);
-  assert_int_equal(r->categories.n, 1);
+  assert_int_equal(r->categories.n, 3);
   assert_string_equal(r->categories.v[0], "classified.marking");
+  assert_string_equal(r->categories.v[1], "classified.document");
+  assert_string_equal(r->categories.v[2], "classified.image");
   assert_int_equal(r->channels.n, 7);
   assert_true(strlist_has(&r->channels, "wechat"));
   assert_true(strlist_has(&r->channels, "mms"));
@@ -1034,8 +1036,52 @@ static void test_retention_errors(void **state) {
         "retention must be a mapping");
 }
 
+static void test_attachments(void **state) {
+  (void)state;
+  /* Unset: inline, 5 s. */
+  levee_policy *p = parse_ok("version: 1\ninclude_default: true\n");
+  assert_int_equal(p->attachments.verdict, LV_ATTACHMENTS_INLINE);
+  assert_int_equal(p->attachments.timeout_ms, LV_ATTACHMENT_TIMEOUT_MS);
+  char *text = levee_policy_explain(p);
+  assert_non_null(strstr(text, "attachments: inline: the server waits up to "
+                               "5000 ms"));
+  free(text);
+  levee_policy_destroy(p);
+  p = parse_ok("version: 1\ninclude_default: true\nattachments:\n"
+               "  verdict: follow-up\n");
+  assert_int_equal(p->attachments.verdict, LV_ATTACHMENTS_FOLLOW_UP);
+  text = levee_policy_explain(p);
+  assert_non_null(strstr(text, "attachments: follow-up"));
+  free(text);
+  levee_policy_destroy(p);
+  p = parse_ok("version: 1\ninclude_default: true\nattachments:\n"
+               "  verdict: inline\n  timeout: 800ms\n");
+  assert_int_equal(p->attachments.verdict, LV_ATTACHMENTS_INLINE);
+  assert_int_equal(p->attachments.timeout_ms, 800);
+  levee_policy_destroy(p);
+  p = parse_ok("version: 1\ninclude_default: true\nattachments:\n"
+               "  timeout: 60s\n");
+  assert_int_equal(p->attachments.timeout_ms, 60000);
+  levee_policy_destroy(p);
+  const char *head = "version: 1\ninclude_default: true\nattachments:\n";
+  char y[512];
+  snprintf(y, sizeof y, "%s  verdict: later\n", head);
+  fails(y, 4, "inline or follow-up");
+  snprintf(y, sizeof y, "%s  timeout: 61s\n", head);
+  fails(y, 4, "from 1ms to 60s");
+  snprintf(y, sizeof y, "%s  timeout: 5\n", head);
+  fails(y, 4, "from 1ms to 60s");
+  snprintf(y, sizeof y, "%s  timeout: 0ms\n", head);
+  fails(y, 4, "from 1ms to 60s");
+  snprintf(y, sizeof y, "%s  wait: 5s\n", head);
+  fails(y, 4, "unknown key in attachments");
+  fails("version: 1\ninclude_default: true\nattachments: inline\n", 3,
+        "attachments must be a mapping");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_attachments),
       cmocka_unit_test(test_default_policy),
       cmocka_unit_test(test_default_file_matches_embedded),
       cmocka_unit_test(test_rule_defaults_and_forms),
