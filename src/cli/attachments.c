@@ -27,7 +27,7 @@ static void hex(const unsigned char *p, unsigned n, char *out) {
   out[(size_t)2 * n] = '\0';
 }
 
-static void digests(const char *p, size_t n, lv_cli_attachment_facts *f) {
+void lv_cli_digests(const char *p, size_t n, lv_cli_attachment_facts *f) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) && len == 32)
@@ -43,6 +43,8 @@ int lv_cli_extract_one(lv_extractor *x, levee_attachment *at, levee_str bytes,
   levee_error err = {0};
   int rc = lv_extract(x, bytes.ptr, bytes.len, a, &text, &info, &err);
   at->text = text;
+  at->has_phash = info.has_phash;
+  at->phash = info.phash;
   if (rc && rc != LEVEE_EENCODING) {
     /* Of a format levee reads, yet unreadable: say why. */
     const char *why = err.message[0] ? err.message : levee_strerror(rc);
@@ -90,7 +92,7 @@ void lv_cli_attachment_texts(levee_event *ev, const char *dir, lv_arena *a,
     }
     if (bytes.ptr && facts) {
       facts[i].size = (int64_t)bytes.len;
-      digests(bytes.ptr, bytes.len, &facts[i]);
+      lv_cli_digests(bytes.ptr, bytes.len, &facts[i]);
     }
     /* Text already given (an email's text part) is kept as it is. */
     if (bytes.ptr && !at[i].text.ptr) {

@@ -25,6 +25,7 @@ int lv_cmd_search(int argc, char **argv);
 int lv_cmd_purge(int argc, char **argv);
 int lv_cmd_export(int argc, char **argv);
 int lv_cmd_show(int argc, char **argv);
+int lv_cmd_register(int argc, char **argv);
 
 /* Prints "levee: what: why" on stderr. */
 void lv_cli_error(const char *what, const char *fmt, ...)
@@ -51,6 +52,9 @@ typedef struct lv_cli_attachment_facts {
   char sha256[65]; /* lowercase hex, or "" */
   char md5[33];
 } lv_cli_attachment_facts;
+
+/* The digests (sha256, md5) of p[0..n) into f (its size is left). */
+void lv_cli_digests(const char *p, size_t n, lv_cli_attachment_facts *f);
 
 /* An attachment's bytes could not be read: i, the path tried, why. */
 typedef void (*lv_cli_attachment_error_fn)(void *ud, size_t i, const char *path,

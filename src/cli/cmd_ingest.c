@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/registrations.h"
 #include "ingest/event_jsonl.h"
 #include "ingest/event_wecom.h"
 #include "store/evidence.h"
@@ -406,6 +407,20 @@ int lv_cmd_ingest(int argc, char **argv) {
             "levee: %s: %llu records written after the last checkpoint "
             "(an unclean shutdown) were checked and signed\n",
             shown, (unsigned long long)info.tail_signed);
+  /* Registered documents and images, matched as events are inspected. */
+  levee_registry *registry = NULL;
+  if ((rc = lv_cli_registry_load(in.store, NULL, NULL, &registry, &err)) ||
+      (rc = levee_scanner_set_registry(in.scanner, registry))) {
+    lv_cli_error(shown, "registered documents and images: %s",
+                 err.message[0] ? err.message : levee_strerror(rc));
+    levee_registry_unref(registry);
+    (void)lv_store_close(in.store, &err);
+    levee_scanner_destroy(in.scanner);
+    lv_extractor_free(in.extractor);
+    levee_engine_unref(engine);
+    return 2;
+  }
+  levee_registry_unref(registry); /* the scanner holds it */
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

@@ -30,6 +30,7 @@
 
 #include "cli/cli.h"
 #include "cli/file_map.h"
+#include "cli/registrations.h"
 #include "ingest/event_jsonl.h"
 #include "ingest/event_wecom.h"
 #include "util/arena.h"
@@ -80,10 +81,11 @@ typedef struct worker {
 
 typedef struct scan {
   /* options */
-  const char *policy_path, *data_dir, *format;
+  const char *policy_path, *data_dir, *format, *store_url, *key_path;
   int threads, no_cache, quiet;
   /* state */
   levee_engine *engine;
+  levee_registry *registry; /* registered documents and images, or NULL */
   pthread_mutex_t mu;
   pthread_cond_t cv;
   batch *slots;
@@ -572,8 +574,10 @@ static void scan_file_event(scan *sc, levee_scanner *scanner, lv_extractor *x,
 static void usage(FILE *f) {
   fprintf(
       f,
-      "usage: levee scan [--policy FILE] [--data DIR] [--format jsonl|wecom]\n"
-      "                  [--threads N] [--no-cache] [--quiet] [FILE|-]...\n"
+      "usage: levee scan [--policy FILE] [--data DIR | --store URL] [--key "
+      "FILE]\n"
+      "                  [--format jsonl|wecom] [--threads N] [--no-cache]\n"
+      "                  [--quiet] [FILE|-]...\n"
       "\n"
       "Inspects events and prints one verdict per event (JSON Lines) on\n"
       "stdout, in input order.\n"
@@ -593,9 +597,14 @@ static void usage(FILE *f) {
       "Options:\n"
       "  --policy FILE   policy to apply (default: the embedded default\n"
       "                  policy, policies/default.yaml)\n"
-      "  --data DIR      data directory; compiled pattern databases are\n"
-      "                  cached in DIR/cache (default cache:\n"
-      "                  $XDG_CACHE_HOME/levee or ~/.cache/levee)\n"
+      "  --data DIR      data directory: documents and images registered in\n"
+      "                  its audit store (levee register) are found\n"
+      "                  (classified.document, classified.image), and\n"
+      "                  compiled pattern databases are cached in\n"
+      "                  DIR/cache (default cache: $XDG_CACHE_HOME/levee or\n"
+      "                  ~/.cache/levee)\n"
+      "  --store URL     registrations from a PostgreSQL store instead\n"
+      "  --key FILE      that store's signing key (default: as for ingest)\n"
       "  --format F      jsonl (levee events, the default) or wecom\n"
       "                  (WeCom chat-archive records, one per line)\n"
       "  --threads N     inspection threads (default: number of CPUs)\n"
@@ -612,6 +621,8 @@ static int parse_args(scan *sc, int argc, char **argv) {
   static const struct option opts[] = {
       {"policy", required_argument, NULL, 'p'},
       {"data", required_argument, NULL, 'd'},
+      {"store", required_argument, NULL, 'u'},
+      {"key", required_argument, NULL, 'k'},
       {"format", required_argument, NULL, 'f'},
       {"threads", required_argument, NULL, 't'},
       {"no-cache", no_argument, NULL, 'n'},
@@ -624,6 +635,11 @@ static int parse_args(scan *sc, int argc, char **argv) {
     switch (c) {
     case 'p': sc->policy_path = optarg; break;
     case 'd': sc->data_dir = optarg; break;
+    case 'u':
+      if (lv_cli_store_option("scan", optarg, &sc->store_url))
+        return 2;
+      break;
+    case 'k': sc->key_path = optarg; break;
     case 'f':
       if (strcmp(optarg, "jsonl") != 0 && strcmp(optarg, "wecom") != 0) {
         lv_cli_error("scan", "--format must be jsonl or wecom, not '%s'",
@@ -672,7 +688,8 @@ static int start_workers(scan *sc) {
     w->pend = malloc(PENDING_EVENTS * sizeof *w->pend);
     w->pend_line = malloc(PENDING_EVENTS * sizeof *w->pend_line);
     if (!w->pend || !w->pend_line || lv_extractor_new(&w->extractor) ||
-        levee_scanner_create(sc->engine, &w->scanner))
+        levee_scanner_create(sc->engine, &w->scanner) ||
+        levee_scanner_set_registry(w->scanner, sc->registry))
       return -ENOMEM;
     if (pthread_create(&w->thread, NULL, worker_main, w)) {
       levee_scanner_destroy(w->scanner);
@@ -740,6 +757,11 @@ int lv_cmd_scan(int argc, char **argv) {
     lv_cli_error("policy", "%s", err.message);
     return 2;
   }
+  if (lv_cli_registry_open(sc.store_url ? sc.store_url : sc.data_dir,
+                           sc.key_path, &sc.registry)) {
+    levee_engine_unref(sc.engine);
+    return 2;
+  }
 
   sc.progress = !sc.quiet && isatty(STDERR_FILENO);
   clock_gettime(CLOCK_MONOTONIC, &sc.t0);
@@ -747,10 +769,12 @@ int lv_cmd_scan(int argc, char **argv) {
   levee_scanner *main_scanner = NULL;
   lv_extractor *main_extractor = NULL;
   if (start_workers(&sc) || levee_scanner_create(sc.engine, &main_scanner) ||
+      levee_scanner_set_registry(main_scanner, sc.registry) ||
       lv_extractor_new(&main_extractor)) {
     lv_cli_error("scan", "cannot start: %s", strerror(ENOMEM));
     stop_workers(&sc);
     levee_scanner_destroy(main_scanner);
+    levee_registry_unref(sc.registry);
     levee_engine_unref(sc.engine);
     return 2;
   }
@@ -798,6 +822,7 @@ int lv_cmd_scan(int argc, char **argv) {
   stop_workers(&sc);
   levee_scanner_destroy(main_scanner);
   lv_extractor_free(main_extractor);
+  levee_registry_unref(sc.registry);
   levee_engine_unref(sc.engine);
   if (sc.n_errors)
     return 2;

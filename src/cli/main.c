@@ -20,6 +20,8 @@ static const struct {
     {"search", lv_cmd_search, "full-text search of the stored messages"},
     {"show", lv_cmd_show,
      "a stored event in its conversation, findings marked"},
+    {"register", lv_cmd_register,
+     "register confidential documents or images, so copies are found"},
     {"export", lv_cmd_export, "the stored events and verdicts as JSON Lines"},
     {"verify", lv_cmd_verify, "check the integrity of the audit store"},
     {"purge", lv_cmd_purge, "apply the policy's retention to the audit store"},
