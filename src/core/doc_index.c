@@ -22,6 +22,7 @@ struct lv_doc_index {
   size_t n_total;
   size_t documents;
   int sealed;
+  int scattered; /* lv_doc_index_accept_scattered */
 };
 
 int lv_doc_index_new(lv_doc_index **out) {
@@ -150,9 +151,15 @@ static uint32_t densest(const hit *h, size_t n, uint32_t *at) {
   return best;
 }
 
-static int matches(uint32_t matched, uint32_t dense, uint32_t total) {
+void lv_doc_index_accept_scattered(lv_doc_index *x) {
+  x->scattered = 1;
+}
+
+static int matches(const lv_doc_index *x, uint32_t matched, uint32_t dense,
+                   uint32_t total) {
   if (matched >= LV_DOC_MIN_MATCHES &&
-      (dense >= LV_DOC_MIN_MATCHES || 5 * (uint64_t)matched >= total))
+      (x->scattered || dense >= LV_DOC_MIN_MATCHES ||
+       5 * (uint64_t)matched >= total))
     return 1;
   return matched >= 3 && 2 * matched >= total;
 }
@@ -210,7 +217,7 @@ int lv_doc_index_match(const lv_doc_index *x, const lv_fingerprint *fp,
     }
     uint32_t total = hits[i].id < x->n_total ? x->total[hits[i].id] : 0;
     if (distinct >= 3 &&
-        matches(distinct, densest(hits + i, j - i, at), total)) {
+        matches(x, distinct, densest(hits + i, j - i, at), total)) {
       if (nm < cap)
         out[nm++] = (lv_doc_match){hits[i].id, distinct, total, start, end};
       else {

@@ -36,6 +36,12 @@ typedef struct lv_doc_index lv_doc_index;
 int lv_doc_index_new(lv_doc_index **out);
 void lv_doc_index_free(lv_doc_index *x); /* accepts NULL */
 
+/* Lets LV_DOC_MIN_MATCHES fingerprints match wherever they lie in the
+ * text, together or not: for an index whose matches another signal
+ * confirms (the text of registered page photos, whose hash must be near
+ * too: registry.h). Call before the first add. */
+void lv_doc_index_accept_scattered(lv_doc_index *x);
+
 /* Adds document id's fingerprints (duplicates within it count once).
  * Call lv_doc_index_seal after the last add, before any match. Returns
  * LEVEE_OK, LEVEE_ENOMEM, or LEVEE_EINVAL after sealing. */

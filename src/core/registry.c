@@ -25,6 +25,8 @@ int levee_registry_new(levee_registry **out) {
     levee_registry_unref(r);
     return LEVEE_ENOMEM;
   }
+  /* A page photo's hash must be near too (registry.h). */
+  lv_doc_index_accept_scattered(r->img_texts);
   *out = r;
   return LEVEE_OK;
 }

@@ -42,7 +42,8 @@
  * turned a degree) came up to 18 bits from it. Their text tells them
  * apart: a copy's OCR text shares most of the page's fingerprints, another
  * page's a few set phrases. So an image attachment whose text matches a
- * registered page's text (doc_index.h's rule, the most matched first) is
+ * registered page's text (doc_index.h's rule, its LV_DOC_MIN_MATCHES
+ * fingerprints together or not, the most matched first) is
  * that page when their hashes are also within LV_IMAGE_TEXT_DISTANCE (the
  * same kind of picture: unrelated images average 32 bits apart); one whose
  * text could not be read only within LV_IMAGE_UNCONFIRMED_DISTANCE; and a

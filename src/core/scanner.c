@@ -286,9 +286,9 @@ static int match_documents(levee_scanner *s, int source) {
 }
 
 /* The registered image attachment source is a copy of (registry.h says
- * how it is told): 1 and *out, or 0 when there is none. */
+ * how it is told): 1, *out and how sure, or 0 when there is none. */
 static int find_image(levee_scanner *s, int source, const levee_attachment *at,
-                      lv_image_match *out) {
+                      lv_image_match *out, double *confidence) {
   const levee_registry *r = s->registry;
   const lv_fingerprint *fp =
       (const lv_fingerprint *)(void *)s->fingerprints.data;
@@ -306,7 +306,10 @@ static int find_image(levee_scanner *s, int source, const levee_attachment *at,
     for (size_t i = 0; i < found; i++) {
       unsigned d = lv_registry_image_distance(r, m[i].id, at->phash);
       if (d <= LV_IMAGE_TEXT_DISTANCE) {
+        /* The text is the evidence here; the hash only says the
+         * pictures are alike. */
         *out = (lv_image_match){m[i].id, d};
+        *confidence = lv_registry_document_confidence(&m[i]);
         return 1;
       }
     }
@@ -322,6 +325,7 @@ static int find_image(levee_scanner *s, int source, const levee_attachment *at,
     if (!r->entries[m[i].id].has_text ||
         (n_fp == 0 && m[i].distance <= LV_IMAGE_UNCONFIRMED_DISTANCE)) {
       *out = m[i];
+      *confidence = lv_registry_image_confidence(m[i].distance);
       return 1;
     }
   return 0;
@@ -335,11 +339,11 @@ static int match_image(levee_scanner *s, int source,
   if (!r || r->images == 0 || !at->has_phash)
     return LEVEE_OK;
   lv_image_match m;
-  int rc = find_image(s, source, at, &m);
+  double confidence;
+  int rc = find_image(s, source, at, &m, &confidence);
   if (rc <= 0)
     return rc;
   static const char category[] = "classified.image";
-  double confidence = lv_registry_image_confidence(m.distance);
   const lv_rule *rule = decide(s, category, confidence);
   if (!rule)
     return LEVEE_OK;
