@@ -240,6 +240,11 @@ else
   note "bench_fingerprint did not build (bench/out/build-bench_fingerprint.log)"
 fi
 
+progress "registered images: bench/image_registry.sh (page photos registered, their copies and other photos scanned)"
+if ! LEVEE="$BUILD/levee" bash "$ROOT/bench/image_registry.sh" 60 60 | tee "$OUT/image_registry.txt"; then
+  note "bench/image_registry.sh failed"
+fi
+
 progress "report: bench/out/results.md"
 note "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$TOOL" report "$RESULTS" "$OUT/corpus.meta.json" "$OUT/results.md"
