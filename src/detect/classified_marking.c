@@ -245,6 +245,47 @@ static int is_space(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* What OCR makes of the frame of a stamped marking (a red box around
+ * 机密★1年): brackets and bars around the line. Their length at p (a
+ * frame character ends at or before end), or 0. */
+static const char *const frame_chars[] = {"[",  "]",  "|",  "(",  ")",  "【",
+                                          "】", "〔", "〕", "（", "）", "「",
+                                          "」", "『", "』", "｜"};
+
+static size_t frame_at(const char *p, const char *end) {
+  for (size_t i = 0; i < LV_COUNT(frame_chars); i++) {
+    size_t k = strlen(frame_chars[i]);
+    if ((size_t)(end - p) >= k && !memcmp(p, frame_chars[i], k))
+      return k;
+  }
+  return 0;
+}
+
+/* The same, for the frame character that ends just before p. */
+static size_t frame_before(const char *text, const char *p) {
+  for (size_t i = 0; i < LV_COUNT(frame_chars); i++) {
+    size_t k = strlen(frame_chars[i]);
+    if ((size_t)(p - text) >= k && !memcmp(p - k, frame_chars[i], k))
+      return k;
+  }
+  return 0;
+}
+
+/* Where a written-out period starts at b (digits or numerals, then 年 or
+ * 个月; or 长期): one past its end, or NULL. */
+static const char *period_at(const char *b, const char *end) {
+  const char *p = b;
+  while (p < end && *p >= '0' && *p <= '9')
+    p++;
+  if (p > b && (size_t)(end - p) >= 3 && !memcmp(p, "年", 3))
+    return p + 3;
+  if (p > b && (size_t)(end - p) >= 6 && !memcmp(p, "个月", 6))
+    return p + 6;
+  if ((size_t)(end - b) >= 6 && !memcmp(b, "长期", 6))
+    return b + 6;
+  return NULL;
+}
+
 /* Whether only white space comes before the match on its line of the
  * original text. */
 static int starts_line(lv_inspect *in, uint32_t from, uint32_t to) {
@@ -257,22 +298,29 @@ static int starts_line(lv_inspect *in, uint32_t from, uint32_t to) {
 }
 
 /* A level word on a line of its own in the original text, perhaps with a
- * star (or what OCR made of it) and a period after it: how sure that is a
- * marking, or 0. */
+ * star (or what OCR made of it) and a period after it, perhaps in the
+ * frame of a stamp: how sure that is a marking, or 0. */
 static double line_confidence(lv_inspect *in, uint32_t from, uint32_t to) {
   const lv_norm *n = lv_inspect_norm(in);
   levee_str w = lv_inspect_original(in, from, to);
   const char *text = n->orig, *end = n->orig + n->orig_len;
   const char *a = w.ptr, *b = w.ptr + w.len;
-  while (a > text && a[-1] != '\n' && is_space((unsigned char)a[-1]))
-    a--;
+  for (size_t k = 1; k;) {
+    k = 0;
+    if (a > text && a[-1] != '\n' && is_space((unsigned char)a[-1]))
+      k = 1;
+    else
+      k = frame_before(text, a);
+    a -= k;
+  }
   if (a > text && a[-1] != '\n')
     return 0; /* something before it on its line */
-  /* After it: at most one character, then perhaps a period, then the
-   * line's end. */
+  /* After it: at most one character (none when the period follows at
+   * once), then perhaps a period, then the line's end. */
   int32_t cp;
   double conf = 0.7;
-  if (b < end && *b != '\n' && !is_space((unsigned char)*b)) {
+  if (b < end && *b != '\n' && !is_space((unsigned char)*b) &&
+      !frame_at(b, end) && !period_at(b, end)) {
     int len = lv_utf8_decode((const unsigned char *)b, (size_t)(end - b), &cp);
     if (len <= 0 ||
         in_list(plain_gap_chars, LV_COUNT(plain_gap_chars), b, (size_t)len))
@@ -284,18 +332,13 @@ static double line_confidence(lv_inspect *in, uint32_t from, uint32_t to) {
   }
   while (b < end && is_space((unsigned char)*b))
     b++;
-  /* A period written out: digits or numerals, then 年 or 个月; or 长期. */
-  const char *p = b;
-  while (p < end && ((*p >= '0' && *p <= '9')))
-    p++;
-  if (p > b && (size_t)(end - p) >= 3 && !memcmp(p, "年", 3))
-    b = p + 3;
-  else if (p > b && (size_t)(end - p) >= 6 && !memcmp(p, "个月", 6))
-    b = p + 6;
-  else if ((size_t)(end - b) >= 6 && !memcmp(b, "长期", 6))
-    b += 6;
-  while (b < end && is_space((unsigned char)*b))
-    b++;
+  const char *p = period_at(b, end);
+  if (p)
+    b = p;
+  for (size_t k = 1; k;) {
+    k = b < end && is_space((unsigned char)*b) ? 1 : frame_at(b, end);
+    b += k;
+  }
   return b == end || *b == '\n' ? conf : 0;
 }
 

@@ -862,6 +862,14 @@ static void test_document_markings(void **state) {
       {"绝密级\n关于调整有关人员的通知", 1, 1},
       {"保密法规定绝密级如家秘密是最重要的国家秘密", 1, 0},
       {"绝密级国家秘密是最重要的国家秘密", 0, 0},
+      /* OCR lost the star, the period stayed */
+      {"   oo0TT1\n       绝密6个月\n加急\n东湖区卫生健康委员会", 0, 1},
+      {"他说绝密6个月以后再公开", 0, 0},
+      /* a stamped marking: OCR reads its frame as brackets and bars */
+      {"[机密★1年|\n000930\n长丰县民政局文件", 1, 1},
+      {"【 秘密 】\n000930\n长丰县民政局文件", 0, 1},
+      {"| 绝密 长期 ]\n关于调整有关人员的通知", 1, 1},
+      {"[秘密] 花园开放时间调整\n请周知", 0, 0},
   };
   for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
     levee_event ev = event("wechat", c[i].text);
@@ -869,7 +877,8 @@ static void test_document_markings(void **state) {
     int found = 0;
     for (size_t k = 0; k < v->n_findings; k++)
       found |= !strcmp(v->findings[k].category, "classified.marking");
-    assert_int_equal(found, c[i].in_message);
+    if (found != c[i].in_message)
+      fail_msg("case %zu in a message: %d", i, found);
     levee_attachment at;
     memset(&at, 0, sizeof at);
     at.kind = S("image");
