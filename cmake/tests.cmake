@@ -38,6 +38,9 @@ if(LEVEE_FUZZ)
     add_test(NAME fuzz-replay/${name}
              COMMAND ${name} -runs=0 ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name})
   endforeach()
+  # A CLI parser, compiled in (the CLI is not a library).
+  target_sources(fuzz_registration
+                 PRIVATE ${CMAKE_SOURCE_DIR}/src/cli/registration_detail.c)
 endif()
 
 # The CLI is not a library: its unit-tested modules are compiled in.
