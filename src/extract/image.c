@@ -213,6 +213,77 @@ static int step(PIX **pix, PIX *next) {
   return LEVEE_OK;
 }
 
+/* Frames OCR cannot read through: the box around a stamped marking (a red
+ * 机密 in a rectangle) came out as nothing at all, or as brackets and
+ * bars around misread characters. A frame is a connected component of the
+ * dark pixels that is wider than tall (FRAME_ASPECT: it holds a word, so it
+ * is no boxed character such as 口), at least FRAME_MIN_W x FRAME_MIN_H,
+ * mostly empty (under FRAME_FILL of its box dark) and closed: dark along
+ * each of its four edges (FRAME_EDGE of each). Its pixels are painted
+ * white, and what it framed is left to be read. */
+#define FRAME_MIN_W 60
+#define FRAME_MIN_H 30
+#define FRAME_ASPECT 1.3
+#define FRAME_FILL 0.3
+#define FRAME_EDGE 0.5
+#define FRAME_BAND 5
+
+/* The share of one edge of m that is dark within FRAME_BAND pixels of it
+ * (a band, since a stamp is often set at a slant). */
+static double edge_share(PIX *m, int vertical, int at_end) {
+  int w = pixGetWidth(m), h = pixGetHeight(m);
+  int len = vertical ? h : w, dark = 0;
+  for (int i = 0; i < len; i++) {
+    int hit = 0;
+    for (int d = 0; d < FRAME_BAND && !hit; d++) {
+      int x = vertical ? (at_end ? w - 1 - d : d) : i;
+      int y = vertical ? i : (at_end ? h - 1 - d : d);
+      l_uint32 v = 0;
+      if (x >= 0 && y >= 0 && x < w && y < h)
+        pixGetPixel(m, x, y, &v);
+      hit = v != 0;
+    }
+    dark += hit;
+  }
+  return len ? (double)dark / len : 0;
+}
+
+static int is_frame(PIX *m) {
+  int w = pixGetWidth(m), h = pixGetHeight(m);
+  if (w < FRAME_MIN_W || h < FRAME_MIN_H || w < FRAME_ASPECT * h)
+    return 0;
+  l_int32 count = 0;
+  pixCountPixels(m, &count, NULL);
+  if ((double)count >= FRAME_FILL * w * h)
+    return 0;
+  return edge_share(m, 0, 0) >= FRAME_EDGE &&
+         edge_share(m, 0, 1) >= FRAME_EDGE &&
+         edge_share(m, 1, 0) >= FRAME_EDGE && edge_share(m, 1, 1) >= FRAME_EDGE;
+}
+
+/* Paints the frames of gray (8 bpp) white; gray is left as it was when
+ * anything fails (the frames stay, OCR reads what it can). */
+static void erase_frames(PIX *gray) {
+  PIX *bin = NULL;
+  if (pixOtsuAdaptiveThreshold(gray, pixGetWidth(gray), pixGetHeight(gray), 0,
+                               0, 0.0f, NULL, &bin) ||
+      !bin)
+    return;
+  PIXA *parts = NULL;
+  BOXA *boxes = pixConnComp(bin, &parts, 8);
+  int n = parts ? pixaGetCount(parts) : 0;
+  for (int i = 0; i < n; i++) {
+    PIX *m = pixaGetPix(parts, i, L_CLONE);
+    l_int32 x, y, w, h;
+    if (m && is_frame(m) && !boxaGetBoxGeometry(boxes, i, &x, &y, &w, &h))
+      pixPaintThroughMask(gray, m, x, y, 255);
+    pixDestroy(&m);
+  }
+  boxaDestroy(&boxes);
+  pixaDestroy(&parts);
+  pixDestroy(&bin);
+}
+
 /* The smallest side, after scaling, an image must keep to hold a line of
  * text. */
 #define MIN_SIDE 8
@@ -241,6 +312,9 @@ int lv_image_for_ocr(struct Pix *src, struct Pix **out, levee_error *err) {
     if (straight)
       rc = step(&pix, straight);
   }
+  if (!rc)
+    erase_frames(pix);
+
   if (rc) {
     pixDestroy(&pix);
     return lv_error_set(err, rc, "out of memory preparing an image for OCR");

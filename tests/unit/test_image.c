@@ -211,6 +211,53 @@ static void test_for_ocr(void **state) {
   }
 }
 
+/* Dark rectangle on pix (8 bpp). */
+static void dark(PIX *pix, int x, int y, int w, int h) {
+  BOX *b = boxCreate(x, y, w, h);
+  pixSetInRectArbitrary(pix, b, 20);
+  boxDestroy(&b);
+}
+
+/* The frame of a stamp (a box around a word, slightly wider than tall or
+ * more) is painted out, what it framed kept; a boxed character (a square)
+ * and a solid bar are no frames. */
+static void test_for_ocr_frames(void **state) {
+  (void)state;
+  PIX *pix = pixCreate(1800, 1000, 8); /* no scaling: side over 1600 */
+  pixSetAllArbitrary(pix, 235);
+  /* the stamp: 240x100, 4-pixel border, two "characters" inside */
+  dark(pix, 1200, 100, 240, 4);
+  dark(pix, 1200, 196, 240, 4);
+  dark(pix, 1200, 100, 4, 100);
+  dark(pix, 1436, 100, 4, 100);
+  dark(pix, 1240, 125, 60, 50);
+  dark(pix, 1330, 125, 60, 50);
+  /* a boxed character: a 90x90 square outline */
+  dark(pix, 300, 500, 90, 4);
+  dark(pix, 300, 586, 90, 4);
+  dark(pix, 300, 500, 4, 90);
+  dark(pix, 386, 500, 4, 90);
+  /* a rule under a header: a solid bar */
+  dark(pix, 200, 400, 1400, 6);
+  PIX *page = NULL;
+  levee_error err = {0};
+  assert_int_equal(lv_image_for_ocr(pix, &page, &err), LEVEE_OK);
+  assert_int_equal(pixGetWidth(page), 1800);
+  l_uint32 v = 0;
+  pixGetPixel(page, 1320, 102, &v); /* the stamp's top edge: gone */
+  assert_true(v > 192);
+  pixGetPixel(page, 1202, 150, &v); /* its left edge: gone */
+  assert_true(v > 192);
+  pixGetPixel(page, 1270, 150, &v); /* what it framed: kept */
+  assert_true(v < 64);
+  pixGetPixel(page, 345, 502, &v); /* the boxed character: kept */
+  assert_true(v < 64);
+  pixGetPixel(page, 900, 403, &v); /* the rule: kept */
+  assert_true(v < 64);
+  pixDestroy(&page);
+  pixDestroy(&pix);
+}
+
 /* An image too small or too thin to hold a line of text is refused, not
  * scaled to nothing. */
 static void test_for_ocr_degenerate(void **state) {
@@ -237,6 +284,7 @@ int main(void) {
       cmocka_unit_test(test_corrupt),
       cmocka_unit_test(test_for_ocr),
       cmocka_unit_test(test_for_ocr_degenerate),
+      cmocka_unit_test(test_for_ocr_frames),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
