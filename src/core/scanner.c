@@ -253,6 +253,31 @@ void lv_inspect_emit(lv_inspect *in, const char *category, uint32_t from,
   emit(in->s, in->source, category, from, to, confidence, mask);
 }
 
+/* A finding about attachment source as a whole (start and end 0), its
+ * excerpt saying what; NULL when no rule applies or the findings are full. */
+static levee_finding *attachment_finding(levee_scanner *s, int source,
+                                         const char *category,
+                                         double confidence,
+                                         const char *excerpt) {
+  const lv_rule *r = decide(s, category, confidence);
+  if (!r)
+    return NULL;
+  if (s->n_finds >= LV_MAX_FINDINGS) {
+    s->truncated = 1;
+    return NULL;
+  }
+  levee_finding *f = &s->finds[s->n_finds++];
+  *f = (levee_finding){.rule = r->id,
+                       .category = category,
+                       .source = source,
+                       .confidence = confidence,
+                       .excerpt = excerpt,
+                       .action = r->action,
+                       .severity = r->severity,
+                       .distance = -1};
+  return f;
+}
+
 /* --- registered documents and images ------------------------------------- */
 
 /* The registered documents the current text shares enough of: a
@@ -343,26 +368,15 @@ static int match_image(levee_scanner *s, int source,
   int rc = find_image(s, source, at, &m, &confidence);
   if (rc <= 0)
     return rc;
-  static const char category[] = "classified.image";
-  const lv_rule *rule = decide(s, category, confidence);
-  if (!rule)
-    return LEVEE_OK;
-  if (s->n_finds >= LV_MAX_FINDINGS) {
-    s->truncated = 1;
-    return LEVEE_OK;
-  }
   const levee_registration *reg = &r->regs[m.id];
-  levee_finding *f = &s->finds[s->n_finds++];
-  *f = (levee_finding){.rule = rule->id,
-                       .category = category,
-                       .source = source,
-                       .confidence = confidence,
-                       .excerpt = reg->label.ptr ? reg->label.ptr : "",
-                       .action = rule->action,
-                       .severity = rule->severity,
-                       .registration = reg,
-                       .matched = 1.0 - m.distance / 64.0,
-                       .distance = (int)m.distance};
+  levee_finding *f =
+      attachment_finding(s, source, "classified.image", confidence,
+                         reg->label.ptr ? reg->label.ptr : "");
+  if (f) {
+    f->registration = reg;
+    f->matched = 1.0 - m.distance / 64.0;
+    f->distance = (int)m.distance;
+  }
   return LEVEE_OK;
 }
 
@@ -470,30 +484,12 @@ static int inspect_source(levee_scanner *s, const levee_event *ev, int source,
  * OCR missing): a finding of its own, its excerpt saying why, since what
  * levee cannot read it cannot clear either. */
 static void attachment_unreadable(levee_scanner *s, int source, levee_str why) {
-  static const char category[] = "attachment.unreadable";
-  const lv_rule *r = decide(s, category, 1.0);
-  if (!r)
-    return;
-  if (s->n_finds >= LV_MAX_FINDINGS) {
-    s->truncated = 1;
-    return;
-  }
   size_t len = why.len < LV_MAX_EXCERPT_BYTES ? why.len : LV_MAX_EXCERPT_BYTES;
   while (len && len < why.len && ((unsigned char)why.ptr[len] & 0xC0) == 0x80)
     len--; /* cut at a character boundary */
   char *excerpt = lv_arena_strndup(&s->arena, why.ptr, len);
-  levee_finding *f = &s->finds[s->n_finds++];
-  f->rule = r->id;
-  f->category = category;
-  f->source = source;
-  f->start = f->end = 0;
-  f->confidence = 1.0;
-  f->action = r->action;
-  f->severity = r->severity;
-  f->excerpt = excerpt ? excerpt : "";
-  f->registration = NULL;
-  f->matched = 0;
-  f->distance = -1;
+  attachment_finding(s, source, "attachment.unreadable", 1.0,
+                     excerpt ? excerpt : "");
 }
 
 /* Each attachment's text, or the reason it has none. */
