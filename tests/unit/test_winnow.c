@@ -253,6 +253,68 @@ static void test_short_registration(void **state) {
   lv_doc_index_free(x);
 }
 
+/* A query of n fingerprints: those of doc at the places in at[] (the
+ * others unrelated). */
+static void query(lv_fingerprint *q, size_t n, const lv_fingerprint *doc,
+                  const size_t *at, size_t n_at) {
+  for (size_t i = 0; i < n; i++)
+    q[i] = (lv_fingerprint){0x9e3779b97f4a7c15ull * (i + 1000), 0, 0};
+  for (size_t k = 0; k < n_at; k++)
+    q[at[k]] = (lv_fingerprint){doc[k].hash, 0, 0};
+}
+
+/* Six of a long document's fingerprints match when they come together (a
+ * copied paragraph), not when they are scattered over a page (set phrases
+ * other notices share), unless the index accepts them scattered. */
+static void test_together_or_scattered(void **state) {
+  (void)state;
+  enum { DOC = 100, Q = 200 };
+  lv_fingerprint doc[DOC], q[Q];
+  for (size_t i = 0; i < DOC; i++)
+    doc[i] = (lv_fingerprint){0x2545f4914f6cdd1dull * (i + 1), 0, 0};
+  static const size_t together[] = {50, 51, 53, 55, 58, 60};
+  static const size_t scattered[] = {0, 30, 60, 90, 120, 150};
+  for (int loose = 0; loose < 2; loose++) {
+    lv_doc_index *x;
+    assert_int_equal(lv_doc_index_new(&x), LEVEE_OK);
+    if (loose)
+      lv_doc_index_accept_scattered(x);
+    assert_int_equal(lv_doc_index_add(x, 1, doc, DOC), LEVEE_OK);
+    assert_int_equal(lv_doc_index_seal(x), LEVEE_OK);
+    lv_doc_match m[2];
+    size_t found = 9;
+    query(q, Q, doc, together, 6);
+    assert_int_equal(lv_doc_index_match(x, q, Q, m, 2, &found), LEVEE_OK);
+    assert_int_equal(found, 1);
+    assert_int_equal(m[0].matched, 6);
+    query(q, Q, doc, scattered, 6);
+    assert_int_equal(lv_doc_index_match(x, q, Q, m, 2, &found), LEVEE_OK);
+    assert_int_equal(found, (size_t)loose);
+    /* Five together are not enough. */
+    query(q, Q, doc, together, 5);
+    assert_int_equal(lv_doc_index_match(x, q, Q, m, 2, &found), LEVEE_OK);
+    assert_int_equal(found, 0);
+    lv_doc_index_free(x);
+  }
+  /* A fifth of the document, scattered (a page read back by OCR). */
+  lv_doc_index *x;
+  assert_int_equal(lv_doc_index_new(&x), LEVEE_OK);
+  assert_int_equal(lv_doc_index_add(x, 1, doc, DOC), LEVEE_OK);
+  assert_int_equal(lv_doc_index_seal(x), LEVEE_OK);
+  size_t fifth[20];
+  for (size_t k = 0; k < 20; k++)
+    fifth[k] = k * 9;
+  lv_doc_match m[2];
+  size_t found = 0;
+  query(q, Q, doc, fifth, 20);
+  assert_int_equal(lv_doc_index_match(x, q, Q, m, 2, &found), LEVEE_OK);
+  assert_int_equal(found, 1);
+  query(q, Q, doc, fifth, 19);
+  assert_int_equal(lv_doc_index_match(x, q, Q, m, 2, &found), LEVEE_OK);
+  assert_int_equal(found, 0);
+  lv_doc_index_free(x);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_short_texts),
@@ -260,6 +322,7 @@ int main(void) {
       cmocka_unit_test(test_guarantee),
       cmocka_unit_test(test_documents_both_ways),
       cmocka_unit_test(test_short_registration),
+      cmocka_unit_test(test_together_or_scattered),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
