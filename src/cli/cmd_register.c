@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/registrations.h"
 #include "core/doc_index.h"
+#include "core/winnow.h"
 #include "extract/sniff.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -302,7 +303,7 @@ static int register_file(reg_cmd *c, const char *path) {
       rc = lv_error_set(&err, LEVEE_EINVAL,
                         "too little text to recognise (fewer than %d "
                         "letters and characters)",
-                        8);
+                        LV_WINNOW_K);
     if (!rc && n_fp > LV_MAX_REGISTERED_FINGERPRINTS)
       rc = lv_error_set(&err, LEVEE_ETOOBIG,
                         "too long to register whole (%zu fingerprints, at "
@@ -317,8 +318,12 @@ static int register_file(reg_cmd *c, const char *path) {
     return -1;
   }
   uint64_t seq = 0;
-  if ((rc = write_detail(c, path, &facts, format, fp, n_fp, phash, n_phash)) ||
-      (rc = lv_store_add_record(
+  if ((rc = write_detail(c, path, &facts, format, fp, n_fp, phash, n_phash))) {
+    lv_cli_error(path, "%s", levee_strerror(rc));
+    free(fp);
+    return -1;
+  }
+  if ((rc = lv_store_add_record(
            c->store, c->actor, LV_CLI_REGISTER_RECORD, "ok",
            (levee_str){c->detail.data, c->detail.len}, &seq, &err))) {
     lv_cli_error(path, "%s", err.message[0] ? err.message : levee_strerror(rc));
