@@ -9,6 +9,8 @@ pkgs=(
   # libraries (DESIGN.md)
   libvectorscan-dev libutf8proc-dev libopencc-dev opencc libyaml-dev libsodium-dev
   libgmime-3.0-dev libjansson-dev libcmocka-dev
+  # levee serve: the HTTP server; its tests and load tests use curl and wrk
+  libmicrohttpd-dev curl wrk python3-jsonschema
   # the audit store: SQLite (FTS5), SHA-256 (OpenSSL's libcrypto), PostgreSQL
   libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql
   # attachments: OCR (Tesseract, Chinese and English models), images (Leptonica),

@@ -92,6 +92,19 @@
  * Chinese; its record's detail (16 hex digits a fingerprint) stays under
  * LV_MAX_LINE_BYTES. */
 #define LV_MAX_REGISTERED_FINGERPRINTS 400000u
+/* levee serve (src/net/): a request body (one event, its attachments as
+ * base64 data: an event line's bound), idle seconds before a connection is
+ * closed (a slow client holds it no longer), connections in all and from
+ * one address, and HTTP worker threads. */
+#define LV_MAX_REQUEST_BYTES LV_MAX_LINE_BYTES
+#define LV_HTTP_IDLE_TIMEOUT_S 30
+#define LV_HTTP_MAX_CONNECTIONS 1024
+#define LV_HTTP_MAX_PER_ADDRESS 256
+#define LV_MAX_HTTP_WORKERS 64
+/* On SIGTERM, how long requests in flight may take to finish: the
+ * longest an inline inspection waits for attachments, and its margin. */
+#define LV_HTTP_DRAIN_MS 65000
+
 /* The extraction pool (src/extract/pool.h). Workers: each holds its own
  * Tesseract engine, its model loaded, and an arena of up to
  * LV_MAX_ARENA_BYTES (64 MiB), so a pool past 32 workers could take
