@@ -26,6 +26,7 @@ int lv_cmd_purge(int argc, char **argv);
 int lv_cmd_export(int argc, char **argv);
 int lv_cmd_show(int argc, char **argv);
 int lv_cmd_register(int argc, char **argv);
+int lv_cmd_serve(int argc, char **argv);
 
 /* Prints "levee: what: why" on stderr. */
 void lv_cli_error(const char *what, const char *fmt, ...)

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_serve.c: `levee serve`: the daemon. Wires the policy's engine, the
+ * registered documents and images of the store, the extraction pool and
+ * the HTTP API (src/net/) together, then waits for SIGTERM or SIGINT, on
+ * which it stops accepting, lets the requests in flight finish and exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/registrations.h"
+#include "core/policy.h"
+#include "extract/pool.h"
+#include "net/api.h"
+#include "net/http.h"
+#include "util/limits.h"
+
+static void usage(FILE *f) {
+  fprintf(
+      f,
+      "usage: levee serve (--data DIR | --store URL) [--listen ADDR]\n"
+      "                   [--policy FILE] [--threads N] [--extract-workers N]\n"
+      "                   [--tls-cert FILE --tls-key FILE] [--idle-timeout S]\n"
+      "                   [--key FILE]\n"
+      "\n"
+      "Runs levee as a daemon with an HTTP API (docs/openapi.yaml):\n"
+      "  POST /v1/inspect   one event (JSON) in, its verdict out\n"
+      "  GET  /healthz      liveness\n"
+      "  GET  /metrics      Prometheus metrics\n"
+      "Attachments come as base64 data and are read by a pool of extraction\n"
+      "workers; a request waits for them at most the policy's\n"
+      "attachments.timeout (docs/POLICY.md). Documents and images registered\n"
+      "in the store (levee register) are found. SIGTERM or SIGINT stop it:\n"
+      "no new connections, requests in flight finish.\n"
+      "\n"
+      "Options:\n"
+      "  --data DIR          the data directory (its audit store's\n"
+      "                      registrations; the pattern cache in DIR/cache)\n"
+      "  --store URL         a PostgreSQL store instead\n"
+      "  --key FILE          the store's signing key (default: as for ingest)\n"
+      "  --listen ADDR       HOST:PORT to listen on (default 127.0.0.1:8080;\n"
+      "                      port 0 picks a free one, said on stderr)\n"
+      "  --policy FILE       the policy (default: the embedded one)\n"
+      "  --threads N         HTTP worker threads (default: the CPUs)\n"
+      "  --extract-workers N attachment readers (default: the CPUs)\n"
+      "  --tls-cert FILE     serve HTTPS with this certificate (PEM) ...\n"
+      "  --tls-key FILE      ... and this key (PEM)\n"
+      "  --idle-timeout S    close a connection idle this many seconds\n"
+      "                      (default 30)\n"
+      "  -h, --help          this help\n");
+}
+
+typedef struct serve_opts {
+  const char *location, *key_path, *listen, *policy_path, *cert, *key_file;
+  unsigned threads, extract_workers, idle_timeout;
+} serve_opts;
+
+static int number(const char *opt, const char *s, unsigned lo, unsigned hi,
+                  unsigned *out) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || *end || end == s || v < lo || v > hi) {
+    lv_cli_error("serve", "%s must be a number from %u to %u", opt, lo, hi);
+    return 2;
+  }
+  *out = (unsigned)v;
+  return 0;
+}
+
+static int parse_args(serve_opts *o, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"data", required_argument, NULL, 'd'},
+      {"store", required_argument, NULL, 'u'},
+      {"key", required_argument, NULL, 'k'},
+      {"listen", required_argument, NULL, 'l'},
+      {"policy", required_argument, NULL, 'p'},
+      {"threads", required_argument, NULL, 't'},
+      {"extract-workers", required_argument, NULL, 'x'},
+      {"tls-cert", required_argument, NULL, 'c'},
+      {"tls-key", required_argument, NULL, 'K'},
+      {"idle-timeout", required_argument, NULL, 'i'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'd': o->location = optarg; break;
+    case 'u':
+      if (lv_cli_store_option("serve", optarg, &o->location))
+        return 2;
+      break;
+    case 'k': o->key_path = optarg; break;
+    case 'l': o->listen = optarg; break;
+    case 'p': o->policy_path = optarg; break;
+    case 't':
+      if (number("--threads", optarg, 1, LV_MAX_HTTP_WORKERS, &o->threads))
+        return 2;
+      break;
+    case 'x':
+      if (number("--extract-workers", optarg, 1, LV_MAX_EXTRACT_WORKERS,
+                 &o->extract_workers))
+        return 2;
+      break;
+    case 'c': o->cert = optarg; break;
+    case 'K': o->key_file = optarg; break;
+    case 'i':
+      if (number("--idle-timeout", optarg, 1, 3600, &o->idle_timeout))
+        return 2;
+      break;
+    case 'h': usage(stdout); return -1;
+    default: usage(stderr); return 2;
+    }
+  }
+  if (optind < argc) {
+    lv_cli_error("serve", "unexpected argument '%s'", argv[optind]);
+    return 2;
+  }
+  if (!o->location) {
+    lv_cli_error("serve", "--data DIR (or --store URL) is required");
+    return 2;
+  }
+  if (!o->cert != !o->key_file) {
+    lv_cli_error("serve", "--tls-cert and --tls-key go together");
+    return 2;
+  }
+  char host[256];
+  unsigned port;
+  if (lv_http_parse_listen(o->listen, host, sizeof host, &port)) {
+    lv_cli_error("serve", "--listen %s: not HOST:PORT (127.0.0.1:8080)",
+                 o->listen);
+    return 2;
+  }
+  return 0;
+}
+
+/* A PEM file's text (NUL-terminated), or NULL after saying why not. */
+static char *read_pem(const char *path) {
+  char *data = NULL;
+  size_t len = 0;
+  if (lv_cli_read_file(path, 1u << 20, &data, &len)) {
+    lv_cli_error(path, "cannot read it");
+    return NULL;
+  }
+  char *s = realloc(data, len + 1);
+  if (!s) {
+    free(data);
+    return NULL;
+  }
+  s[len] = '\0';
+  return s;
+}
+
+int lv_cmd_serve(int argc, char **argv) {
+  serve_opts o = {.listen = "127.0.0.1:8080",
+                  .idle_timeout = LV_HTTP_IDLE_TIMEOUT_S};
+  int rc = parse_args(&o, argc, argv);
+  if (rc)
+    return rc < 0 ? 0 : rc;
+
+  /* Signals are taken by sigwait below: blocked before any thread starts,
+   * so every thread inherits the mask. */
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+  int status = 2;
+  levee_policy *policy = NULL;
+  levee_engine *engine = NULL;
+  levee_registry *registry = NULL;
+  lv_extract_pool *pool = NULL;
+  lv_api *api = NULL;
+  lv_http_server *server = NULL;
+  char *cert = NULL, *key = NULL;
+  levee_error err = {0};
+  if (lv_cli_load_policy(o.policy_path, &policy))
+    goto out;
+  levee_cache_ops cache;
+  memset(&cache, 0, sizeof cache);
+  lv_cli_cache_init(&cache, lv_store_is_url(o.location) ? NULL : o.location);
+  rc = levee_engine_compile(policy, cache.version ? &cache : NULL, &engine,
+                            &err);
+  lv_cli_cache_free(&cache);
+  if (rc) {
+    lv_cli_error("policy", "%s", err.message);
+    goto out;
+  }
+  if (lv_cli_registry_open(o.location, o.key_path, &registry))
+    goto out;
+  if (o.cert && (!(cert = read_pem(o.cert)) || !(key = read_pem(o.key_file))))
+    goto out;
+  lv_extract_pool_options po = {.workers = o.extract_workers};
+  if ((rc = lv_extract_pool_new(&po, &pool))) {
+    lv_cli_error("serve", "cannot start the extraction workers: %s",
+                 levee_strerror(rc));
+    goto out;
+  }
+  lv_api_options ao = {.engine = engine,
+                       .registry = registry,
+                       .attachments = policy->attachments,
+                       .pool = pool};
+  if ((rc = lv_api_new(&ao, &api))) {
+    lv_cli_error("serve", "%s", levee_strerror(rc));
+    goto out;
+  }
+  lv_http_options ho = {.listen = o.listen,
+                        .threads = o.threads,
+                        .max_body = LV_MAX_REQUEST_BYTES,
+                        .timeout_s = o.idle_timeout,
+                        .max_connections = LV_HTTP_MAX_CONNECTIONS,
+                        .per_ip_connections = LV_HTTP_MAX_PER_ADDRESS,
+                        .tls_cert = cert,
+                        .tls_key = key};
+  if (lv_http_start(&ho, lv_api_handle, api, &server, &err)) {
+    lv_cli_error("serve", "%s", err.message);
+    goto out;
+  }
+  char host[256];
+  unsigned port;
+  (void)lv_http_parse_listen(o.listen, host, sizeof host, &port);
+  fprintf(stderr,
+          "levee: serve: listening on %s://%s%s%s:%u (%zu documents and %zu "
+          "images registered)\n",
+          cert ? "https" : "http", strchr(host, ':') ? "[" : "", host,
+          strchr(host, ':') ? "]" : "", lv_http_port(server),
+          registry ? levee_registry_documents(registry) : 0,
+          registry ? levee_registry_images(registry) : 0);
+  int sig = 0;
+  while (sigwait(&stop, &sig) != 0)
+    ;
+  fprintf(stderr,
+          "levee: serve: %s: no new connections; finishing the requests in "
+          "flight\n",
+          sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  status = 0;
+out:
+  lv_http_stop(server); /* before the pool and the api it calls */
+  lv_extract_pool_free(pool);
+  lv_api_free(api);
+  levee_registry_unref(registry);
+  levee_engine_unref(engine);
+  levee_policy_destroy(policy);
+  free(cert);
+  free(key);
+  if (status == 0)
+    fprintf(stderr, "levee: serve: stopped\n");
+  return status;
+}
