@@ -13,6 +13,8 @@ foreach(src ${LEVEE_UNIT_TESTS})
   add_dependencies(${name} levee-extract)
   add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
+# The net layer's unit tests.
+target_link_libraries(test_rate_limit PRIVATE levee_net)
 
 file(GLOB LEVEE_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_*.sh)
 foreach(script ${LEVEE_INTEGRATION_TESTS})
@@ -38,6 +40,9 @@ if(LEVEE_FUZZ)
     add_test(NAME fuzz-replay/${name}
              COMMAND ${name} -runs=0 ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name})
   endforeach()
+  # levee serve's request path, through the API's handler.
+  target_compile_options(levee_net PRIVATE -fsanitize=fuzzer-no-link)
+  target_link_libraries(fuzz_api PRIVATE levee_net)
   # A CLI parser, compiled in (the CLI is not a library).
   target_sources(fuzz_registration
                  PRIVATE ${CMAKE_SOURCE_DIR}/src/cli/registration_detail.c)

@@ -28,7 +28,7 @@ static void usage(FILE *f) {
       "usage: levee serve (--data DIR | --store URL) [--listen ADDR]\n"
       "                   [--policy FILE] [--threads N] [--extract-workers N]\n"
       "                   [--tls-cert FILE --tls-key FILE] [--idle-timeout S]\n"
-      "                   [--key FILE]\n"
+      "                   [--rate-limit N [--burst N]] [--key FILE]\n"
       "\n"
       "Runs levee as a daemon with an HTTP API (docs/openapi.yaml):\n"
       "  POST /v1/inspect   one event (JSON) in, its verdict out\n"
@@ -54,12 +54,18 @@ static void usage(FILE *f) {
       "  --tls-key FILE      ... and this key (PEM)\n"
       "  --idle-timeout S    close a connection idle this many seconds\n"
       "                      (default 30)\n"
+      "  --rate-limit N      requests a second each client (address) may\n"
+      "                      make on /v1; past it, 429 with Retry-After\n"
+      "                      (default 0: no limit)\n"
+      "  --burst N           how many may come at once (default: N of\n"
+      "                      --rate-limit)\n"
       "  -h, --help          this help\n");
 }
 
 typedef struct serve_opts {
   const char *location, *key_path, *listen, *policy_path, *cert, *key_file;
   unsigned threads, extract_workers, idle_timeout;
+  unsigned rate, burst;
 } serve_opts;
 
 static int number(const char *opt, const char *s, unsigned lo, unsigned hi,
@@ -87,6 +93,8 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
       {"tls-cert", required_argument, NULL, 'c'},
       {"tls-key", required_argument, NULL, 'K'},
       {"idle-timeout", required_argument, NULL, 'i'},
+      {"rate-limit", required_argument, NULL, 'r'},
+      {"burst", required_argument, NULL, 'b'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
@@ -114,6 +122,14 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
     case 'K': o->key_file = optarg; break;
     case 'i':
       if (number("--idle-timeout", optarg, 1, 3600, &o->idle_timeout))
+        return 2;
+      break;
+    case 'r':
+      if (number("--rate-limit", optarg, 0, 10000000, &o->rate))
+        return 2;
+      break;
+    case 'b':
+      if (number("--burst", optarg, 1, 10000000, &o->burst))
         return 2;
       break;
     case 'h': usage(stdout); return -1;
@@ -180,6 +196,7 @@ int lv_cmd_serve(int argc, char **argv) {
   levee_registry *registry = NULL;
   lv_extract_pool *pool = NULL;
   lv_api *api = NULL;
+  lv_rate_limit *limit = NULL;
   lv_http_server *server = NULL;
   char *cert = NULL, *key = NULL;
   levee_error err = {0};
@@ -205,10 +222,15 @@ int lv_cmd_serve(int argc, char **argv) {
                  levee_strerror(rc));
     goto out;
   }
+  if ((rc = lv_rate_limit_new(o.rate, o.burst ? o.burst : o.rate, &limit))) {
+    lv_cli_error("serve", "%s", levee_strerror(rc));
+    goto out;
+  }
   lv_api_options ao = {.engine = engine,
                        .registry = registry,
                        .attachments = policy->attachments,
-                       .pool = pool};
+                       .pool = pool,
+                       .limit = limit};
   if ((rc = lv_api_new(&ao, &api))) {
     lv_cli_error("serve", "%s", levee_strerror(rc));
     goto out;
@@ -247,6 +269,7 @@ out:
   lv_http_stop(server); /* before the pool and the api it calls */
   lv_extract_pool_free(pool);
   lv_api_free(api);
+  lv_rate_limit_free(limit);
   levee_registry_unref(registry);
   levee_engine_unref(engine);
   levee_policy_destroy(policy);

@@ -40,6 +40,7 @@ struct lv_api {
   levee_registry *registry;
   lv_attachment_policy attachments;
   lv_extract_pool *pool;
+  lv_rate_limit *limit;
   lv_metrics metrics;
   pthread_mutex_t mu;
   slot *free_slots;
@@ -55,6 +56,7 @@ int lv_api_new(const lv_api_options *o, lv_api **out) {
   api->registry = o->registry ? levee_registry_ref(o->registry) : NULL;
   api->attachments = o->attachments;
   api->pool = o->pool;
+  api->limit = o->limit;
   lv_metrics_init(&api->metrics);
   pthread_mutex_init(&api->mu, NULL);
   *out = api;
@@ -314,10 +316,18 @@ void lv_api_handle(void *ud, const lv_http_request *rq, lv_http_response *rs) {
       fail(rs, 405, "use GET");
   } else if (!strcmp(rq->path, "/v1/inspect")) {
     route = LV_ROUTE_INSPECT;
-    if (!strcmp(rq->method, "POST"))
+    int wait = 0;
+    if (!lv_rate_limit_take(api->limit, rq->client, strlen(rq->client),
+                            lv_now_us(), &wait)) {
+      fail(rs, 429, "too many requests: slow down");
+      rs->retry_after = wait;
+      atomic_fetch_add_explicit(&api->metrics.rate_limited, 1,
+                                memory_order_relaxed);
+    } else if (!strcmp(rq->method, "POST")) {
       inspect(api, rq, rs);
-    else
+    } else {
       fail(rs, 405, "use POST");
+    }
   } else {
     fail(rs, 404, "no such route");
   }

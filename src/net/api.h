@@ -9,6 +9,9 @@
  *   POST /v1/inspect   one event (spec/interface.md section 1) in, its
  *                      verdict (section 2) out
  *
+ * A client past its rate (rate_limit.h; by address) gets 429 with
+ * Retry-After on the /v1 routes; /healthz and /metrics are not limited.
+ *
  * An event's attachments are read through the extraction pool. A request
  * waits for them at most the policy's attachments.timeout; what is not read
  * by then, or not taken because the pool's queue is full, is reported as
@@ -24,6 +27,7 @@
 #include "levee/levee.h"
 #include "net/http.h"
 #include "net/metrics.h"
+#include "net/rate_limit.h"
 
 typedef struct lv_api lv_api;
 
@@ -32,6 +36,7 @@ typedef struct lv_api_options {
   levee_registry *registry; /* sealed, or NULL; a reference is taken */
   lv_attachment_policy attachments;
   lv_extract_pool *pool; /* borrowed; outlives the api */
+  lv_rate_limit *limit;  /* per client, or NULL; borrowed */
 } lv_api_options;
 
 int lv_api_new(const lv_api_options *o, lv_api **out)

@@ -86,6 +86,11 @@ int lv_metrics_render(lv_metrics *m, lv_extract_pool *pool, lv_buf *out) {
     "# TYPE levee_attachments_refused_total counter\n"
     "levee_attachments_refused_total %llu\n",
     (unsigned long long)get(&m->attachments_refused));
+  P("# HELP levee_http_rate_limited_total Requests refused (429) because "
+    "their client was past its rate.\n"
+    "# TYPE levee_http_rate_limited_total counter\n"
+    "levee_http_rate_limited_total %llu\n",
+    (unsigned long long)get(&m->rate_limited));
   if (pool) {
     lv_extract_pool_stats st;
     lv_extract_pool_get_stats(pool, &st);

@@ -34,6 +34,7 @@ typedef struct lv_metrics {
   atomic_uint_fast64_t inspect_us_sum;
   atomic_uint_fast64_t attachments_late;    /* not read within the wait */
   atomic_uint_fast64_t attachments_refused; /* the queue was full */
+  atomic_uint_fast64_t rate_limited;        /* answered 429 */
 } lv_metrics;
 
 void lv_metrics_init(lv_metrics *m);

@@ -101,6 +101,9 @@
 #define LV_HTTP_MAX_CONNECTIONS 1024
 #define LV_HTTP_MAX_PER_ADDRESS 256
 #define LV_MAX_HTTP_WORKERS 64
+/* Rate limits: clients whose buckets are kept (24 bytes each: 1.5 MiB);
+ * past that the one idle longest is forgotten. A multiple of 64. */
+#define LV_RATE_BUCKETS 65536
 /* On SIGTERM, how long requests in flight may take to finish: the
  * longest an inline inspection waits for attachments, and its margin. */
 #define LV_HTTP_DRAIN_MS 65000

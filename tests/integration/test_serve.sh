@@ -7,7 +7,8 @@
 # type, no such route, a body over the limit, with and without its
 # length); a file path is not read; a slow client is cut off at the idle
 # timeout while others are served; /healthz and /metrics answer; SIGTERM
-# lets a request in flight finish, then exits 0.
+# lets a request in flight finish, then exits 0; a client past its rate
+# limit gets 429 with Retry-After.
 set -uo pipefail
 : "${LEVEE:?}" "${LEVEE_SRC:?}"
 tmp=$(mktemp -d)
@@ -136,6 +137,26 @@ EOF
 start --policy "$tmp/policy.yaml"
 code=$(post "{\"id\":\"p4\",\"time\":1,\"channel\":\"wechat\",\"attachments\":[{\"kind\":\"image\",\"data\":\"$b64\"}]}")
 check "attachments.timeout: an attachment not read in time is said so" '[ "$code" = 200 ] && grep -q "attachment.unreadable" "$tmp/body" && grep -q "not read within 1 ms" "$tmp/body"'
+kill -TERM "$pid"; wait "$pid"; pid=
+
+# a rate limit: 5 a second from this address, then 429 with Retry-After
+start --rate-limit 5 --burst 5
+n200=0
+for i in 1 2 3 4 5; do
+  code=$(post '{"id":"r","time":1,"channel":"wechat","text":"hi"}')
+  [ "$code" = 200 ] && n200=$((n200 + 1))
+done
+check "within the limit: served" '[ $n200 -eq 5 ]'
+code=$(curl -s -D "$tmp/headers" -o "$tmp/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  --data-binary '{"id":"r","time":1,"channel":"wechat","text":"hi"}' "$base/v1/inspect")
+check "past it: 429, Retry-After, as documented" '[ "$code" = 429 ] && grep -qi "^Retry-After: [1-9]" "$tmp/headers" && spec POST /v1/inspect 429'
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")
+check "health is not limited" '[ "$code" = 200 ]'
+curl -s "$base/metrics" | grep -q "^levee_http_rate_limited_total [1-9]"
+check "metrics count the refusals" '[ $? -eq 0 ]'
+sleep 1.1
+code=$(post '{"id":"r","time":1,"channel":"wechat","text":"hi"}')
+check "a second later: served again" '[ "$code" = 200 ]'
 kill -TERM "$pid"; wait "$pid"; pid=
 
 echo "$passes passed, $fails failed"
