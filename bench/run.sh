@@ -245,6 +245,11 @@ if ! LEVEE="$BUILD/levee" bash "$ROOT/bench/image_registry.sh" 60 60 | tee "$OUT
   note "bench/image_registry.sh failed"
 fi
 
+progress "levee serve: bench/serve.sh (wrk on POST /v1/inspect, beside GET /healthz)"
+if ! LEVEE="$BUILD/levee" bash "$ROOT/bench/serve.sh" | tee "$OUT/serve.txt"; then
+  note "bench/serve.sh failed"
+fi
+
 progress "report: bench/out/results.md"
 note "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$TOOL" report "$RESULTS" "$OUT/corpus.meta.json" "$OUT/results.md"
