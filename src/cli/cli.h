@@ -26,7 +26,8 @@ int lv_cmd_purge(int argc, char **argv);
 int lv_cmd_export(int argc, char **argv);
 int lv_cmd_show(int argc, char **argv);
 int lv_cmd_register(int argc, char **argv);
-int lv_cmd_serve(int argc, char **argv);
+int lv_cmd_serve(int argc, char **argv);      /* in levee-serve */
+int lv_cmd_serve_exec(int argc, char **argv); /* runs levee-serve */
 
 /* Prints "levee: what: why" on stderr. */
 void lv_cli_error(const char *what, const char *fmt, ...)

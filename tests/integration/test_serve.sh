@@ -28,6 +28,8 @@ command -v curl >/dev/null || { echo "curl missing: run scripts/deps.sh" >&2; ex
 "$LEVEE" serve --help | grep -q "usage: levee serve"; check "serve --help" '[ $? -eq 0 ]'
 "$LEVEE" serve 2>"$tmp/err"; rc=$?
 check "serve without --data: exit 2, said" '[ $rc -eq 2 ] && grep -q "^levee: serve: --data DIR (or --store URL) is required" "$tmp/err"'
+LEVEE_SERVE_BINARY="$tmp/none" "$LEVEE" serve --data "$tmp/d" 2>"$tmp/err"; rc=$?
+check "levee-serve missing: exit 2, said" '[ $rc -eq 2 ] && grep -q "cannot run .*none" "$tmp/err"'
 "$LEVEE" serve --data "$tmp/d" --listen nowhere 2>"$tmp/err"; rc=$?
 check "a bad --listen: exit 2, said" '[ $rc -eq 2 ] && grep -q "not HOST:PORT" "$tmp/err"'
 
