@@ -15,6 +15,7 @@ foreach(src ${LEVEE_UNIT_TESTS})
 endforeach()
 # The net layer's unit tests.
 target_link_libraries(test_rate_limit PRIVATE levee_net)
+target_link_libraries(test_http PRIVATE levee_net)
 
 file(GLOB LEVEE_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_*.sh)
 foreach(script ${LEVEE_INTEGRATION_TESTS})

@@ -248,8 +248,9 @@ int lv_http_start(const lv_http_options *o, lv_http_handler fn, void *ud,
   struct MHD_OptionItem opts[12];
   size_t k = 0;
   opts[k++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &addr};
-  opts[k++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
-                                      (intptr_t)threads, NULL};
+  if (threads > 1) /* one: the polling thread serves alone */
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
+                                        (intptr_t)threads, NULL};
   opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
                                       (intptr_t)o->max_connections, NULL};
   opts[k++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -258,8 +259,6 @@ int lv_http_start(const lv_http_options *o, lv_http_handler fn, void *ud,
                                       (intptr_t)o->timeout_s, NULL};
   opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                       (intptr_t)HEADER_MEMORY, NULL};
-  opts[k++] =
-      (struct MHD_OptionItem){MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
   if (o->tls_cert) {
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0,
                                         (void *)o->tls_cert};
