@@ -172,15 +172,14 @@ static void set_error(levee_attachment *at, lv_arena *a, const char *why) {
 }
 
 /* Reads ev's attachments through the pool, waiting at most the policy's
- * timeout for all of them; ev->attachments becomes a copy in a. */
-static void read_attachments(lv_api *api, levee_event *ev, lv_arena *a) {
+ * timeout for all of them; ev->attachments becomes a copy in a. Returns
+ * LEVEE_OK, or LEVEE_ENOMEM when a has no room for the copy. */
+static int read_attachments(lv_api *api, levee_event *ev, lv_arena *a) {
   size_t n = ev->n_attachments;
   levee_attachment *at = lv_arena_alloc(a, n * sizeof *at);
   lv_extract_job **jobs = lv_arena_alloc(a, n * sizeof(lv_extract_job *));
-  if (!at || !jobs) {
-    ev->n_attachments = 0; /* the verdict says it was truncated below */
-    return;
-  }
+  if (!at || !jobs)
+    return LEVEE_ENOMEM;
   memcpy(at, ev->attachments, n * sizeof *at);
   ev->attachments = at;
   for (size_t i = 0; i < n; i++) {
@@ -241,6 +240,7 @@ static void read_attachments(lv_api *api, levee_event *ev, lv_arena *a) {
     }
     lv_extract_job_release(jobs[i]);
   }
+  return LEVEE_OK;
 }
 
 /* --- POST /v1/inspect ----------------------------------------------------- */
@@ -280,11 +280,10 @@ static void inspect(lv_api *api, const lv_http_request *rq,
     slot_give(api, s);
     return;
   }
-  if (ev.n_attachments)
-    read_attachments(api, &ev, &s->arena);
   const levee_verdict *v = NULL;
   size_t len = 0;
-  if ((rc = levee_scanner_inspect(s->scanner, &ev, &v)) ||
+  if ((ev.n_attachments && (rc = read_attachments(api, &ev, &s->arena))) ||
+      (rc = levee_scanner_inspect(s->scanner, &ev, &v)) ||
       (rc = levee_verdict_json(v, &s->verdict, &len, &s->verdict_cap)) ||
       (rc = lv_buf_append(rs->body, s->verdict, len))) {
     fail(rs, 500, levee_strerror(rc));
