@@ -48,7 +48,7 @@ static void usage(FILE *f) {
       "  --listen ADDR       HOST:PORT to listen on (default 127.0.0.1:8080;\n"
       "                      port 0 picks a free one, said on stderr)\n"
       "  --policy FILE       the policy (default: the embedded one)\n"
-      "  --threads N         HTTP worker threads (default: the CPUs)\n"
+      "  --threads N         HTTP worker threads (default: four a CPU)\n"
       "  --extract-workers N attachment readers (default: the CPUs)\n"
       "  --tls-cert FILE     serve HTTPS with this certificate (PEM) ...\n"
       "  --tls-key FILE      ... and this key (PEM)\n"

@@ -230,8 +230,14 @@ int lv_http_start(const lv_http_options *o, lv_http_handler fn, void *ud,
   s->fn = fn;
   s->ud = ud;
   s->max_body = o->max_body;
+  /* A worker waiting for an attachment's text only sleeps (the reading is
+   * the extraction pool's), so there are four a CPU by default: requests
+   * of plain text keep being answered while some wait for photos. */
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  unsigned threads = o->threads ? o->threads : ncpu > 0 ? (unsigned)ncpu : 1;
+  unsigned threads = o->threads;
+  if (!threads)
+    threads = ncpu > 0 && ncpu * 4 < LV_MAX_HTTP_WORKERS ? (unsigned)ncpu * 4
+                                                         : LV_MAX_HTTP_WORKERS;
   /* ITC: a pipe to wake the workers, which quiescing needs. */
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                    MHD_USE_ERROR_LOG | MHD_USE_ITC;

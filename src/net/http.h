@@ -54,7 +54,7 @@ typedef void (*lv_http_handler)(void *ud, const lv_http_request *rq,
 
 typedef struct lv_http_options {
   const char *listen; /* "HOST:PORT", "[IPv6]:PORT" */
-  unsigned threads;   /* workers; 0: the number of CPUs */
+  unsigned threads;   /* workers; 0: four a CPU */
   size_t max_body;    /* bytes of a request body */
   unsigned timeout_s; /* an idle connection is closed after this */
   unsigned max_connections;

@@ -141,6 +141,24 @@ code=$(post "{\"id\":\"p4\",\"time\":1,\"channel\":\"wechat\",\"attachments\":[{
 check "attachments.timeout: an attachment not read in time is said so" '[ "$code" = 200 ] && grep -q "attachment.unreadable" "$tmp/body" && grep -q "not read within 1 ms" "$tmp/body"'
 kill -TERM "$pid"; wait "$pid"; pid=
 
+# text is not held up by photos: one extraction worker, three photos
+# being read one after another, and a text request answered while the
+# last of them is still waiting
+start --extract-workers 1
+photo_body="{\"id\":\"q\",\"time\":1,\"channel\":\"wechat\",\"attachments\":[{\"kind\":\"image\",\"data\":\"$b64\"}]}"
+pids=()
+for i in 1 2 3; do
+  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "$photo_body" "$base/v1/inspect" &
+  pids+=($!)
+done
+sleep 0.2
+code=$(post '{"id":"t","time":1,"channel":"wechat","text":"中午一起吃饭吗"}')
+running=0
+for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && running=$((running + 1)); done
+check "a text request answered before the first photo was read ($running of 3 still waiting)" '[ "$code" = 200 ] && [ $running -eq 3 ]'
+wait "${pids[@]}"
+kill -TERM "$pid"; wait "$pid"; pid=
+
 # a rate limit: 5 a second from this address, then 429 with Retry-After
 start --rate-limit 5 --burst 5
 n200=0
