@@ -51,3 +51,4 @@ endif()
 
 # The CLI is not a library: its unit-tested modules are compiled in.
 target_sources(test_file_map PRIVATE ${CMAKE_SOURCE_DIR}/src/cli/file_map.c)
+target_sources(test_accounts PRIVATE ${CMAKE_SOURCE_DIR}/src/cli/accounts.c)

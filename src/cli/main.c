@@ -26,8 +26,8 @@ static const struct {
     {"verify", lv_cmd_verify, "check the integrity of the audit store"},
     {"purge", lv_cmd_purge, "apply the policy's retention to the audit store"},
     {"policy", lv_cmd_policy, "check a policy file and explain what it does"},
-    {"serve", lv_cmd_serve_exec,
-     "the daemon: HTTP API for inline inspection"},
+    {"admin", lv_cmd_admin, "the accounts of levee serve (init, list)"},
+    {"serve", lv_cmd_serve_exec, "the daemon: HTTP API for inline inspection"},
 };
 
 static void usage(FILE *f) {
