@@ -54,6 +54,9 @@ static void usage(FILE *f) {
       "  --tls-key FILE      ... and this key (PEM)\n"
       "  --idle-timeout S    close a connection idle this many seconds\n"
       "                      (default 30)\n"
+      "  --request-timeout S a request must arrive within this many\n"
+      "                      seconds, or its connection is closed\n"
+      "                      (default 60)\n"
       "  --rate-limit N      requests a second each client (address) may\n"
       "                      make on /v1; past it, 429 with Retry-After\n"
       "                      (default 0: no limit)\n"
@@ -64,7 +67,7 @@ static void usage(FILE *f) {
 
 typedef struct serve_opts {
   const char *location, *key_path, *listen, *policy_path, *cert, *key_file;
-  unsigned threads, extract_workers, idle_timeout;
+  unsigned threads, extract_workers, idle_timeout, request_timeout;
   unsigned rate, burst;
 } serve_opts;
 
@@ -93,6 +96,7 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
       {"tls-cert", required_argument, NULL, 'c'},
       {"tls-key", required_argument, NULL, 'K'},
       {"idle-timeout", required_argument, NULL, 'i'},
+      {"request-timeout", required_argument, NULL, 'T'},
       {"rate-limit", required_argument, NULL, 'r'},
       {"burst", required_argument, NULL, 'b'},
       {"help", no_argument, NULL, 'h'},
@@ -122,6 +126,10 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
     case 'K': o->key_file = optarg; break;
     case 'i':
       if (number("--idle-timeout", optarg, 1, 3600, &o->idle_timeout))
+        return 2;
+      break;
+    case 'T':
+      if (number("--request-timeout", optarg, 1, 3600, &o->request_timeout))
         return 2;
       break;
     case 'r':
@@ -239,6 +247,7 @@ int lv_cmd_serve(int argc, char **argv) {
                         .threads = o.threads,
                         .max_body = LV_MAX_REQUEST_BYTES,
                         .timeout_s = o.idle_timeout,
+                        .request_s = o.request_timeout,
                         .max_connections = LV_HTTP_MAX_CONNECTIONS,
                         .per_ip_connections = LV_HTTP_MAX_PER_ADDRESS,
                         .tls_cert = cert,

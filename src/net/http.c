@@ -17,6 +17,7 @@
 
 #include <microhttpd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/limits.h"
 
@@ -30,6 +31,7 @@ struct lv_http_server {
   lv_http_handler fn;
   void *ud;
   size_t max_body;
+  int64_t request_ms;
   unsigned port;
 };
 
@@ -37,6 +39,7 @@ struct lv_http_server {
 typedef struct request_state {
   lv_buf body;
   int too_big;
+  int64_t start_ms; /* its first byte */
 } request_state;
 
 const char *lv_http_query(const lv_http_request *rq, const char *name) {
@@ -111,6 +114,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (!(st = calloc(1, sizeof *st)))
       return MHD_NO;
     lv_buf_init(&st->body, s->max_body);
+    st->start_ms = lv_now_ms();
     *con_cls = st;
     atomic_fetch_add(&s->inflight, 1);
     /* A body its own length says is too big is refused unread. */
@@ -124,9 +128,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return MHD_YES;
   }
   if (*upload_size) {
-    if (!st->too_big && lv_buf_append(&st->body, upload, *upload_size))
-      st->too_big = 1; /* chunked, without a length: counted as it comes */
+    size_t n = *upload_size;
     *upload_size = 0;
+    /* A body that trickles in (each byte resetting the idle timer) is cut
+     * off at the request's own deadline: the connection is closed (this
+     * libmicrohttpd takes no answer before the body is whole). */
+    if (lv_now_ms() - st->start_ms > s->request_ms) {
+      fprintf(stderr,
+              "levee: http: a request took over %lld s to arrive: its "
+              "connection is closed\n",
+              (long long)(s->request_ms / 1000));
+      return MHD_NO;
+    }
+    if (!st->too_big && lv_buf_append(&st->body, upload, n))
+      st->too_big = 1; /* chunked, without a length: counted as it comes */
     return MHD_YES;
   }
   if (st->too_big)
@@ -230,6 +245,8 @@ int lv_http_start(const lv_http_options *o, lv_http_handler fn, void *ud,
   s->fn = fn;
   s->ud = ud;
   s->max_body = o->max_body;
+  s->request_ms = o->request_s ? (int64_t)o->request_s * 1000
+                               : (int64_t)LV_HTTP_REQUEST_S * 1000;
   /* A worker waiting for an attachment's text only sleeps (the reading is
    * the extraction pool's), so there are four a CPU by default: requests
    * of plain text keep being answered while some wait for photos. */

@@ -7,8 +7,11 @@
  * Bounds: the request body (413 past max_body, refused from its
  * Content-Length before it is read where there is one), the header block
  * (MHD's per-connection memory: 431 or a closed connection past it),
- * connections in all and per client address, and an idle timeout, so a
- * slow client (slow-loris) holds a connection for at most timeout_s.
+ * connections in all and per client address, an idle timeout, so a slow
+ * client (slow-loris) holds a connection for at most timeout_s, and a
+ * deadline for a whole request to arrive (its connection is closed past
+ * it), so one whose body trickles in a byte at a time, resetting the idle
+ * timer, is cut off too.
  *
  * Threads: a pool of `threads` workers, each polling its share of the
  * connections with epoll and calling the handler; a handler runs on one of
@@ -57,6 +60,8 @@ typedef struct lv_http_options {
   unsigned threads;   /* workers; 0: four a CPU */
   size_t max_body;    /* bytes of a request body */
   unsigned timeout_s; /* an idle connection is closed after this */
+  unsigned request_s; /* a request must arrive within this, or its
+                         connection is closed; 0: LV_HTTP_REQUEST_S */
   unsigned max_connections;
   unsigned per_ip_connections;
   const char *tls_cert; /* PEM text of the certificate and key, or NULL */

@@ -98,6 +98,9 @@
  * one address, and HTTP worker threads. */
 #define LV_MAX_REQUEST_BYTES LV_MAX_LINE_BYTES
 #define LV_HTTP_IDLE_TIMEOUT_S 30
+/* ... and the seconds a whole request may take to arrive (its connection
+ * is closed past it). */
+#define LV_HTTP_REQUEST_S 60
 #define LV_HTTP_MAX_CONNECTIONS 1024
 #define LV_HTTP_MAX_PER_ADDRESS 256
 #define LV_MAX_HTTP_WORKERS 64

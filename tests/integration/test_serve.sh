@@ -49,7 +49,7 @@ start() { # ARGS...: starts levee serve on a free port; sets pid and base
   done
   base="http://127.0.0.1:$port"
 }
-start --idle-timeout 2
+start --idle-timeout 2 --request-timeout 3
 check "serve starts and says where it listens" '[ -n "$port" ] && grep -q "1 documents and 0 images registered" "$tmp/serve.err"'
 
 spec() { # METHOD PATH STATUS: the last answer ($tmp/body) as docs/openapi.yaml says
@@ -110,6 +110,15 @@ t0=$(date +%s)
 timeout 5 cat <&3 >/dev/null 2>&1
 check "the slow client's connection closed after the idle timeout" '[ $(( $(date +%s) - t0 )) -lt 4 ]'
 exec 3<&- 3>&-
+
+# a body that trickles in, a byte every half second (each resetting the
+# idle timer): its connection closed at the request's deadline (3 s)
+exec 3<>/dev/tcp/127.0.0.1/"$port"
+printf 'POST /v1/inspect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n' >&3
+sent=0
+for i in $(seq 1 14); do (printf ' ' >&3) 2>/dev/null || break; sent=$((sent + 1)); sleep 0.5; done
+exec 3<&- 3>&-
+check "a trickling body: cut off at the request deadline ($sent of 14 bytes went)" '[ $sent -lt 14 ] && grep -q "took over 3 s to arrive" "$tmp/serve.err"'
 
 curl -s "$base/metrics" >"$tmp/metrics"
 check "metrics: responses by route and class" 'grep -q "^levee_http_responses_total{route=\"inspect\",code=\"2xx\"} [1-9]" "$tmp/metrics" && grep -q "^levee_http_responses_total{route=\"inspect\",code=\"4xx\"} [1-9]" "$tmp/metrics"'
