@@ -100,6 +100,10 @@ int lv_cli_file_event(const char *path, lv_extractor *x, lv_arena *a,
                       levee_event *ev, char **data, size_t *len,
                       levee_error *err) __attribute__((warn_unused_result));
 
+/* When opening the store at shown made its signing key: says so on
+ * stderr, with the public key to keep apart. */
+void lv_cli_new_key_note(const char *shown, const lv_store_opened *info);
+
 /* Seconds on CLOCK_MONOTONIC since *t. */
 struct timespec;
 double lv_cli_seconds_since(const struct timespec *t);

@@ -158,11 +158,8 @@ int lv_cmd_admin(int argc, char **argv) {
     lv_cli_error(shown, "%s", err.message);
     return 2;
   }
-  if (is_init && info.key_created)
-    fprintf(stderr,
-            "levee: %s: a new signing key; its public key is %s (keep it "
-            "apart: levee verify --public-key checks the store with it)\n",
-            shown, info.public_key);
+  if (is_init)
+    lv_cli_new_key_note(shown, &info);
   int status = 0;
   if (is_init) {
     status = init(st, shown);

@@ -397,11 +397,7 @@ int lv_cmd_ingest(int argc, char **argv) {
     levee_engine_unref(engine);
     return rc == LEVEE_ETAMPER ? 1 : 2;
   }
-  if (info.key_created)
-    fprintf(stderr,
-            "levee: %s: a new signing key; its public key is %s (keep it "
-            "apart: levee verify --public-key checks the store with it)\n",
-            shown, info.public_key);
+  lv_cli_new_key_note(shown, &info);
   if (info.tail_signed)
     fprintf(stderr,
             "levee: %s: %llu records written after the last checkpoint "

@@ -462,11 +462,8 @@ int lv_cmd_register(int argc, char **argv) {
     lv_cli_error(shown, "%s", err.message);
     goto out;
   }
-  if (!c.list && info.key_created)
-    fprintf(stderr,
-            "levee: %s: a new signing key; its public key is %s (keep it "
-            "apart: levee verify --public-key checks the store with it)\n",
-            shown, info.public_key);
+  if (!c.list)
+    lv_cli_new_key_note(shown, &info);
   if ((rc = lv_cli_registry_load(c.store, c.list ? on_list : on_known, &c, &reg,
                                  &err))) {
     lv_cli_error(shown, "reading the registrations: %s",

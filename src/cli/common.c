@@ -223,6 +223,14 @@ const char *lv_cli_os_user(void) {
   return name;
 }
 
+void lv_cli_new_key_note(const char *shown, const lv_store_opened *info) {
+  if (info->key_created)
+    fprintf(stderr,
+            "levee: %s: a new signing key; its public key is %s (keep it "
+            "apart: levee verify --public-key checks the store with it)\n",
+            shown, info->public_key);
+}
+
 double lv_cli_seconds_since(const struct timespec *t) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
