@@ -16,9 +16,12 @@ tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 export XDG_CONFIG_HOME="$tmp/cfg" XDG_CACHE_HOME="$tmp/cache"
-cat >"$tmp/post.lua" <<'LUA'
+# an integration's token, as the API wants one
+tok=$("$L" admin token bench --data "$tmp/d" 2>/dev/null)
+cat >"$tmp/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $tok"
 wrk.body = '{"id":"m1","time":1700000000000,"channel":"wechat","conversation":{"id":"g1","type":"group"},"sender":{"id":"u1","name":"小王","role":"staff"},"text":"明天上午九点在三楼会议室开会，请大家准时参加，带上上周的报表。"}'
 LUA
 "$L" serve --data "$tmp/d" --listen 127.0.0.1:0 2>"$tmp/serve.err" &

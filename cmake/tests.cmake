@@ -16,6 +16,8 @@ endforeach()
 # The net layer's unit tests.
 target_link_libraries(test_rate_limit PRIVATE levee_net)
 target_link_libraries(test_http PRIVATE levee_net)
+target_link_libraries(test_auth PRIVATE levee_net)
+target_link_libraries(test_store_writer PRIVATE levee_net)
 
 file(GLOB LEVEE_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_*.sh)
 foreach(script ${LEVEE_INTEGRATION_TESTS})
@@ -51,4 +53,3 @@ endif()
 
 # The CLI is not a library: its unit-tested modules are compiled in.
 target_sources(test_file_map PRIVATE ${CMAKE_SOURCE_DIR}/src/cli/file_map.c)
-target_sources(test_accounts PRIVATE ${CMAKE_SOURCE_DIR}/src/cli/accounts.c)

@@ -5,20 +5,29 @@
  *   levee admin init  makes the three first accounts, one for each duty
  *                     (三员分立), and prints their one-time passwords once
  *   levee admin list  lists the accounts (never their password hashes)
+ *   levee admin token NAME
+ *                     makes an integration's API token (an IM gateway, a
+ *                     mail relay) and prints it once
+ *   levee admin tokens
+ *                     lists the tokens (never the tokens themselves)
  */
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/accounts.h"
+#include "store/accounts.h"
 #include "cli/cli.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: levee admin init (--data DIR | --store URL) [--key FILE]\n"
           "       levee admin list (--data DIR | --store URL) [--key FILE]\n"
+          "       levee admin token NAME (--data DIR | --store URL) [--key "
+          "FILE]\n"
+          "       levee admin tokens (--data DIR | --store URL) [--key FILE]\n"
           "\n"
           "Accounts of levee serve, one duty each (三员分立):\n"
           "  system-admin    accounts and system settings\n"
@@ -32,6 +41,11 @@ static void usage(FILE *f) {
           "audit log, made by the user who ran the command.\n"
           "list shows the accounts, their roles and the records that made\n"
           "them.\n"
+          "token makes an API token for an integration (role integration:\n"
+          "POST /v1/inspect and /v1/events, nothing else) and prints it\n"
+          "once; only its SHA-256 is kept. Run it while levee serve is\n"
+          "stopped, or make tokens through the API (POST /v1/tokens).\n"
+          "tokens lists the tokens, their roles and owners.\n"
           "\n"
           "Options:\n"
           "  --data DIR   the data directory of the audit store (init\n"
@@ -106,6 +120,67 @@ static int init(lv_store *st, const char *shown) {
   return 0;
 }
 
+static int print_token(void *ud, const lv_api_token *t) {
+  (void)ud;
+  printf("%-16s %-15s owner %-10s record %llu%s\n", t->name,
+         lv_account_role_name(t->role), t->owner,
+         (unsigned long long)t->created, t->revoked ? "  (revoked)" : "");
+  return 0;
+}
+
+static int token_named(void *ud, const lv_api_token *t) {
+  const char *name = ud;
+  return !t->revoked && !strcmp(t->name, name);
+}
+
+static int make_token(lv_store *st, const char *shown, const char *name) {
+  levee_error err = {0};
+  if (!lv_account_name_ok(name)) {
+    lv_cli_error("admin", "token name '%s': 1 to 63 of a-z, 0-9, . _ -", name);
+    return 2;
+  }
+  int rc = lv_api_tokens_each(st, token_named, (void *)name, &err);
+  if (rc < 0) {
+    lv_cli_error(shown, "%s", err.message);
+    return 2;
+  }
+  if (rc == 1) {
+    lv_cli_error("admin", "a token named %s exists", name);
+    return 2;
+  }
+  const char *user = lv_cli_os_user();
+  levee_str actor = {user, strlen(user)};
+  char token[LV_TOKEN_LEN + 1];
+  uint8_t hash[32];
+  lv_api_token_new(token);
+  lv_api_token_hash(token, LV_TOKEN_LEN, hash);
+  lv_buf b;
+  lv_buf_init(&b, 4096);
+  uint64_t seq;
+  rc = lv_api_token_detail("create", name, LV_ROLE_INTEGRATION, user, hash, &b);
+  if (rc)
+    lv_error_set(&err, rc, "out of memory");
+  if (!rc && !(rc = lv_store_begin(st, &err)) &&
+      !(rc = lv_store_add_record(st, actor, LV_TOKEN_RECORD, "ok",
+                                 (levee_str){b.data, b.len}, &seq, &err)))
+    rc = lv_store_commit(st, &err);
+  if (rc)
+    lv_store_rollback(st);
+  lv_buf_cleanup(&b);
+  if (rc) {
+    sodium_memzero(token, sizeof token);
+    lv_cli_error(shown, "the token could not be made: %s", err.message);
+    return 2;
+  }
+  fprintf(stderr,
+          "levee: admin: token %s (integration), record %llu; it is shown "
+          "this once:\n",
+          name, (unsigned long long)seq);
+  printf("%s\n", token);
+  sodium_memzero(token, sizeof token);
+  return 0;
+}
+
 int lv_cmd_admin(int argc, char **argv) {
   static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
                                        {"store", required_argument, NULL, 'u'},
@@ -117,13 +192,23 @@ int lv_cmd_admin(int argc, char **argv) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
-  const char *what = argv[1];
-  if (strcmp(what, "init") != 0 && strcmp(what, "list") != 0) {
-    lv_cli_error("admin", "%s: no such command (init, list)", what);
+  const char *what = argv[1], *name = NULL;
+  if (strcmp(what, "init") != 0 && strcmp(what, "list") != 0 &&
+      strcmp(what, "token") != 0 && strcmp(what, "tokens") != 0) {
+    lv_cli_error("admin", "%s: no such command (init, list, token, tokens)",
+                 what);
     return 2;
   }
   int c;
   optind = 2;
+  if (!strcmp(what, "token")) {
+    if (argc < 3 || argv[2][0] == '-') {
+      lv_cli_error("admin", "token NAME: the integration's name is missing");
+      return 2;
+    }
+    name = argv[2];
+    optind = 3;
+  }
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
     case 'd': location = optarg; break;
@@ -144,13 +229,13 @@ int lv_cmd_admin(int argc, char **argv) {
     lv_cli_error("admin", "--data DIR (or --store URL) is required");
     return 2;
   }
-  int is_init = !strcmp(what, "init");
+  int is_init = !strcmp(what, "init"), writes = is_init || name;
   char shown[512];
   lv_store_url_redact(location, shown, sizeof shown);
   lv_store_options so = {.location = location,
                          .key_path = key_path,
                          .create = is_init,
-                         .read_only = !is_init};
+                         .read_only = !writes};
   lv_store_opened info;
   lv_store *st = NULL;
   levee_error err = {0};
@@ -163,6 +248,13 @@ int lv_cmd_admin(int argc, char **argv) {
   int status = 0;
   if (is_init) {
     status = init(st, shown);
+  } else if (name) {
+    status = make_token(st, shown, name);
+  } else if (!strcmp(what, "tokens")) {
+    if (lv_api_tokens_each(st, print_token, NULL, &err)) {
+      lv_cli_error(shown, "%s", err.message);
+      status = 2;
+    }
   } else if (lv_accounts_each(st, print_one, NULL, &err)) {
     lv_cli_error(shown, "%s", err.message);
     status = 2;

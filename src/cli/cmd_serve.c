@@ -6,6 +6,7 @@
  * which it stops accepting, lets the requests in flight finish and exits.
  */
 #include <errno.h>
+#include <sodium.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,7 +20,11 @@
 #include "core/policy.h"
 #include "extract/pool.h"
 #include "net/api.h"
+#include "net/auth.h"
 #include "net/http.h"
+#include "net/store_writer.h"
+#include "store/accounts.h"
+#include "util/error.h"
 #include "util/limits.h"
 
 static void usage(FILE *f) {
@@ -183,6 +188,115 @@ static char *read_pem(const char *path) {
   return s;
 }
 
+/* The policy text compiled into the library (policies/default.yaml). */
+extern const unsigned char lv_data_default_policy[];
+extern const size_t lv_data_default_policy_len;
+
+/* The newest policy stored by PUT /v1/policy: its version and text. */
+typedef struct stored_policy {
+  lv_json_doc doc;
+  lv_arena arena;
+  uint64_t version;
+  char *yaml;
+  size_t len;
+  levee_error *err;
+} stored_policy;
+
+static int on_policy(void *ud, const lv_record_head *h, levee_str detail) {
+  stored_policy *sp = ud;
+  static const lv_json_key keys[] = {LV_JSON_KEY("version"),
+                                     LV_JSON_KEY("yaml")};
+  int v[2];
+  int64_t version;
+  levee_str yaml;
+  levee_error perr = {0};
+  lv_arena_reset(&sp->arena);
+  if (!detail.ptr || lv_json_parse(&sp->doc, detail.ptr, detail.len, &perr) ||
+      lv_json_members(&sp->doc, 0, keys, 2, v) ||
+      lv_json_int64(&sp->doc, v[0], &version) || version < 1 ||
+      lv_json_string(&sp->doc, v[1], &sp->arena, &yaml))
+    return lv_error_set(sp->err, LEVEE_ESTORE,
+                        "record %llu is not a policy levee reads",
+                        (unsigned long long)h->seq);
+  char *copy = malloc(yaml.len + 1);
+  if (!copy)
+    return lv_error_set(sp->err, LEVEE_ENOMEM, "out of memory");
+  memcpy(copy, yaml.ptr, yaml.len);
+  copy[yaml.len] = '\0';
+  free(sp->yaml);
+  sp->yaml = copy;
+  sp->len = yaml.len;
+  sp->version = (uint64_t)version;
+  return 0;
+}
+
+/* The policy to serve, and its text: --policy FILE, else the newest one
+ * stored, else the embedded one. 0, or 2 after saying why. */
+static int serve_policy(const serve_opts *o, lv_store *st,
+                        levee_policy **policy, char **yaml, size_t *len,
+                        uint64_t *version) {
+  levee_error err = {0};
+  *version = 0;
+  if (o->policy_path) {
+    if (lv_cli_load_policy(o->policy_path, policy))
+      return 2;
+    if (lv_cli_read_file(o->policy_path, LV_MAX_POLICY_BYTES, yaml, len))
+      *yaml = NULL;
+    return 0;
+  }
+  stored_policy sp = {.err = &err};
+  lv_json_doc_init(&sp.doc);
+  lv_arena_init(&sp.arena, LV_MAX_POLICY_BYTES * 2);
+  int rc = lv_store_each_record(st, "policy", on_policy, &sp, &err);
+  lv_json_doc_cleanup(&sp.doc);
+  lv_arena_cleanup(&sp.arena);
+  if (rc) {
+    free(sp.yaml);
+    lv_cli_error("serve", "the stored policies: %s", err.message);
+    return 2;
+  }
+  if (sp.yaml) {
+    if (levee_policy_parse(sp.yaml, sp.len, "<stored policy>", NULL, NULL,
+                           policy, &err)) {
+      lv_cli_error("serve", "the stored policy version %llu: %s",
+                   (unsigned long long)sp.version, err.message);
+      free(sp.yaml);
+      return 2;
+    }
+    *yaml = sp.yaml;
+    *len = sp.len;
+    *version = sp.version;
+    return 0;
+  }
+  if (lv_cli_load_policy(NULL, policy))
+    return 2;
+  if ((*yaml = malloc(lv_data_default_policy_len + 1))) {
+    memcpy(*yaml, lv_data_default_policy, lv_data_default_policy_len);
+    (*yaml)[lv_data_default_policy_len] = '\0';
+    *len = lv_data_default_policy_len;
+  }
+  return 0;
+}
+
+typedef struct loaded {
+  lv_auth *auth;
+  size_t accounts, tokens;
+} loaded;
+
+static int load_account(void *ud, const lv_account *a) {
+  loaded *l = ud;
+  l->accounts++;
+  return lv_auth_put_account(l->auth, a);
+}
+
+static int load_token(void *ud, const lv_api_token *t) {
+  loaded *l = ud;
+  l->tokens += !t->revoked;
+  return lv_auth_put_token(l->auth, t);
+}
+
+#define SERVE_READERS 4
+
 int lv_cmd_serve(int argc, char **argv) {
   serve_opts o = {.listen = "127.0.0.1:8080",
                   .idle_timeout = LV_HTTP_IDLE_TIMEOUT_S};
@@ -206,22 +320,65 @@ int lv_cmd_serve(int argc, char **argv) {
   lv_api *api = NULL;
   lv_rate_limit *limit = NULL;
   lv_http_server *server = NULL;
-  char *cert = NULL, *key = NULL;
+  lv_store *store = NULL, *readers[SERVE_READERS] = {0};
+  lv_store_writer *writer = NULL;
+  lv_auth *auth = NULL;
+  char *cert = NULL, *key = NULL, *yaml = NULL;
+  size_t yaml_len = 0;
+  uint64_t version = 0;
+  uint8_t public_key[32];
   levee_error err = {0};
-  if (lv_cli_load_policy(o.policy_path, &policy))
-    goto out;
+  char shown[512];
+  lv_store_url_redact(o.location, shown, sizeof shown);
   levee_cache_ops cache;
   memset(&cache, 0, sizeof cache);
   lv_cli_cache_init(&cache, lv_store_is_url(o.location) ? NULL : o.location);
+
+  /* The audit store: one writer, and readers for the queries. */
+  lv_store_options so = {
+      .location = o.location, .key_path = o.key_path, .create = 1};
+  lv_store_opened info;
+  if ((rc = lv_store_open(&so, &store, &info, &err))) {
+    lv_cli_error(shown, "%s", err.message);
+    goto out;
+  }
+  lv_cli_new_key_note(shown, &info);
+  sodium_hex2bin(public_key, sizeof public_key, info.public_key, 64, NULL, NULL,
+                 NULL);
+  for (size_t i = 0; i < SERVE_READERS; i++) {
+    lv_store_options ro = {.location = o.location,
+                           .key_path = o.key_path,
+                           .read_only = 1,
+                           .public_key = public_key};
+    if ((rc = lv_store_open(&ro, &readers[i], NULL, &err))) {
+      lv_cli_error(shown, "a reader: %s", err.message);
+      goto out;
+    }
+  }
+  if (serve_policy(&o, store, &policy, &yaml, &yaml_len, &version))
+    goto out;
   rc = levee_engine_compile(policy, cache.version ? &cache : NULL, &engine,
                             &err);
-  lv_cli_cache_free(&cache);
   if (rc) {
     lv_cli_error("policy", "%s", err.message);
     goto out;
   }
-  if (lv_cli_registry_open(o.location, o.key_path, &registry))
+  if ((rc = lv_cli_registry_load(store, NULL, NULL, &registry, &err))) {
+    lv_cli_error(shown, "registered documents and images: %s", err.message);
     goto out;
+  }
+  loaded l = {0};
+  if ((rc = lv_auth_new(&auth))) {
+    lv_cli_error("serve", "%s", levee_strerror(rc));
+    goto out;
+  }
+  l.auth = auth;
+  if ((rc = lv_accounts_each(store, load_account, &l, &err)) ||
+      (rc = lv_api_tokens_each(store, load_token, &l, &err))) {
+    lv_cli_error(shown, "accounts: %s",
+                 err.message[0] ? err.message : levee_strerror(rc));
+    goto out;
+  }
   if (o.cert && (!(cert = read_pem(o.cert)) || !(key = read_pem(o.key_file))))
     goto out;
   lv_extract_pool_options po = {.workers = o.extract_workers};
@@ -234,15 +391,33 @@ int lv_cmd_serve(int argc, char **argv) {
     lv_cli_error("serve", "%s", levee_strerror(rc));
     goto out;
   }
-  lv_api_options ao = {.engine = engine,
+  lv_api_options ao = {.policy = policy,
+                       .engine = engine,
+                       .policy_version = version,
+                       .policy_yaml = yaml,
+                       .policy_yaml_len = yaml_len,
+                       .cache = cache.version ? &cache : NULL,
                        .registry = registry,
-                       .attachments = policy->attachments,
                        .pool = pool,
-                       .limit = limit};
+                       .limit = limit,
+                       .auth = auth,
+                       .readers = readers,
+                       .n_readers = SERVE_READERS,
+                       .public_key = public_key};
   if ((rc = lv_api_new(&ao, &api))) {
     lv_cli_error("serve", "%s", levee_strerror(rc));
     goto out;
   }
+  lv_store_writer_options wo = {.store = store,
+                                .tick = lv_api_write_counts,
+                                .tick_ud = api,
+                                .tick_ms = 60000};
+  if ((rc = lv_store_writer_start(&wo, &writer))) {
+    lv_cli_error("serve", "cannot start the store's writer: %s",
+                 levee_strerror(rc));
+    goto out;
+  }
+  lv_api_set_writer(api, writer);
   lv_http_options ho = {.listen = o.listen,
                         .threads = o.threads,
                         .max_body = LV_MAX_REQUEST_BYTES,
@@ -259,13 +434,24 @@ int lv_cmd_serve(int argc, char **argv) {
   char host[256];
   unsigned port;
   (void)lv_http_parse_listen(o.listen, host, sizeof host, &port);
+  char which[300];
+  if (o.policy_path)
+    snprintf(which, sizeof which, "%s", o.policy_path);
+  else if (version)
+    snprintf(which, sizeof which, "stored version %llu",
+             (unsigned long long)version);
+  else
+    snprintf(which, sizeof which, "the embedded one");
   fprintf(stderr,
-          "levee: serve: listening on %s://%s%s%s:%u (%zu documents and %zu "
-          "images registered)\n",
+          "levee: serve: listening on %s://%s%s%s:%u (policy: %s; %zu "
+          "accounts, %zu tokens; %zu documents and %zu images registered)\n",
           cert ? "https" : "http", strchr(host, ':') ? "[" : "", host,
-          strchr(host, ':') ? "]" : "", lv_http_port(server),
-          registry ? levee_registry_documents(registry) : 0,
+          strchr(host, ':') ? "]" : "", lv_http_port(server), which, l.accounts,
+          l.tokens, registry ? levee_registry_documents(registry) : 0,
           registry ? levee_registry_images(registry) : 0);
+  if (!l.accounts && !l.tokens)
+    fprintf(stderr, "levee: serve: no accounts yet: make them with levee "
+                    "admin init\n");
   int sig = 0;
   while (sigwait(&stop, &sig) != 0)
     ;
@@ -275,16 +461,26 @@ int lv_cmd_serve(int argc, char **argv) {
           sig == SIGTERM ? "SIGTERM" : "SIGINT");
   status = 0;
 out:
-  lv_http_stop(server); /* before the pool and the api it calls */
+  lv_http_stop(server);         /* before the pool and the api it calls */
+  lv_store_writer_stop(writer); /* writes what is queued, and the counts */
   lv_extract_pool_free(pool);
   lv_api_free(api);
   lv_rate_limit_free(limit);
+  lv_auth_free(auth);
   levee_registry_unref(registry);
   levee_engine_unref(engine);
   levee_policy_destroy(policy);
+  for (size_t i = 0; i < SERVE_READERS; i++)
+    (void)lv_store_close(readers[i], &err);
+  if (store && lv_store_close(store, &err)) {
+    lv_cli_error(shown, "the last checkpoint: %s", err.message);
+    status = 2;
+  }
+  lv_cli_cache_free(&cache);
   free(cert);
   free(key);
+  free(yaml);
   if (status == 0)
-    fprintf(stderr, "levee: serve: stopped\n");
+    fprintf(stderr, "levee: serve: stopped; the audit store is checkpointed\n");
   return status;
 }

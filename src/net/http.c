@@ -33,6 +33,7 @@ struct lv_http_server {
   size_t max_body;
   int64_t request_ms;
   unsigned port;
+  int tls;
 };
 
 /* One request's state, from its first call to its completion. */
@@ -47,9 +48,19 @@ const char *lv_http_query(const lv_http_request *rq, const char *name) {
                                      MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *lv_http_header(const lv_http_request *rq, const char *name) {
+  return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn,
+                                     MHD_HEADER_KIND, name);
+}
+
+const char *lv_http_cookie(const lv_http_request *rq, const char *name) {
+  return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn,
+                                     MHD_COOKIE_KIND, name);
+}
+
 static enum MHD_Result respond(struct MHD_Connection *c, int status,
-                               const char *type, lv_buf *body,
-                               int retry_after) {
+                               const char *type, lv_buf *body, int retry_after,
+                               const char *cookie) {
   size_t len = 0;
   char *data = lv_buf_detach(body, &len);
   struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -68,6 +79,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, int status,
     snprintf(v, sizeof v, "%d", retry_after);
     MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
   }
+  if (cookie && cookie[0])
+    MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
   MHD_destroy_response(r);
   return ok;
@@ -83,7 +96,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, int status,
     lv_buf_cleanup(&b);
     return MHD_NO;
   }
-  return respond(c, status, "application/json", &b, 0);
+  return respond(c, status, "application/json", &b, 0, NULL);
 }
 
 static void client_of(struct MHD_Connection *c, char *out, size_t cap) {
@@ -154,6 +167,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                                   MHD_HTTP_HEADER_CONTENT_TYPE),
       .authorization = MHD_lookup_connection_value(
           c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+      .tls = s->tls,
       .conn = c,
   };
   client_of(c, rq.client, sizeof rq.client);
@@ -161,8 +175,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   lv_buf_init(&out, (size_t)1 << 30);
   lv_http_response rs = {.status = 500, .body = &out};
   s->fn(s->ud, &rq, &rs);
-  enum MHD_Result ok =
-      respond(c, rs.status, rs.content_type, &out, rs.retry_after);
+  enum MHD_Result ok = respond(c, rs.status, rs.content_type, &out,
+                               rs.retry_after, rs.set_cookie);
   lv_buf_cleanup(&out);
   return ok;
 }
@@ -267,6 +281,7 @@ int lv_http_start(const lv_http_options *o, lv_http_handler fn, void *ud,
                           "this libmicrohttpd was built without TLS");
     }
     flags |= MHD_USE_TLS;
+    s->tls = 1;
   }
   struct MHD_OptionItem opts[12];
   size_t k = 0;

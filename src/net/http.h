@@ -37,19 +37,28 @@ typedef struct lv_http_request {
   const char *content_type;  /* or NULL */
   const char *authorization; /* or NULL */
   char client[64];           /* the peer's address, as text */
-  void *conn;                /* for lv_http_query */
+  int tls;                   /* it came over HTTPS */
+  void *conn;                /* for lv_http_query and the lookups below */
 } lv_http_request;
 
 /* The value of query argument name, or NULL. */
 const char *lv_http_query(const lv_http_request *rq, const char *name);
 
+/* The value of request header name, or NULL. */
+const char *lv_http_header(const lv_http_request *rq, const char *name);
+
+/* The value of cookie name, or NULL. */
+const char *lv_http_cookie(const lv_http_request *rq, const char *name);
+
 /* What the handler answers: status, type and body (the server's buffer,
- * empty at the call). retry_after > 0 adds Retry-After (seconds). */
+ * empty at the call). retry_after > 0 adds Retry-After (seconds);
+ * set_cookie, when not empty, a Set-Cookie header. */
 typedef struct lv_http_response {
   int status;
   const char *content_type;
   lv_buf *body;
   int retry_after;
+  char set_cookie[256];
 } lv_http_response;
 
 typedef void (*lv_http_handler)(void *ud, const lv_http_request *rq,

@@ -10,8 +10,9 @@
 static const double bucket_le[LV_METRICS_BUCKETS] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
 
-static const char *const route_names[LV_ROUTE_COUNT] = {"healthz", "inspect",
-                                                        "metrics", "other"};
+static const char *const route_names[LV_ROUTE_COUNT] = {
+    "healthz", "inspect", "metrics", "other",  "events", "session", "accounts",
+    "tokens",  "alerts",  "event",   "search", "stats",  "policy",  "audit"};
 
 void lv_metrics_init(lv_metrics *m) {
   memset(m, 0, sizeof *m);
@@ -91,6 +92,30 @@ int lv_metrics_render(lv_metrics *m, lv_extract_pool *pool, lv_buf *out) {
     "# TYPE levee_http_rate_limited_total counter\n"
     "levee_http_rate_limited_total %llu\n",
     (unsigned long long)get(&m->rate_limited));
+  P("# HELP levee_http_busy_total Requests refused (503) because a work "
+    "queue was full.\n# TYPE levee_http_busy_total counter\n"
+    "levee_http_busy_total %llu\n",
+    (unsigned long long)get(&m->busy));
+  P("# HELP levee_http_unauthorized_total Requests without valid "
+    "credentials (401).\n# TYPE levee_http_unauthorized_total counter\n"
+    "levee_http_unauthorized_total %llu\n"
+    "# HELP levee_http_forbidden_total Requests refused to their role "
+    "(403).\n# TYPE levee_http_forbidden_total counter\n"
+    "levee_http_forbidden_total %llu\n",
+    (unsigned long long)get(&m->unauthorized),
+    (unsigned long long)get(&m->forbidden));
+  P("# HELP levee_events_stored_total Events stored by POST /v1/events.\n"
+    "# TYPE levee_events_stored_total counter\n"
+    "levee_events_stored_total %llu\n"
+    "# HELP levee_policy_swaps_total Policies put in force while "
+    "serving.\n# TYPE levee_policy_swaps_total counter\n"
+    "levee_policy_swaps_total %llu\n"
+    "# HELP levee_audit_records_total Access records written to the audit "
+    "trail.\n# TYPE levee_audit_records_total counter\n"
+    "levee_audit_records_total %llu\n",
+    (unsigned long long)get(&m->events_stored),
+    (unsigned long long)get(&m->policy_swaps),
+    (unsigned long long)get(&m->audit_records));
   if (pool) {
     lv_extract_pool_stats st;
     lv_extract_pool_get_stats(pool, &st);

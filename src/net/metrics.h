@@ -19,6 +19,16 @@ typedef enum lv_route {
   LV_ROUTE_INSPECT,
   LV_ROUTE_METRICS,
   LV_ROUTE_OTHER,
+  LV_ROUTE_EVENTS,
+  LV_ROUTE_SESSION,
+  LV_ROUTE_ACCOUNTS,
+  LV_ROUTE_TOKENS,
+  LV_ROUTE_ALERTS,
+  LV_ROUTE_EVENT,
+  LV_ROUTE_SEARCH,
+  LV_ROUTE_STATS,
+  LV_ROUTE_POLICY,
+  LV_ROUTE_AUDIT,
   LV_ROUTE_COUNT
 } lv_route;
 
@@ -35,6 +45,12 @@ typedef struct lv_metrics {
   atomic_uint_fast64_t attachments_late;    /* not read within the wait */
   atomic_uint_fast64_t attachments_refused; /* the queue was full */
   atomic_uint_fast64_t rate_limited;        /* answered 429 */
+  atomic_uint_fast64_t busy;                /* answered 503: a queue full */
+  atomic_uint_fast64_t unauthorized;        /* answered 401 */
+  atomic_uint_fast64_t forbidden;           /* answered 403 */
+  atomic_uint_fast64_t events_stored;       /* by POST /v1/events */
+  atomic_uint_fast64_t policy_swaps;        /* policies put in force */
+  atomic_uint_fast64_t audit_records;       /* access records written */
 } lv_metrics;
 
 void lv_metrics_init(lv_metrics *m);

@@ -110,6 +110,18 @@
 /* On SIGTERM, how long requests in flight may take to finish: the
  * longest an inline inspection waits for attachments, and its margin. */
 #define LV_HTTP_DRAIN_MS 65000
+/* Accounts and API tokens a store may hold (each a few hundred bytes in
+ * memory while levee serve runs), and signed-in sessions at once. */
+#define LV_MAX_ACCOUNTS 10000u
+#define LV_MAX_TOKENS 10000u
+#define LV_MAX_SESSIONS 4096u
+/* Writes waiting for levee serve's store writer; past it, 503. Writes in
+ * one transaction at most (a group commit). */
+#define LV_STORE_WRITE_QUEUE 1024u
+#define LV_STORE_WRITE_GROUP 256u
+/* Events in one POST /v1/events (its body is bounded too, by
+ * LV_MAX_REQUEST_BYTES). */
+#define LV_MAX_EVENTS_BATCH 1000u
 
 /* The extraction pool (src/extract/pool.h). Workers: each holds its own
  * Tesseract engine, its model loaded, and an arena of up to

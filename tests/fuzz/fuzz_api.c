@@ -2,9 +2,10 @@
 /*
  * fuzz_api.c: libFuzzer target for levee serve's request path: a request
  * body handed to the API's handler (src/net/api.c) as POST /v1/inspect,
- * the way the HTTP server hands it over, without the sockets: the event
- * parser, attachments through a real extraction pool, the inspection and
- * the verdict's JSON.
+ * the way the HTTP server hands it over, without the sockets, from an
+ * integration with its bearer token: the router and the token check, the
+ * event parser, attachments through a real extraction pool, the
+ * inspection and the verdict's JSON.
  *
  * The first byte picks the content type (JSON, JSON with parameters, or
  * another) and the rest is the body. Besides the sanitizers' checks, every
@@ -23,6 +24,7 @@
 #include "core/policy.h"
 #include "extract/pool.h"
 #include "net/api.h"
+#include "net/auth.h"
 #include "util/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
   } while (0)
 
 static lv_api *api;
+static char bearer[LV_TOKEN_LEN + 8];
 
 static void setup(void) {
   levee_policy *p = NULL;
@@ -50,13 +53,22 @@ static void setup(void) {
     fprintf(stderr, "fuzz_api: setup: %s\n", err.message);
     abort();
   }
-  lv_api_options o = {
-      .engine = e, .attachments = {LV_ATTACHMENTS_INLINE, 2000}, .pool = pool};
+  p->attachments = (lv_attachment_policy){LV_ATTACHMENTS_INLINE, 2000};
+  lv_auth *auth = NULL;
+  lv_api_token t = {.name = "fuzz", .role = LV_ROLE_INTEGRATION};
+  char token[LV_TOKEN_LEN + 1];
+  lv_api_token_new(token);
+  lv_api_token_hash(token, LV_TOKEN_LEN, t.hash);
+  snprintf(bearer, sizeof bearer, "Bearer %s", token);
+  if (lv_auth_new(&auth) || lv_auth_put_token(auth, &t))
+    abort();
+  lv_api_options o = {.policy = p, .engine = e, .pool = pool, .auth = auth};
   if (lv_api_new(&o, &api))
     abort();
   levee_engine_unref(e);
   levee_policy_destroy(p);
-  /* The pool lives as long as the process, as the api borrows it. */
+  /* The pool and the accounts live as long as the process, as the api
+   * borrows them. */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -76,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         .path = "/v1/inspect",
                         .body = {copy, n},
                         .content_type = type,
+                        .authorization = bearer,
                         .client = "127.0.0.1"};
   lv_buf out;
   lv_buf_init(&out, (size_t)1 << 30);

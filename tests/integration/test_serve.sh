@@ -38,6 +38,10 @@ printf '%s\n' "关于做好汛期安全防范工作的通知" \
   "一、组织力量对辖区内水库、堤防、山塘、地质灾害点开展拉网式排查，建立隐患台账，逐一明确整改责任人和整改时限，限期整改到位。" >"$tmp/notice.txt"
 "$LEVEE" register --data "$tmp/d" --document --level 机密 --label 汛期通知 "$tmp/notice.txt" >/dev/null 2>&1
 check "a document registered" '[ $? -eq 0 ]'
+# an integration's token: every /v1 route wants credentials
+token=$("$LEVEE" admin token it --data "$tmp/d" 2>"$tmp/err")
+check "an integration token made ($(cat "$tmp/err"))" '[[ "$token" == lvt_* ]]'
+auth="Authorization: Bearer $token"
 
 start() { # ARGS...: starts levee serve on a free port; sets pid and base
   "$LEVEE" serve --data "$tmp/d" --listen 127.0.0.1:0 "$@" 2>"$tmp/serve.err" &
@@ -60,7 +64,7 @@ spec() { # METHOD PATH STATUS: the last answer ($tmp/body) as docs/openapi.yaml 
 check "docs/openapi.yaml is a valid OpenAPI 3.1 document ($(cat "$tmp/err"))" '[ $? -eq 0 ]'
 
 post() { # BODY [TYPE]: POST /v1/inspect; body in $tmp/body, status echoed
-  curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "Content-Type: ${2:-application/json}" \
+  curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "$auth" -H "Content-Type: ${2:-application/json}" \
     --data-binary "$1" "$base/v1/inspect"
 }
 code=$(curl -s -o "$tmp/body" -w '%{http_code}' "$base/healthz")
@@ -95,9 +99,9 @@ code=$(post "$ev" text/plain); check "not application/json: 415, as documented" 
 code=$(curl -s -o "$tmp/body" -w '%{http_code}' "$base/v1/inspect"); check "GET /v1/inspect: 405" '[ "$code" = 405 ] && grep -q "use POST" "$tmp/body"'
 code=$(curl -s -o "$tmp/body" -w '%{http_code}' "$base/v2/nothing"); check "no such route: 404, JSON" '[ "$code" = 404 ] && grep -q "\"error\"" "$tmp/body"'
 head -c $((9 << 20)) /dev/zero | tr '\0' 'a' >"$tmp/big"
-code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary @"$tmp/big" "$base/v1/inspect")
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "$auth" -H 'Content-Type: application/json' --data-binary @"$tmp/big" "$base/v1/inspect")
 check "a 9 MiB body: 413, as documented" '[ "$code" = 413 ] && spec POST /v1/inspect 413'
-code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big" "$base/v1/inspect")
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "$auth" -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big" "$base/v1/inspect")
 check "a 9 MiB chunked body (no length): 413" '[ "$code" = 413 ]'
 
 # a slow client (slow-loris): cut off at the idle timeout; others served
@@ -125,7 +129,7 @@ check "metrics: responses by route and class" 'grep -q "^levee_http_responses_to
 check "metrics: verdicts by action, latency histogram, extraction" 'grep -q "^levee_verdicts_total{action=\"block\"} [1-9]" "$tmp/metrics" && grep -q "^levee_inspect_seconds_count [1-9]" "$tmp/metrics" && grep -q "^levee_extract_jobs_total{outcome=\"done\"} [1-9]" "$tmp/metrics"'
 
 # SIGTERM while a photo is being read: that request finishes, then exit 0
-curl -s -o "$tmp/late" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+curl -s -o "$tmp/late" -w '%{http_code}' -X POST -H "$auth" -H 'Content-Type: application/json' \
   --data-binary "{\"id\":\"p3\",\"time\":1,\"channel\":\"wechat\",\"attachments\":[{\"kind\":\"image\",\"data\":\"$b64\"}]}" \
   "$base/v1/inspect" >"$tmp/late.code" &
 cpid=$!
@@ -157,7 +161,7 @@ start --extract-workers 1
 photo_body="{\"id\":\"q\",\"time\":1,\"channel\":\"wechat\",\"attachments\":[{\"kind\":\"image\",\"data\":\"$b64\"}]}"
 pids=()
 for i in 1 2 3; do
-  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "$photo_body" "$base/v1/inspect" &
+  curl -s -o /dev/null -X POST -H "$auth" -H 'Content-Type: application/json' --data-binary "$photo_body" "$base/v1/inspect" &
   pids+=($!)
 done
 sleep 0.2
@@ -176,7 +180,7 @@ for i in 1 2 3 4 5; do
   [ "$code" = 200 ] && n200=$((n200 + 1))
 done
 check "within the limit: served" '[ $n200 -eq 5 ]'
-code=$(curl -s -D "$tmp/headers" -o "$tmp/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+code=$(curl -s -D "$tmp/headers" -o "$tmp/body" -w '%{http_code}' -X POST -H "$auth" -H 'Content-Type: application/json' \
   --data-binary '{"id":"r","time":1,"channel":"wechat","text":"hi"}' "$base/v1/inspect")
 check "past it: 429, Retry-After, as documented" '[ "$code" = 429 ] && grep -qi "^Retry-After: [1-9]" "$tmp/headers" && spec POST /v1/inspect 429'
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")

@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# levee serve's accounts and roles (三员分立), with curl as each holder:
+# sign-in with the one-time passwords of `levee admin init`, which must be
+# changed before anything else; sessions are HttpOnly SameSite cookies and
+# a change without the CSRF token is refused; the system admin manages
+# accounts and integration tokens and nothing else, the security admin
+# policies, inspection and stored events, the auditor reads the trail and
+# verifies it; each is refused what is not theirs (403), and a caller
+# without credentials gets 401. Every call is an access record the auditor
+# reads: who, what, from where, the outcome. A policy PUT is validated
+# (422), stored as a version and in force at once; a hot swap during a
+# wrk load run fails no request; after a restart the accounts, the
+# password changes and the stored policy are still there; the log verifies.
+set -uo pipefail
+: "${LEVEE:?}" "${LEVEE_SRC:?}"
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+export XDG_CACHE_HOME="$tmp/xdg" XDG_CONFIG_HOME="$tmp/config"
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+check() { if eval "$2"; then ok; else bad "$1"; fi; }
+py=/usr/bin/python3
+json() { "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
+spec() { # METHOD PATH STATUS: the last answer ($tmp/body) as docs/openapi.yaml says
+  "$py" "$LEVEE_SRC/tests/tools/openapi_check.py" "$LEVEE_SRC/docs/openapi.yaml" "$1" "$2" "$3" "$tmp/body" 2>"$tmp/spec.err" ||
+    { cat "$tmp/spec.err" >&2; return 1; }
+}
+
+"$LEVEE" admin init --data "$tmp/d" >"$tmp/init" 2>&1
+check "admin init" '[ $? -eq 0 ]'
+pw() { awk -v n="$1" '$1 == n {print $3}' "$tmp/init"; }
+
+start() {
+  : >"$tmp/serve.err"
+  "$LEVEE" serve --data "$tmp/d" --listen 127.0.0.1:0 "$@" 2>"$tmp/serve.err" &
+  pid=$!
+  port=
+  for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/serve.err")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  base="http://127.0.0.1:$port"
+}
+stop() { kill -TERM "$pid"; wait "$pid"; pid=; }
+start
+check "serve starts with the three accounts" '[ -n "$port" ] && grep -q "3 accounts, 0 tokens" "$tmp/serve.err"'
+
+# req AS METHOD PATH [BODY [TYPE]]: as a signed-in account (its cookie jar
+# and CSRF token) or a token (AS = tok:NAME) or nobody (AS = -); body in
+# $tmp/body, status echoed
+req() {
+  local as=$1 m=$2 p=$3 body=${4-} type=${5:-application/json}
+  local args=(-s -o "$tmp/body" -w '%{http_code}' -X "$m")
+  case $as in
+  -) ;;
+  tok:*) args+=(-H "Authorization: Bearer $(cat "$tmp/${as#tok:}.token")") ;;
+  *) args+=(-b "$tmp/$as.jar" -c "$tmp/$as.jar" -H "X-CSRF-Token: $(cat "$tmp/$as.csrf" 2>/dev/null)") ;;
+  esac
+  [ -n "$body" ] && args+=(-H "Content-Type: $type" --data-binary "$body")
+  curl "${args[@]}" "$base$p"
+}
+login() { # NAME PASSWORD: signs in; the jar and CSRF token kept
+  rm -f "$tmp/$1.jar"
+  local code
+  code=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -c "$tmp/$1.jar" -X POST \
+    -H 'Content-Type: application/json' --data-binary "{\"name\":\"$1\",\"password\":\"$2\"}" "$base/v1/session")
+  [ "$code" = 200 ] && json "$tmp/body" 'd["csrf_token"]' >"$tmp/$1.csrf"
+  echo "$code"
+}
+
+code=$(req - GET /v1/accounts)
+check "no credentials: 401, as documented" '[ "$code" = 401 ] && spec GET /v1/accounts 401'
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer lvt_nope" "$base/v1/audit")
+check "a bad token: 401" '[ "$code" = 401 ]'
+code=$(login sysadmin wrong-password)
+check "a wrong password: 401" '[ "$code" = 401 ] && grep -q "wrong name or password" "$tmp/body"'
+
+code=$(login sysadmin "$(pw sysadmin)")
+check "sysadmin signs in with the one-time password, as documented" '[ "$code" = 200 ] && spec POST /v1/session 200 && [ "$(json "$tmp/body" "d[\"must_change_password\"]")" = True ]'
+check "the session cookie is HttpOnly and SameSite=Strict" 'grep -i "^Set-Cookie: levee_session=" "$tmp/headers" | grep -q "HttpOnly; SameSite=Strict"'
+code=$(req sysadmin GET /v1/accounts)
+check "before the one-time password is changed: 403" '[ "$code" = 403 ] && grep -q "one-time password" "$tmp/body"'
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -b "$tmp/sysadmin.jar" -X POST -H 'Content-Type: application/json' \
+  --data-binary "{\"old\":\"$(pw sysadmin)\",\"new\":\"sysadmin password 2026\"}" "$base/v1/session/password")
+check "a change without X-CSRF-Token: 403" '[ "$code" = 403 ] && grep -q "CSRF" "$tmp/body"'
+code=$(req sysadmin POST /v1/session/password '{"old":"nope","new":"sysadmin password 2026"}')
+check "the old password must be right" '[ "$code" = 403 ]'
+code=$(req sysadmin POST /v1/session/password "{\"old\":\"$(pw sysadmin)\",\"new\":\"short\"}")
+check "a short new password: 400" '[ "$code" = 400 ] && grep -q "at least 12" "$tmp/body"'
+code=$(req sysadmin POST /v1/session/password "{\"old\":\"$(pw sysadmin)\",\"new\":\"sysadmin password 2026\"}")
+check "the password changed: 204" '[ "$code" = 204 ]'
+for who in secadmin auditor; do
+  login "$who" "$(pw "$who")" >/dev/null
+  code=$(req "$who" POST /v1/session/password "{\"old\":\"$(pw "$who")\",\"new\":\"$who password 2026\"}")
+  check "$who changes its one-time password" '[ "$code" = 204 ]'
+done
+
+# --- the system admin: accounts and integrations, nothing else ---------------
+code=$(req sysadmin GET /v1/accounts)
+check "sysadmin lists the accounts, as documented" '[ "$code" = 200 ] && spec GET /v1/accounts 200 && grep -q "\"name\":\"auditor\"" "$tmp/body" && ! grep -q argon2 "$tmp/body"'
+code=$(req sysadmin POST /v1/accounts '{"name":"reviewer2","role":"security-admin"}')
+check "sysadmin makes an account, with a one-time password" '[ "$code" = 201 ] && spec POST /v1/accounts 201'
+json "$tmp/body" 'd["one_time_password"]' >"$tmp/reviewer2.pw"
+code=$(req sysadmin POST /v1/accounts '{"name":"reviewer2","role":"security-admin"}')
+check "the same name again: 409" '[ "$code" = 409 ]'
+code=$(req sysadmin POST /v1/accounts '{"name":"x","role":"root"}')
+check "no such role: 400" '[ "$code" = 400 ]'
+code=$(req sysadmin POST /v1/tokens '{"name":"im-gateway","role":"integration"}')
+check "sysadmin makes an integration token, shown once" '[ "$code" = 201 ] && spec POST /v1/tokens 201'
+json "$tmp/body" 'd["token"]' >"$tmp/gw.token"
+for route in "GET /v1/policy" "GET /v1/audit" "POST /v1/verify"; do
+  code=$(req sysadmin ${route% *} ${route#* })
+  check "sysadmin may not $route: 403" '[ "$code" = 403 ]'
+done
+code=$(req sysadmin POST /v1/inspect '{"id":"s1","time":1,"channel":"wechat","text":"hi"}')
+check "sysadmin may not inspect: 403" '[ "$code" = 403 ]'
+
+# --- the integration ---------------------------------------------------------
+code=$(req tok:gw POST /v1/inspect '{"id":"i1","time":1,"channel":"wechat","text":"机密★1年 的文件"}')
+check "the gateway inspects: 200, block" '[ "$code" = 200 ] && grep -q "\"action\":\"block\"" "$tmp/body"'
+printf '%s\n' '{"id":"e1","time":"2026-11-21T10:00:00+08:00","channel":"wechat","sender":{"id":"u1","name":"张三","dept":"财务部"},"conversation":{"id":"g1","type":"group","title":"项目群"},"text":"机密★5年 会议纪要发群里了"}' \
+  '{"id":"e2","time":"2026-11-21T10:01:00+08:00","channel":"wechat","sender":{"id":"u2","name":"李四"},"conversation":{"id":"g1","type":"group"},"text":"收到"}' >"$tmp/events.jsonl"
+code=$(req tok:gw POST /v1/events "$(cat "$tmp/events.jsonl")" application/x-ndjson)
+check "the gateway sends events: stored, verdicts, as documented" '[ "$code" = 200 ] && spec POST /v1/events 200 && [ "$(json "$tmp/body" "d[\"stored\"]")" = 2 ] && [ "$(json "$tmp/body" "d[\"verdicts\"][0][\"action\"]")" = block ]'
+code=$(req tok:gw POST /v1/events "$(cat "$tmp/events.jsonl")" application/x-ndjson)
+check "the same events again: duplicates, nothing stored twice" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"duplicates\"]")" = 2 ]'
+code=$(req tok:gw POST /v1/events "$(printf '%s\n{"id":' "$(head -1 "$tmp/events.jsonl")")" application/x-ndjson)
+check "a batch with a bad line: 400 naming it, nothing stored" '[ "$code" = 400 ] && grep -q "line 2" "$tmp/body"'
+code=$(req tok:gw POST /v1/events '{"id":"x"}' application/json)
+check "events not as JSON Lines: 415" '[ "$code" = 415 ]'
+for route in "GET /v1/accounts" "GET /v1/audit" "GET /v1/policy"; do
+  code=$(req tok:gw ${route% *} ${route#* })
+  check "the gateway may not $route: 403" '[ "$code" = 403 ]'
+done
+
+# --- the security admin: policy ----------------------------------------------
+code=$(req secadmin GET /v1/policy)
+check "secadmin reads the policy, as documented" '[ "$code" = 200 ] && spec GET /v1/policy 200 && [ "$(json "$tmp/body" "d[\"version\"]")" = 0 ]'
+cat >"$tmp/p1.yaml" <<'YAML'
+version: 1
+name: strict chat
+include_default: true
+keyword_lists:
+  - name: salary
+    words: [工资条]
+rules:
+  - id: salary
+    match:
+      category: keyword.salary
+    action: block
+    severity: high
+YAML
+code=$(req secadmin PUT /v1/policy "$(cat "$tmp/p1.yaml")" application/yaml)
+check "secadmin puts a policy: version 1, as documented" '[ "$code" = 200 ] && spec PUT /v1/policy 200 && [ "$(json "$tmp/body" "d[\"version\"]")" = 1 ]'
+code=$(req tok:gw POST /v1/inspect '{"id":"i2","time":1,"channel":"wechat","text":"这个月的工资条发你了"}')
+check "the new policy is in force at once" '[ "$code" = 200 ] && grep -q "keyword.salary" "$tmp/body"'
+code=$(req secadmin PUT /v1/policy 'version: 1
+rules:
+  - id: x
+    action: explode' application/yaml)
+check "a bad policy: 422 with the reason, nothing changed" '[ "$code" = 422 ] && spec PUT /v1/policy 422'
+code=$(req secadmin GET /v1/policy)
+check "still version 1" '[ "$(json "$tmp/body" "d[\"version\"]")" = 1 ]'
+code=$(req secadmin PUT /v1/policy 'x' text/plain)
+check "a policy not as YAML: 415" '[ "$code" = 415 ]'
+for route in "GET /v1/accounts" "GET /v1/audit" "POST /v1/verify"; do
+  code=$(req secadmin ${route% *} ${route#* })
+  check "secadmin may not $route: 403" '[ "$code" = 403 ]'
+done
+code=$(req secadmin POST /v1/tokens '{"name":"x","role":"integration"}')
+check "secadmin may not make integration tokens: 403" '[ "$code" = 403 ]'
+code=$(req secadmin POST /v1/tokens '{"name":"sec-cli","role":"security-admin"}')
+check "secadmin makes a token of its own role" '[ "$code" = 201 ]'
+json "$tmp/body" 'd["token"]' >"$tmp/sec.token"
+code=$(req tok:sec GET /v1/policy)
+check "... which works as secadmin" '[ "$code" = 200 ]'
+
+# --- the auditor: the trail, verify; no policy changes -----------------------
+code=$(req auditor PUT /v1/policy "$(cat "$tmp/p1.yaml")" application/yaml)
+check "the auditor may not change the policy: 403" '[ "$code" = 403 ]'
+code=$(req auditor POST /v1/accounts '{"name":"y","role":"auditor"}')
+check "the auditor may not make accounts: 403" '[ "$code" = 403 ]'
+code=$(req auditor GET /v1/policy)
+check "the auditor reads the policy" '[ "$code" = 200 ]'
+code=$(req auditor GET "/v1/audit?type=access&limit=1000")
+check "the auditor reads the access trail, as documented" '[ "$code" = 200 ] && spec GET /v1/audit 200'
+cp "$tmp/body" "$tmp/access.json"
+trail() { json "$tmp/access.json" "$1"; }
+check "the trail: sysadmin made an account, from 127.0.0.1" '[ "$(trail "sum(1 for r in d[\"records\"] if r[\"actor\"] == \"sysadmin\" and r[\"detail\"][\"action\"] == \"POST /v1/accounts\" and r[\"detail\"][\"from\"] == \"127.0.0.1\" and r[\"outcome\"] == \"ok\")")" -ge 1 ]'
+check "the trail: refusals are there with their outcome" '[ "$(trail "sum(1 for r in d[\"records\"] if r[\"actor\"] == \"sysadmin\" and r[\"detail\"][\"action\"] == \"GET /v1/audit\" and r[\"outcome\"] == \"refused\" and r[\"detail\"][\"status\"] == 403)")" -ge 1 ]'
+check "the trail: the gateway stored events, by its token" '[ "$(trail "sum(1 for r in d[\"records\"] if r[\"detail\"][\"via\"] == \"token:im-gateway\" and r[\"detail\"][\"action\"] == \"POST /v1/events\")")" -ge 2 ]'
+check "the trail: secadmin put a policy" '[ "$(trail "sum(1 for r in d[\"records\"] if r[\"actor\"] == \"secadmin\" and r[\"detail\"][\"action\"] == \"PUT /v1/policy\" and r[\"outcome\"] == \"ok\")")" -eq 1 ]'
+code=$(req auditor GET "/v1/audit?type=login")
+check "sign-ins, the wrong one too" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "sum(1 for r in d[\"records\"] if r[\"detail\"][\"outcome\"] == \"wrong password\")")" -ge 1 ]'
+code=$(req auditor GET "/v1/audit?type=policy")
+check "the policy versions, with their text" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"records\"][0][\"detail\"][\"version\"]")" = 1 ] && grep -q "工资条" "$tmp/body"'
+code=$(req auditor GET "/v1/audit?type=nothing")
+check "an unknown record type: 400" '[ "$code" = 400 ]'
+code=$(req auditor POST /v1/verify)
+check "the auditor verifies: ok, as documented" '[ "$code" = 200 ] && spec POST /v1/verify 200 && [ "$(json "$tmp/body" "d[\"ok\"]")" = True ]'
+
+# --- accounts: disable, reset --------------------------------------------------
+login reviewer2 "$(cat "$tmp/reviewer2.pw")" >/dev/null
+code=$(req sysadmin POST /v1/accounts/reviewer2/disable)
+check "sysadmin disables an account" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"disabled\"]")" = True ]'
+code=$(req reviewer2 GET /v1/session)
+check "its session ended" '[ "$code" = 401 ]'
+code=$(login reviewer2 "$(cat "$tmp/reviewer2.pw")")
+check "it cannot sign in" '[ "$code" = 401 ] && grep -q disabled "$tmp/body"'
+code=$(req sysadmin POST /v1/accounts/sysadmin/disable)
+check "sysadmin cannot disable itself" '[ "$code" = 409 ]'
+code=$(req sysadmin POST /v1/accounts/ghost/reset)
+check "no such account: 404" '[ "$code" = 404 ]'
+
+# --- a hot swap during a load run: no failed request -----------------------
+if command -v wrk >/dev/null; then
+  cat >"$tmp/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $(cat "$tmp/gw.token")"
+wrk.body = '{"id":"w","time":1,"channel":"wechat","text":"明天上午九点开会，带上报表"}'
+LUA
+  wrk -t2 -c16 -d4s -s "$tmp/post.lua" "$base/v1/inspect" >"$tmp/wrk.out" 2>&1 &
+  wpid=$!
+  swaps=0
+  for i in 1 2 3; do
+    sleep 0.8
+    code=$(req secadmin PUT /v1/policy "$(sed "s/strict chat/strict chat $i/" "$tmp/p1.yaml")" application/yaml)
+    [ "$code" = 200 ] && swaps=$((swaps + 1))
+  done
+  wait "$wpid"
+  reqs=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
+  check "three swaps during the run ($swaps)" '[ $swaps -eq 3 ]'
+  check "the run: $reqs requests, none failed or refused" '[ "${reqs:-0}" -gt 1000 ] && ! grep -q "Non-2xx" "$tmp/wrk.out" && ! grep -q "Socket errors" "$tmp/wrk.out"'
+  curl -s "$base/metrics" >"$tmp/metrics"
+  check "metrics count the swaps" 'grep -q "^levee_policy_swaps_total 4" "$tmp/metrics"'
+else
+  bad "wrk missing: run scripts/deps.sh"
+fi
+
+code=$(req secadmin DELETE /v1/session)
+check "sign out: 204" '[ "$code" = 204 ]'
+code=$(req secadmin GET /v1/session)
+check "then the session is gone" '[ "$code" = 401 ]'
+
+# --- a restart keeps what was recorded -----------------------------------------
+stop
+check "SIGTERM: stopped, checkpointed" 'grep -q "audit store is checkpointed" "$tmp/serve.err"'
+start
+check "restarted: the stored policy version is in force" 'grep -q "policy: stored version 4" "$tmp/serve.err" && grep -q "4 accounts, 2 tokens" "$tmp/serve.err"'
+code=$(login sysadmin "sysadmin password 2026")
+check "the changed password still works" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"must_change_password\"]")" = False ]'
+code=$(req tok:gw POST /v1/inspect '{"id":"i3","time":1,"channel":"wechat","text":"工资条"}')
+check "the token still works, and the policy" '[ "$code" = 200 ] && grep -q "keyword.salary" "$tmp/body"'
+stop
+"$LEVEE" verify --data "$tmp/d" >"$tmp/verify" 2>&1
+check "levee verify: the log is intact ($(tail -1 "$tmp/verify"))" '[ $? -eq 0 ]'
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
