@@ -153,13 +153,6 @@ void lv_cli_filter_json(lv_jw *w, const lv_search_request *f);
  * if so *last becomes now. */
 int lv_cli_progress_due(struct timespec *last, int final);
 
-/* A stored event as one JSON object (event_json.c): the event as ingest
- * reads it, with "record", "stored", "verdict" and, with_content, its
- * text, extracted text and excerpts. doc is scratch for checking kept JSON
- * text. */
-void lv_cli_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
-                       int with_content);
-
 /* The name of the OS user running levee, for the audit trail. */
 const char *lv_cli_os_user(void);
 

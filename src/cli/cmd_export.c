@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/event_json.h"
 #include "ingest/event_jsonl.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -77,7 +78,7 @@ static int on_event(void *ud, const lv_stored_event *se) {
   lv_jw w;
   lv_buf_reset(&x->line);
   lv_jw_init(&w, &x->line);
-  lv_cli_event_json(&w, &x->doc, se, !x->no_content);
+  lv_stored_event_json(&w, &x->doc, se, !x->no_content);
   int rc = lv_jw_status(&w);
   if (!rc)
     rc = lv_buf_putc(&x->line, '\n');

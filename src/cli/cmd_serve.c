@@ -22,6 +22,7 @@
 #include "net/api.h"
 #include "net/auth.h"
 #include "net/http.h"
+#include "net/review_index.h"
 #include "net/store_writer.h"
 #include "store/accounts.h"
 #include "util/error.h"
@@ -278,6 +279,39 @@ static int serve_policy(const serve_opts *o, lv_store *st,
   return 0;
 }
 
+typedef struct review_load {
+  lv_reviews *reviews;
+  lv_json_doc doc;
+  lv_arena arena;
+  size_t n;
+} review_load;
+
+/* A review record into the index; one levee does not read is skipped (the
+ * trail keeps it; verify checks it). */
+static int on_review(void *ud, const lv_record_head *h, levee_str detail) {
+  review_load *r = ud;
+  static const lv_json_key keys[] = {LV_JSON_KEY("alert"),
+                                     LV_JSON_KEY("decision")};
+  int v[2];
+  levee_str alert, decision;
+  char d[16];
+  levee_error perr = {0};
+  lv_arena_reset(&r->arena);
+  if (!detail.ptr || lv_json_parse(&r->doc, detail.ptr, detail.len, &perr) ||
+      lv_json_members(&r->doc, 0, keys, 2, v) ||
+      lv_json_string(&r->doc, v[0], &r->arena, &alert) ||
+      lv_json_string(&r->doc, v[1], &r->arena, &decision) ||
+      decision.len >= sizeof d)
+    return 0;
+  memcpy(d, decision.ptr, decision.len);
+  d[decision.len] = '\0';
+  char by[64];
+  snprintf(by, sizeof by, "%.*s", (int)h->actor.len, h->actor.ptr);
+  lv_reviews_put(r->reviews, alert, d, by, h->time_ms, h->seq);
+  r->n++;
+  return 0;
+}
+
 typedef struct loaded {
   lv_auth *auth;
   size_t accounts, tokens;
@@ -323,6 +357,7 @@ int lv_cmd_serve(int argc, char **argv) {
   lv_store *store = NULL, *readers[SERVE_READERS] = {0};
   lv_store_writer *writer = NULL;
   lv_auth *auth = NULL;
+  lv_reviews *reviews = NULL;
   char *cert = NULL, *key = NULL, *yaml = NULL;
   size_t yaml_len = 0;
   uint64_t version = 0;
@@ -379,6 +414,21 @@ int lv_cmd_serve(int argc, char **argv) {
                  err.message[0] ? err.message : levee_strerror(rc));
     goto out;
   }
+  review_load rl = {0};
+  if ((rc = lv_reviews_new(&reviews))) {
+    lv_cli_error("serve", "%s", levee_strerror(rc));
+    goto out;
+  }
+  rl.reviews = reviews;
+  lv_json_doc_init(&rl.doc);
+  lv_arena_init(&rl.arena, 1u << 20);
+  rc = lv_store_each_record(store, "review", on_review, &rl, &err);
+  lv_json_doc_cleanup(&rl.doc);
+  lv_arena_cleanup(&rl.arena);
+  if (rc) {
+    lv_cli_error(shown, "reviews: %s", err.message);
+    goto out;
+  }
   if (o.cert && (!(cert = read_pem(o.cert)) || !(key = read_pem(o.key_file))))
     goto out;
   lv_extract_pool_options po = {.workers = o.extract_workers};
@@ -403,7 +453,8 @@ int lv_cmd_serve(int argc, char **argv) {
                        .auth = auth,
                        .readers = readers,
                        .n_readers = SERVE_READERS,
-                       .public_key = public_key};
+                       .public_key = public_key,
+                       .reviews = reviews};
   if ((rc = lv_api_new(&ao, &api))) {
     lv_cli_error("serve", "%s", levee_strerror(rc));
     goto out;
@@ -467,6 +518,7 @@ out:
   lv_api_free(api);
   lv_rate_limit_free(limit);
   lv_auth_free(auth);
+  lv_reviews_free(reviews);
   levee_registry_unref(registry);
   levee_engine_unref(engine);
   levee_policy_destroy(policy);

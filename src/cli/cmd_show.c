@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/event_json.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -91,7 +92,7 @@ static int on_event(void *ud, const lv_stored_event *se) {
   if (x->json) {
     lv_jw w;
     lv_jw_init(&w, &x->out);
-    lv_cli_event_json(&w, &x->doc, se, 1);
+    lv_stored_event_json(&w, &x->doc, se, 1);
     if ((rc = lv_jw_status(&w)))
       return rc;
     if (target) { /* "target":true, inside the object just written */

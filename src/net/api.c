@@ -606,6 +606,10 @@ static const route routes[] = {
      lv_api_policy_get_route},
     {"PUT", "/v1/policy", LV_ROUTE_POLICY, SECADMIN, REC_EACH, 1,
      lv_api_policy_put_route},
+    {"POST", "/v1/alerts/{}/review", LV_ROUTE_ALERTS, SECADMIN, REC_EACH, 1,
+     lv_api_review},
+    {"GET", "/v1/events/{}", LV_ROUTE_EVENT, SECADMIN, REC_EACH, 1,
+     lv_api_event},
     {"GET", "/v1/audit", LV_ROUTE_AUDIT, AUDITOR, REC_EACH, 1, lv_api_audit},
     {"POST", "/v1/verify", LV_ROUTE_AUDIT, AUDITOR, REC_EACH, 1, lv_api_verify},
 };

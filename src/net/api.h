@@ -58,6 +58,7 @@ typedef struct lv_api_options {
   lv_store **readers;             /* read-only handles of the store; borrowed */
   size_t n_readers;               /* at most 8 */
   const uint8_t *public_key;      /* the store's, for verify (32 bytes) */
+  struct lv_reviews *reviews;     /* alerts' review status; borrowed */
 } lv_api_options;
 
 int lv_api_new(const lv_api_options *o, lv_api **out)

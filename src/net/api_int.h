@@ -171,6 +171,8 @@ void lv_api_tokens(lv_call *c);           /* GET, POST /v1/tokens */
 void lv_api_token_revoke(lv_call *c);     /* DELETE /v1/tokens/{name} */
 void lv_api_policy_get_route(lv_call *c); /* GET /v1/policy */
 void lv_api_policy_put_route(lv_call *c); /* PUT /v1/policy */
+void lv_api_review(lv_call *c);           /* POST /v1/alerts/{id}/review */
+void lv_api_event(lv_call *c);            /* GET /v1/events/{id} */
 void lv_api_audit(lv_call *c);            /* GET /v1/audit */
 void lv_api_verify(lv_call *c);           /* POST /v1/verify */
 

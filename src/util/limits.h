@@ -122,6 +122,9 @@
 /* Events in one POST /v1/events (its body is bounded too, by
  * LV_MAX_REQUEST_BYTES). */
 #define LV_MAX_EVENTS_BATCH 1000u
+/* Alerts whose review status levee serve keeps in memory (about 200 bytes
+ * each): six months at a thousand reviews a day. */
+#define LV_MAX_REVIEWED_ALERTS 200000u
 
 /* The extraction pool (src/extract/pool.h). Workers: each holds its own
  * Tesseract engine, its model loaded, and an arena of up to
@@ -136,5 +139,6 @@
 #define LV_MAX_EXTRACT_WORKERS 32u
 #define LV_EXTRACT_QUEUE_JOBS 256u
 #define LV_EXTRACT_QUEUE_BYTES ((size_t)4 * LV_MAX_FILE_BYTES)
+
 
 #endif

@@ -183,6 +183,24 @@ json "$tmp/body" 'd["token"]' >"$tmp/sec.token"
 code=$(req tok:sec GET /v1/policy)
 check "... which works as secadmin" '[ "$code" = 200 ]'
 
+# --- the security admin: stored events and their review ---------------------
+code=$(req secadmin GET "/v1/events/e1?context=3")
+check "secadmin reads a stored event in its conversation, as documented" '[ "$code" = 200 ] && spec GET /v1/events/{id} 200 && [ "$(json "$tmp/body" "d[\"review\"][\"status\"]")" = open ] && [ "$(json "$tmp/body" "d[\"after\"][0][\"id\"]")" = e2 ]'
+code=$(req secadmin GET /v1/events/nope)
+check "no such event: 404" '[ "$code" = 404 ]'
+code=$(req secadmin POST /v1/alerts/e1/review '{"decision":"dismiss"}')
+check "a review without a note: 400" '[ "$code" = 400 ] && grep -q note "$tmp/body"'
+code=$(req secadmin POST /v1/alerts/e1/review '{"decision":"delete","note":"x"}')
+check "no such decision: 400" '[ "$code" = 400 ]'
+code=$(req secadmin POST /v1/alerts/e2/review '{"decision":"confirm","note":"x"}')
+check "an allowed event is no alert: 409" '[ "$code" = 409 ]'
+code=$(req tok:gw POST /v1/alerts/e1/review '{"decision":"confirm","note":"x"}')
+check "the gateway may not review: 403" '[ "$code" = 403 ]'
+code=$(req secadmin POST /v1/alerts/e1/review '{"decision":"escalate","note":"纪要外发，报保密办"}')
+check "secadmin escalates an alert, as documented" '[ "$code" = 200 ] && spec POST /v1/alerts/{id}/review 200 && [ "$(json "$tmp/body" "d[\"review\"][\"status\"]")" = escalated ]'
+code=$(req secadmin POST /v1/alerts/e1/review '{"decision":"comment","note":"已约谈"}')
+check "a comment leaves the status" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"review\"][\"status\"]")" = escalated ] && [ "$(json "$tmp/body" "d[\"review\"][\"reviews\"]")" = 2 ]'
+
 # --- the auditor: the trail, verify; no policy changes -----------------------
 code=$(req auditor PUT /v1/policy "$(cat "$tmp/p1.yaml")" application/yaml)
 check "the auditor may not change the policy: 403" '[ "$code" = 403 ]'
@@ -202,6 +220,10 @@ code=$(req auditor GET "/v1/audit?type=login")
 check "sign-ins, the wrong one too" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "sum(1 for r in d[\"records\"] if r[\"detail\"][\"outcome\"] == \"wrong password\")")" -ge 1 ]'
 code=$(req auditor GET "/v1/audit?type=policy")
 check "the policy versions, with their text" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"records\"][0][\"detail\"][\"version\"]")" = 1 ] && grep -q "工资条" "$tmp/body"'
+code=$(req auditor GET "/v1/audit?type=review")
+check "the reviews, with their notes" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "len(d[\"records\"])")" = 2 ] && grep -q "报保密办" "$tmp/body"'
+code=$(req auditor GET /v1/events/e1)
+check "the auditor may not read events: 403" '[ "$code" = 403 ]'
 code=$(req auditor GET "/v1/audit?type=nothing")
 check "an unknown record type: 400" '[ "$code" = 400 ]'
 code=$(req auditor POST /v1/verify)
@@ -260,6 +282,9 @@ code=$(login sysadmin "sysadmin password 2026")
 check "the changed password still works" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"must_change_password\"]")" = False ]'
 code=$(req tok:gw POST /v1/inspect '{"id":"i3","time":1,"channel":"wechat","text":"工资条"}')
 check "the token still works, and the policy" '[ "$code" = 200 ] && grep -q "keyword.salary" "$tmp/body"'
+login secadmin "secadmin password 2026" >/dev/null
+code=$(req secadmin GET /v1/events/e1)
+check "the alert's review status is kept" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"review\"][\"status\"]")" = escalated ]'
 stop
 "$LEVEE" verify --data "$tmp/d" >"$tmp/verify" 2>&1
 check "levee verify: the log is intact ($(tail -1 "$tmp/verify"))" '[ $? -eq 0 ]'

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * event_json.c: a stored event as one JSON object, for `levee export` and
- * `levee show`: the event in the shape of spec/interface.md section 1 (so
- * it can be ingested again), plus "record", "stored" and "verdict" (action,
- * severity, findings with offsets and confidence, and the findings'
- * excerpts), attachments' digests, sizes and extracted text, and
- * "content_deleted" when retention deleted its content.
+ * event_json.c: a stored event as one JSON object (event_json.h), for
+ * `levee export`, `levee show` and levee serve: the event in the shape of
+ * spec/interface.md section 1 (so it can be ingested again), plus "record",
+ * "stored" and "verdict" (action, severity, findings with offsets and
+ * confidence, and the findings' excerpts), attachments' digests, sizes and
+ * extracted text, and "content_deleted" when retention deleted its content.
  */
 #include <stdio.h>
 
-#include "cli/cli.h"
-#include "util/json_reader.h"
+#include "store/event_json.h"
 
 static void str(lv_jw *w, const char *key, levee_str v) {
   if (!v.ptr)
@@ -32,8 +31,8 @@ static void raw(lv_json_doc *doc, lv_jw *w, const char *key, levee_str v) {
   lv_jw_raw(w, v.ptr, v.len);
 }
 
-void lv_cli_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
-                       int with_content) {
+void lv_stored_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
+                          int with_content) {
   const lv_evidence *e = se->ev;
   const lv_content *c = with_content ? se->content : NULL;
   lv_jw_object_begin(w);

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * event_json.h: a stored event as one JSON object (event_json.c), for
+ * `levee export`, `levee show` and levee serve's GET /v1/events/{id}.
+ */
+#ifndef LV_STORE_EVENT_JSON_H
+#define LV_STORE_EVENT_JSON_H
+
+#include "store/store.h"
+#include "util/json_reader.h"
+#include "util/json_writer.h"
+
+/* A stored event as one JSON object: the event as ingest reads it, with
+ * "record", "stored", "verdict" and, with_content, its text, extracted
+ * text and excerpts. doc is scratch for checking kept JSON text. */
+void lv_stored_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
+                          int with_content);
+
+#endif
