@@ -22,6 +22,7 @@ int lv_cmd_policy(int argc, char **argv);
 int lv_cmd_ingest(int argc, char **argv);
 int lv_cmd_verify(int argc, char **argv);
 int lv_cmd_search(int argc, char **argv);
+int lv_cmd_stats(int argc, char **argv);
 int lv_cmd_purge(int argc, char **argv);
 int lv_cmd_export(int argc, char **argv);
 int lv_cmd_show(int argc, char **argv);

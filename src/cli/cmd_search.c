@@ -2,8 +2,10 @@
 /*
  * cmd_search.c: `levee search`: full-text search of the stored messages and
  * extracted text (Chinese queries of one or more characters included), with
- * filters, newest first. Every search is itself recorded in the audit log:
- * who asked (the OS user), for what, and how many results came back.
+ * filters, newest first; without a query, the stored events the filters
+ * let through (--alerts: those whose verdict is not allow), newest first.
+ * Every search is itself recorded in the audit log: who asked (the OS
+ * user), for what, and how many results came back.
  *
  * Exit status: 0 something was found, 1 nothing was, 2 an error.
  */
@@ -31,11 +33,15 @@
 #define JSON_MARK_OPEN "\x01"
 #define JSON_MARK_CLOSE "\x02"
 
+/* Options of search's own, past any character getopt could return. */
+enum { OPT_DEPT = 256, OPT_ALERTS, OPT_BEFORE };
+
 typedef struct search_out {
   int json;
   int color;
   size_t hits;
-  lv_buf results; /* printed once the search is recorded */
+  uint64_t last_seq; /* the last hit's */
+  lv_buf results;    /* printed once the search is recorded */
   lv_buf scratch;
 } search_out;
 
@@ -108,6 +114,7 @@ static int on_hit(void *ud, const lv_search_hit *h) {
   if (h->plan)
     return lv_buf_printf(b, "%s\n", h->plan);
   o->hits++;
+  o->last_seq = h->seq;
   if (o->json) {
     lv_jw w;
     char when[40];
@@ -122,11 +129,12 @@ static int on_hit(void *ud, const lv_search_hit *h) {
     lv_jw_key(&w, "time_ms");
     lv_jw_int(&w, h->time_ms);
     jw_str(&w, "channel", h->channel);
-    if (h->sender_id.ptr || h->sender_name.ptr) {
+    if (h->sender_id.ptr || h->sender_name.ptr || h->sender_dept.ptr) {
       lv_jw_key(&w, "sender");
       lv_jw_object_begin(&w);
       jw_str(&w, "id", h->sender_id);
       jw_str(&w, "name", h->sender_name);
+      jw_str(&w, "dept", h->sender_dept);
       lv_jw_object_end(&w);
     }
     if (h->conversation_id.ptr || h->conversation_title.ptr) {
@@ -162,6 +170,9 @@ static int on_hit(void *ud, const lv_search_hit *h) {
                          h->id.ptr ? h->id.ptr : "");
   if (!rc && (h->sender_id.ptr || h->sender_name.ptr))
     rc = who(b, "from", h->sender_name, h->sender_id);
+  if (!rc && h->sender_dept.ptr)
+    rc =
+        lv_buf_printf(b, ", %.*s", (int)h->sender_dept.len, h->sender_dept.ptr);
   if (!rc && (h->conversation_id.ptr || h->conversation_title.ptr))
     rc = who(b, "in", h->conversation_title, h->conversation_id);
   if (!rc)
@@ -191,25 +202,28 @@ static void usage(FILE *f) {
   fprintf(
       f,
       "usage: levee search (--data DIR | --store URL) [FILTERS] [--limit N]\n"
-      "                    [--offset N]\n"
+      "                    [--offset N | --before SEQ]\n"
       "                    [--json] [--color auto|always|never] [--explain]\n"
-      "                    [--key FILE] QUERY...\n"
+      "                    [--key FILE] [QUERY...]\n"
       "\n"
       "Full-text search of the stored messages and extracted text, newest\n"
       "first. Chinese queries of one, two or more characters work; the\n"
       "words of QUERY must all occur (each as written, its characters\n"
       "together). Traditional characters, full-width letters and case do\n"
-      "not matter. Every search is recorded in the audit log (who, what,\n"
-      "how many results).\n"
+      "not matter. Without a QUERY, every stored event the filters let\n"
+      "through, newest first (--alerts: the alerts). Every search is\n"
+      "recorded in the audit log (who, what, how many results).\n"
       "\n"
       "Filters:\n"
       "  --sender ID         sent by this sender id\n"
+      "  --dept NAME         sent by someone of this department\n"
       "  --conversation ID   in this conversation\n"
       "  --channel NAME      wechat, wecom, email, ...\n"
       "  --category C        with a finding of this category, or of a\n"
       "                      prefix ending in '.' (pii.)\n"
       "  --action A          the verdict's action (allow, alert, hold,\n"
       "                      redact, block)\n"
+      "  --alerts            only events whose verdict is not allow\n"
       "  --since T, --until T  event time: RFC 3339, epoch milliseconds,\n"
       "                      or YYYY-MM-DD (midnight UTC+08:00); until is\n"
       "                      exclusive\n"
@@ -217,6 +231,9 @@ static void usage(FILE *f) {
       "Output:\n"
       "  --limit N           at most N results (default %d, at most %d)\n"
       "  --offset N          skip the first N (paging)\n"
+      "  --before SEQ        only records before record SEQ (paging that\n"
+      "                      stays put while events arrive: the last\n"
+      "                      result's record number)\n"
       "  --json              one JSON object per result, matches as byte\n"
       "                      offsets (text_matches, extracted_matches)\n"
       "  --color WHEN        highlight matches in colour (default auto: on\n"
@@ -235,8 +252,18 @@ static int search_detail(const lv_search_request *q, size_t hits, lv_buf *b) {
   lv_jw w;
   lv_jw_init(&w, b);
   lv_jw_object_begin(&w);
-  jw_str(&w, "query", q->text);
+  if (q->text.len)
+    jw_str(&w, "query", q->text);
   lv_cli_filter_json(&w, q);
+  jw_str(&w, "dept", q->sender_dept);
+  if (q->alerts_only) {
+    lv_jw_key(&w, "alerts");
+    lv_jw_bool(&w, 1);
+  }
+  if (q->before_seq) {
+    lv_jw_key(&w, "before");
+    lv_jw_int(&w, (int64_t)q->before_seq);
+  }
   lv_jw_key(&w, "limit");
   lv_jw_int(&w, (int64_t)q->limit);
   lv_jw_key(&w, "offset");
@@ -252,17 +279,21 @@ static levee_str str_of(const char *s) {
 }
 
 int lv_cmd_search(int argc, char **argv) {
-  static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-                                       {"store", required_argument, NULL, 'u'},
-                                       {"key", required_argument, NULL, 'k'},
-                                       LV_CLI_FILTER_OPTIONS,
-                                       {"limit", required_argument, NULL, 'l'},
-                                       {"offset", required_argument, NULL, 'o'},
-                                       {"json", no_argument, NULL, 'j'},
-                                       {"color", required_argument, NULL, 'r'},
-                                       {"explain", no_argument, NULL, 'e'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"data", required_argument, NULL, 'd'},
+      {"store", required_argument, NULL, 'u'},
+      {"key", required_argument, NULL, 'k'},
+      LV_CLI_FILTER_OPTIONS,
+      {"limit", required_argument, NULL, 'l'},
+      {"offset", required_argument, NULL, 'o'},
+      {"json", no_argument, NULL, 'j'},
+      {"color", required_argument, NULL, 'r'},
+      {"explain", no_argument, NULL, 'e'},
+      {"dept", required_argument, NULL, OPT_DEPT},
+      {"alerts", no_argument, NULL, OPT_ALERTS},
+      {"before", required_argument, NULL, OPT_BEFORE},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   const char *data = NULL, *key_path = NULL, *color = "auto";
   lv_search_request q;
   lv_cli_filter_init(&q);
@@ -308,16 +339,20 @@ int lv_cmd_search(int argc, char **argv) {
       color = optarg;
       break;
     case 'e': q.explain = 1; break;
+    case OPT_DEPT: q.sender_dept = str_of(optarg); break;
+    case OPT_ALERTS: q.alerts_only = 1; break;
+    case OPT_BEFORE:
+      if (parse_count(optarg, INT64_MAX, &q.before_seq) || !q.before_seq) {
+        lv_cli_error("search", "--before must be a record number from 1");
+        return 2;
+      }
+      break;
     case 'h': usage(stdout); return 0;
     default: usage(stderr); return 2;
     }
   }
   if (!data) {
     lv_cli_error("search", "--data DIR (or --store URL) is required");
-    return 2;
-  }
-  if (optind >= argc) {
-    lv_cli_error("search", "what to search for is missing (QUERY)");
     return 2;
   }
   lv_buf text;
@@ -329,6 +364,7 @@ int lv_cmd_search(int argc, char **argv) {
       lv_buf_cleanup(&text);
       return 2;
     }
+  /* No QUERY: a listing. */
   q.text = (levee_str){text.data, text.len};
   out.color = !strcmp(color, "always") ||
               (!strcmp(color, "auto") && isatty(STDOUT_FILENO));
@@ -373,10 +409,16 @@ int lv_cmd_search(int argc, char **argv) {
     }
   }
   fwrite(out.results.data ? out.results.data : "", 1, out.results.len, stdout);
-  if (!out.json && !q.explain)
-    fprintf(stderr, "levee: search: %zu result%s%s\n", out.hits,
-            out.hits == 1 ? "" : "s",
-            out.hits == q.limit ? " (there may be more: --offset)" : "");
+  if (!out.json && !q.explain) {
+    if (out.hits == q.limit)
+      fprintf(stderr,
+              "levee: search: %zu results (there may be more: --before "
+              "%llu)\n",
+              out.hits, (unsigned long long)out.last_seq);
+    else
+      fprintf(stderr, "levee: search: %zu result%s\n", out.hits,
+              out.hits == 1 ? "" : "s");
+  }
   status = out.hits || q.explain ? 0 : 1;
 out:
   if (store && lv_store_close(store, &err)) {

@@ -18,6 +18,8 @@ static const struct {
     {"ingest", lv_cmd_ingest,
      "inspect events and store them in the audit store"},
     {"search", lv_cmd_search, "full-text search of the stored messages"},
+    {"stats", lv_cmd_stats,
+     "counts of the stored events by day, category, department, ..."},
     {"show", lv_cmd_show,
      "a stored event in its conversation, findings marked"},
     {"register", lv_cmd_register,

@@ -707,6 +707,94 @@ int lv_store_search(lv_store *s, const lv_search_request *q,
   return s->be->search(s->db, q, fn, ud, err);
 }
 
+/* --- counts -------------------------------------------------------------- */
+
+static const char *const stats_by_names[] = {
+    [LV_STATS_DAY] = "day",       [LV_STATS_CATEGORY] = "category",
+    [LV_STATS_DEPT] = "dept",     [LV_STATS_CHANNEL] = "channel",
+    [LV_STATS_ACTION] = "action", [LV_STATS_SEVERITY] = "severity",
+};
+#define N_STATS_BY (sizeof stats_by_names / sizeof *stats_by_names)
+
+void lv_stats_request_init(lv_stats_request *q) {
+  memset(q, 0, sizeof *q);
+  q->filter.since_ms = INT64_MIN;
+  q->filter.until_ms = INT64_MAX;
+  q->by = LV_STATS_DAY;
+  q->tz_offset_min = LV_STATS_TZ_DEFAULT_MIN;
+}
+
+int lv_stats_by_parse(const char *name, lv_stats_by *out) {
+  for (size_t i = 0; name && i < N_STATS_BY; i++)
+    if (!strcmp(name, stats_by_names[i])) {
+      *out = (lv_stats_by)i;
+      return 0;
+    }
+  return -1;
+}
+
+const char *lv_stats_by_name(lv_stats_by by) {
+  return (size_t)by < N_STATS_BY ? stats_by_names[by] : NULL;
+}
+
+size_t lv_stats_day_key(int64_t day, char out[LV_STATS_DAY_KEY_MAX]) {
+  /* Event times are any int64 of milliseconds: a day is within +-1.1e11,
+   * its seconds within +-9.3e15, and its year within an int. */
+  time_t t = (time_t)(day * 86400);
+  struct tm tm;
+  int n =
+      gmtime_r(&t, &tm)
+          ? snprintf(out, LV_STATS_DAY_KEY_MAX, "%04lld-%02d-%02d",
+                     (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)
+          : snprintf(out, LV_STATS_DAY_KEY_MAX, "day %lld", (long long)day);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+typedef struct stats_guard {
+  lv_stats_fn fn;
+  void *ud;
+  uint64_t n, max;
+  int too_many;
+} stats_guard;
+
+static int stats_group(void *ud, levee_str key, uint64_t count) {
+  stats_guard *g = ud;
+  if (g->max && g->n == g->max) {
+    g->too_many = 1;
+    return LEVEE_ETOOBIG;
+  }
+  g->n++;
+  return g->fn(g->ud, key, count);
+}
+
+int lv_store_stats(lv_store *s, const lv_stats_request *q, lv_stats_fn fn,
+                   void *ud, levee_error *err) {
+  if (q->filter.text.len)
+    return lv_error_set(err, LEVEE_EINVAL,
+                        "counts take filters, not a search text");
+  if ((size_t)q->by >= N_STATS_BY)
+    return lv_error_set(err, LEVEE_EINVAL, "no such dimension to count by");
+  if (q->tz_offset_min < -LV_STATS_TZ_MAX_MIN ||
+      q->tz_offset_min > LV_STATS_TZ_MAX_MIN)
+    return lv_error_set(err, LEVEE_EINVAL,
+                        "a time zone offset is at most 14 hours");
+  /* Without a limit (or past the bound) one group more than the bound is
+   * asked for, to tell that there are too many. */
+  int bounded = q->limit && q->limit <= LV_MAX_STATS_GROUPS;
+  stats_guard g = {fn, ud, 0, bounded ? 0 : LV_MAX_STATS_GROUPS, 0};
+  int rc = s->be->stats(
+      s->db, q, bounded ? q->limit : (uint64_t)LV_MAX_STATS_GROUPS + 1,
+      q->explain ? fn : stats_group, q->explain ? ud : &g, err);
+  if (g.too_many)
+    return lv_error_set(err, LEVEE_ETOOBIG,
+                        "more than %u groups: narrow the filters or ask for "
+                        "the largest few",
+                        LV_MAX_STATS_GROUPS);
+  if (rc < 0 && err && !err->status)
+    lv_error_set(err, rc, "counting: %s", levee_strerror(rc));
+  return rc;
+}
+
 /* --- records by type ----------------------------------------------------- */
 
 int lv_store_each_record(lv_store *s, const char *type, lv_record_row_fn fn,

@@ -134,10 +134,38 @@ int lv_store_purge(lv_store *s, const struct lv_retention *r, int64_t now_ms,
 /* --- search -------------------------------------------------------------- */
 
 /* Full-text search of the stored events (Chinese queries of one or more
- * characters included), newest first. Returns LEVEE_EINVAL when the text
- * holds nothing to search for. */
+ * characters included), newest first (by record), with the request's
+ * filters. Without a text (absent or empty) it lists the events the
+ * filters let through, newest first, their text unmarked, from indexes:
+ * alerts_only (alone, with a department or a channel), a sender, a
+ * conversation or a category do not read the whole log (a department or
+ * a channel alone goes back through the newest events until the page is
+ * full). Page with offset, or with before_seq (the last hit's seq), which
+ * stays put while events arrive. Returns LEVEE_EINVAL when a text holds
+ * nothing to search for. */
 int lv_store_search(lv_store *s, const lv_search_request *q,
                     lv_search_hit_fn fn, void *ud, levee_error *err)
+    __attribute__((warn_unused_result));
+
+/* --- counts -------------------------------------------------------------- */
+
+/* No filter (open times, no bounds), by day in China Standard Time
+ * (LV_STATS_TZ_DEFAULT_MIN), every group. */
+void lv_stats_request_init(lv_stats_request *q);
+
+/* A dimension's name ("day", "category", "dept", "channel", "action",
+ * "severity") and back: 0, or -1 for a name that is none of them. */
+int lv_stats_by_parse(const char *name, lv_stats_by *out);
+const char *lv_stats_by_name(lv_stats_by by);
+
+/* Counts the stored events the filters let through by q->by, each group
+ * to fn (search.h says in what order). LEVEE_EINVAL for a text, an
+ * unknown dimension or a time zone out of range. LEVEE_ETOOBIG when
+ * q->limit is 0 (or over LV_MAX_STATS_GROUPS) and there are more than
+ * LV_MAX_STATS_GROUPS groups: fn has had the first LV_MAX_STATS_GROUPS
+ * of them, an answer to discard (or to show as incomplete). */
+int lv_store_stats(lv_store *s, const lv_stats_request *q, lv_stats_fn fn,
+                   void *ud, levee_error *err)
     __attribute__((warn_unused_result));
 
 /* --- export -------------------------------------------------------------- */

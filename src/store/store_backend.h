@@ -21,7 +21,7 @@
 #include "store/search.h"
 #include "util/buf.h"
 
-#define LV_STORE_BACKEND_VERSION 3
+#define LV_STORE_BACKEND_VERSION 4
 
 /* One record as stored, for verification; valid during the callback. */
 typedef struct lv_stored_row {
@@ -144,7 +144,8 @@ typedef struct lv_store_backend {
   int (*each_orphan_outside)(void *db, uint64_t from, uint64_t to,
                              lv_orphan_fn fn, void *ud);
   /* Stored events whose text matches, newest first, with the request's
-   * filters; or, with q->explain, the query plan instead. */
+   * filters; without a text, every event the filters let through; or,
+   * with q->explain, the query plan instead. */
   int (*search)(void *db, const lv_search_request *q, lv_search_hit_fn fn,
                 void *ud, levee_error *err);
   /* The records around the event with this id, for viewing it in its
@@ -168,7 +169,19 @@ typedef struct lv_store_backend {
    * hashes (so the log still verifies), marking it expired. */
   int (*expire_record)(void *db, uint64_t seq, uint64_t purge_seq,
                        levee_error *err);
+  /* Counts of the events q->filter lets through by q->by, in the order
+   * search.h says, at most limit groups (q checked by store.c: no text, a
+   * known dimension, the time zone in range; limit 1 ..
+   * LV_MAX_STATS_GROUPS + 1). Days go to fn as lv_stats_day_key() writes
+   * them. With q->explain, the plan's lines as keys. (Version 4.) */
+  int (*stats)(void *db, const lv_stats_request *q, uint64_t limit,
+               lv_stats_fn fn, void *ud, levee_error *err);
 } lv_store_backend;
+
+/* The day (days since 1970-01-01, negative before) as "YYYY-MM-DD" into
+ * out (store.c); returns its length. */
+#define LV_STATS_DAY_KEY_MAX 32
+size_t lv_stats_day_key(int64_t day, char out[LV_STATS_DAY_KEY_MAX]);
 
 extern const lv_store_backend lv_store_sqlite;
 extern const lv_store_backend lv_store_pg;

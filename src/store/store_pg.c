@@ -185,6 +185,16 @@ static const char *const migrations[] = {
     /* 2: records that are not events, by type (registrations, the trail
      * of what people did), without a pass over every event's. */
     "CREATE INDEX record_type ON record (type, seq) WHERE type <> 'event';",
+    /* 3: listings and counts of the events whose verdict is not allow
+     * (levee serve's alerts, levee stats), newest first: all of them, by
+     * department, by channel. Partial indexes: only those events' rows,
+     * so ingest hardly pays for them. */
+    "CREATE INDEX event_alert ON event (seq) WHERE action <> 'allow';"
+    "CREATE INDEX event_alert_dept ON event"
+    " (substring(sender_dept from 1 for 1024), seq)"
+    " WHERE action <> 'allow';"
+    "CREATE INDEX event_alert_channel ON event"
+    " (substring(channel from 1 for 1024), seq) WHERE action <> 'allow';",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -233,7 +243,7 @@ enum {
   ST_COUNT
 };
 
-#define MAX_PARAMS 10
+#define MAX_PARAMS 16
 
 static const struct {
   const char *name, *sql;
@@ -2394,22 +2404,40 @@ static int match_column(pg_store *s, matcher *m, levee_str text, lv_buf *out) {
   return lv_buf_append(out, text.ptr + m->off, text.len - m->off);
 }
 
-/* The statement that finds candidates: rows holding every token of the
- * query ($1), with the filters asked for ($2-$8), newest first, before
- * record $9, at most $10 of them (so the planner knows how many are
- * wanted: the GIN index for a rare token, the newest records first for a
- * common one). */
-static int search_sql(const lv_search_request *q, lv_buf *sql) {
-  int rc = lv_buf_puts(
-      sql, "SELECT e.seq, e.id, e.time_ms, e.channel, e.sender_id,"
-           " e.sender_name, e.conversation_id, e.conversation_title,"
-           " e.action, e.severity,"
-           " (SELECT string_agg(f.category, '\\x2c'::bytea ORDER BY f.n)"
-           "  FROM finding f WHERE f.seq = e.seq),"
-           " c.text, c.extracted"
-           " FROM content_search s JOIN content c ON c.seq = s.seq"
-           " JOIN event e ON e.seq = s.seq"
-           " WHERE s.tokens @> $1");
+/* Parameters of the search, listing and count statements, the same in
+ * each (a statement uses some of them; the others are sent for nothing).
+ * params_of() fills them. */
+enum {
+  P_TOKENS = 1,
+  P_SENDER,
+  P_CONVERSATION,
+  P_CHANNEL,
+  P_ACTION,
+  P_CATEGORY, /* a category, or a prefix ending in '.' */
+  P_SINCE,
+  P_UNTIL,
+  P_BEFORE, /* records before this one */
+  P_LIMIT,
+  P_DEPT,
+  P_CATEGORY_END, /* past the prefix's last category: '.' becomes '/' */
+  P_OFFSET,
+  P_TZ_MS,
+  P_COUNT = P_TZ_MS
+};
+_Static_assert(P_COUNT <= MAX_PARAMS, "room for the search's parameters");
+
+static int is_prefix(levee_str category) {
+  return category.len && category.ptr[category.len - 1] == '.';
+}
+
+/* The request's filters as " AND ..." terms over event e, only those
+ * asked for; lookups by an outside string through the btree on its first
+ * 1,024 bytes. With category_of_f, the category is matched on the finding
+ * f the statement joins (counting by category) instead of any of e's. The
+ * record bound is the caller's. */
+static int filter_sql(const lv_search_request *q, int category_of_f,
+                      lv_buf *sql) {
+  int rc = LEVEE_OK;
   if (!rc && q->sender.ptr)
     rc = lv_buf_puts(sql, " AND substring(e.sender_id from 1 for 1024) ="
                           " substring($2 from 1 for 1024)"
@@ -2418,25 +2446,110 @@ static int search_sql(const lv_search_request *q, lv_buf *sql) {
     rc = lv_buf_puts(sql, " AND substring(e.conversation_id from 1 for 1024) ="
                           " substring($3 from 1 for 1024)"
                           " AND e.conversation_id = $3");
+  if (!rc && q->sender_dept.ptr)
+    rc = lv_buf_puts(sql, " AND substring(e.sender_dept from 1 for 1024) ="
+                          " substring($11 from 1 for 1024)"
+                          " AND e.sender_dept = $11");
   if (!rc && q->channel.ptr)
-    rc = lv_buf_puts(sql, " AND e.channel = $4");
+    rc = lv_buf_puts(sql, " AND substring(e.channel from 1 for 1024) ="
+                          " substring($4 from 1 for 1024)"
+                          " AND e.channel = $4");
   if (!rc && q->action.ptr)
     rc = lv_buf_puts(sql, " AND convert_to(e.action, 'UTF8') = $5");
-  if (!rc && q->category.ptr)
-    rc = lv_buf_puts(sql, q->category.len &&
-                                  q->category.ptr[q->category.len - 1] == '.'
-                              ? " AND EXISTS (SELECT 1 FROM finding f"
-                                " WHERE f.seq = e.seq AND"
-                                " substring(f.category from 1 for length($6))"
-                                " = $6)"
-                              : " AND EXISTS (SELECT 1 FROM finding f"
-                                " WHERE f.seq = e.seq AND f.category = $6)");
+  /* An action other than allow says the same as alerts_only, in the words
+   * of the partial indexes' WHERE, so that they serve it. */
+  if (!rc && (q->alerts_only ||
+              (q->action.ptr &&
+               !(q->action.len == 5 && !memcmp(q->action.ptr, "allow", 5)))))
+    rc = lv_buf_puts(sql, " AND e.action <> 'allow'");
+  if (!rc && q->category.ptr) {
+    const char *match =
+        is_prefix(q->category)
+            ? "substring(f.category from 1 for 1024) >="
+              " substring($6 from 1 for 1024)"
+              " AND substring(f.category from 1 for 1024) < $12"
+              " AND substring(f.category from 1 for length($6)) = $6"
+            : "substring(f.category from 1 for 1024) ="
+              " substring($6 from 1 for 1024) AND f.category = $6";
+    rc = category_of_f ? lv_buf_printf(sql, " AND %s", match)
+                       : lv_buf_printf(sql,
+                                       " AND EXISTS (SELECT 1 FROM finding f"
+                                       " WHERE f.seq = e.seq AND %s)",
+                                       match);
+  }
   if (!rc && q->since_ms != INT64_MIN)
     rc = lv_buf_puts(sql, " AND e.time_ms >= $7");
   if (!rc && q->until_ms != INT64_MAX)
     rc = lv_buf_puts(sql, " AND e.time_ms < $8");
+  return rc;
+}
+
+/* The parameters of every statement here: tokens (a binary text[]) or
+ * NULL, the filters, and the record bound, how many rows, how many to skip
+ * and the time zone. end has room for the category. */
+static void params_of(params *p, const lv_search_request *q, const lv_buf *arr,
+                      uint64_t before, uint64_t n, uint64_t offset,
+                      int64_t tz_ms, char *end) {
+  memset(p, 0, sizeof *p);
+  p_bytes(p, OID_TEXT_ARRAY, arr ? arr->data : NULL, arr ? arr->len : 0);
+  p_str(p, OID_BYTEA, q->sender);
+  p_str(p, OID_BYTEA, q->conversation);
+  p_str(p, OID_BYTEA, q->channel);
+  p_str(p, OID_BYTEA, q->action);
+  p_str(p, OID_BYTEA, q->category);
+  p_i64(p, q->since_ms);
+  p_i64(p, q->until_ms);
+  p_i64(p, before > INT64_MAX ? INT64_MAX : (int64_t)before);
+  p_i64(p, n > INT64_MAX ? INT64_MAX : (int64_t)n);
+  p_str(p, OID_BYTEA, q->sender_dept);
+  if (end && q->category.ptr && is_prefix(q->category)) {
+    memcpy(end, q->category.ptr, q->category.len);
+    end[q->category.len - 1] = '/';
+    p_bytes(p, OID_BYTEA, end, q->category.len);
+  } else {
+    p_bytes(p, OID_BYTEA, NULL, 0);
+  }
+  p_i64(p, offset > INT64_MAX ? INT64_MAX : (int64_t)offset);
+  p_i64(p, tz_ms);
+}
+
+/* The columns of a hit, in the order every search statement gives them;
+ * the text and extracted text follow. */
+#define HIT_COLUMNS                                                            \
+  "e.seq, e.id, e.time_ms, e.channel, e.sender_id, e.sender_name,"             \
+  " e.conversation_id, e.conversation_title, e.action, e.severity,"            \
+  " e.sender_dept,"                                                            \
+  " (SELECT string_agg(f.category, '\\x2c'::bytea ORDER BY f.n)"               \
+  "  FROM finding f WHERE f.seq = e.seq),"
+enum { COL_TEXT = 12, COL_EXTRACTED = 13 };
+
+/* The statement that finds candidates: rows holding every token of the
+ * query ($1), with the filters asked for, newest first, before record $9,
+ * at most $10 of them (so the planner knows how many are wanted: the GIN
+ * index for a rare token, the newest records first for a common one). */
+static int search_sql(const lv_search_request *q, lv_buf *sql) {
+  int rc = lv_buf_puts(sql, "SELECT " HIT_COLUMNS " c.text, c.extracted"
+                            " FROM content_search s JOIN content c"
+                            " ON c.seq = s.seq JOIN event e ON e.seq = s.seq"
+                            " WHERE s.tokens @> $1");
+  if (!rc)
+    rc = filter_sql(q, 0, sql);
   if (!rc)
     rc = lv_buf_puts(sql, " AND s.seq < $9 ORDER BY s.seq DESC LIMIT $10");
+  return rc;
+}
+
+/* The listing: events newest first, before record $9, through the index
+ * the filters pick, $10 of them after skipping $13. */
+static int list_sql(const lv_search_request *q, lv_buf *sql) {
+  int rc = lv_buf_puts(sql, "SELECT " HIT_COLUMNS " c.text, c.extracted"
+                            " FROM event e LEFT JOIN content c"
+                            " ON c.seq = e.seq WHERE true");
+  if (!rc)
+    rc = filter_sql(q, 0, sql);
+  if (!rc)
+    rc = lv_buf_puts(sql, " AND e.seq < $9 ORDER BY e.seq DESC"
+                          " LIMIT $10 OFFSET $13");
   return rc;
 }
 
@@ -2468,7 +2581,8 @@ static int search_row_check(pg_store *s, search_state *x, const PGresult *r,
                             int i, int *matched) {
   const lv_pq *pq = s->pq;
   const query *q = &x->q;
-  levee_str cols[2] = {col_str(pq, r, i, 11), col_str(pq, r, i, 12)};
+  levee_str cols[2] = {col_str(pq, r, i, COL_TEXT),
+                       col_str(pq, r, i, COL_EXTRACTED)};
   lv_buf *outs[2] = {&x->text, &x->extracted};
   memset(x->found, 0, q->n_ph);
   for (int c = 0; c < 2; c++) {
@@ -2487,6 +2601,119 @@ static int search_row_check(pg_store *s, search_state *x, const PGresult *r,
   return LEVEE_OK;
 }
 
+/* A hit's columns (HIT_COLUMNS) from row i of r; its text and extracted
+ * text are the caller's. */
+static void hit_of(const lv_pq *pq, const PGresult *r, int i,
+                   lv_search_hit *h) {
+  memset(h, 0, sizeof *h);
+  h->seq = (uint64_t)col_i64(pq, r, i, 0);
+  h->id = col_str(pq, r, i, 1);
+  h->time_ms = col_i64(pq, r, i, 2);
+  h->channel = col_str(pq, r, i, 3);
+  h->sender_id = col_str(pq, r, i, 4);
+  h->sender_name = col_str(pq, r, i, 5);
+  h->conversation_id = col_str(pq, r, i, 6);
+  h->conversation_title = col_str(pq, r, i, 7);
+  h->action = col_str(pq, r, i, 8);
+  h->severity = col_str(pq, r, i, 9);
+  h->sender_dept = col_str(pq, r, i, 10);
+  h->categories = col_str(pq, r, i, 11);
+}
+
+/* Sends sql prefixed with EXPLAIN, each line of the plan to fn. */
+static int explain(pg_store *s, const char *sql, const params *p,
+                   int (*fn)(void *ud, const char *line), void *ud,
+                   levee_error *err) {
+  lv_buf b;
+  lv_buf_init(&b, 1u << 20);
+  int rc = lv_buf_printf(&b, "EXPLAIN %s", sql);
+  if (rc) {
+    lv_buf_cleanup(&b);
+    return lv_error_set(err, rc, "explaining: %s", levee_strerror(rc));
+  }
+  PGresult *r = run_params(s, b.data, p, err, "explaining");
+  lv_buf_cleanup(&b);
+  if (!r)
+    return LEVEE_ESTORE;
+  for (int i = 0; i < s->pq->ntuples(r) && !rc; i++)
+    rc = fn(ud, s->pq->getvalue(r, i, 0));
+  s->pq->clear(r);
+  return rc;
+}
+
+typedef struct plan_to_hit {
+  lv_search_hit_fn fn;
+  void *ud;
+} plan_to_hit;
+
+static int plan_hit(void *ud, const char *line) {
+  const plan_to_hit *x = ud;
+  lv_search_hit h;
+  memset(&h, 0, sizeof h);
+  h.plan = line;
+  return x->fn(x->ud, &h);
+}
+
+/* A search without a text: one pass over the listing's rows. */
+static int pg_list(pg_store *s, const lv_search_request *q, lv_search_hit_fn fn,
+                   void *ud, levee_error *err) {
+  const lv_pq *pq = s->pq;
+  lv_buf sql;
+  lv_buf_init(&sql, 1u << 16);
+  char *end = q->category.ptr ? malloc(q->category.len + 1) : NULL;
+  cursor c;
+  memset(&c, 0, sizeof c);
+  int own = 0, in_read = 0;
+  int rc = q->category.ptr && !end ? LEVEE_ENOMEM : LEVEE_OK;
+  if (!rc && q->explain)
+    rc = lv_buf_puts(&sql, "DECLARE lv_list NO SCROLL CURSOR FOR ");
+  if (!rc)
+    rc = list_sql(q, &sql);
+  if (rc) {
+    lv_error_set(err, rc, "the search: %s", levee_strerror(rc));
+    goto out;
+  }
+  params p;
+  params_of(&p, q, NULL, q->before_seq ? q->before_seq : INT64_MAX, q->limit,
+            q->offset, 0, end);
+  if ((rc = read_begin(s, &own, err)))
+    goto out;
+  in_read = 1;
+  /* The cursor reads every row it is asked for: plan for all of them. */
+  if ((rc = simple(s, "SET cursor_tuple_fraction = 1", err, "searching")))
+    goto out;
+  if (q->explain) {
+    plan_to_hit x = {fn, ud};
+    rc = explain(s, sql.data, &p, plan_hit, &x, err);
+    goto out;
+  }
+  if (!q->limit)
+    goto out;
+  if ((rc = cur_open(s, &c, sql.data, &p, 64, err, "searching")))
+    goto out;
+  while (c.live) {
+    lv_search_hit h;
+    hit_of(pq, c.res, c.row, &h);
+    h.text = col_str(pq, c.res, c.row, COL_TEXT);
+    h.extracted = col_str(pq, c.res, c.row, COL_EXTRACTED);
+    if ((rc = fn(ud, &h)))
+      goto out;
+    if ((rc = cur_advance(s, &c))) {
+      lv_error_set(err, rc, "searching: reading failed");
+      goto out;
+    }
+  }
+out:
+  cur_close(s, &c);
+  if (in_read) {
+    (void)simple(s, "RESET cursor_tuple_fraction", NULL, "searching");
+    read_end(s, own);
+  }
+  free(end);
+  lv_buf_cleanup(&sql);
+  return rc;
+}
+
 static int pg_search(void *db, const lv_search_request *q, lv_search_hit_fn fn,
                      void *ud, levee_error *err) {
   pg_store *s = db;
@@ -2494,6 +2721,8 @@ static int pg_search(void *db, const lv_search_request *q, lv_search_hit_fn fn,
   if ((!q->text.ptr && q->text.len) || q->text.len > LV_MAX_SEARCH_QUERY_BYTES)
     return lv_error_set(err, LEVEE_ETOOBIG, "the search text: %s",
                         levee_strerror(LEVEE_ETOOBIG));
+  if (!q->text.len)
+    return pg_list(s, q, fn, ud, err);
   search_state x;
   memset(&x, 0, sizeof x);
   lv_buf_init(&x.text, COPY_MAX_BYTES);
@@ -2501,10 +2730,11 @@ static int pg_search(void *db, const lv_search_request *q, lv_search_hit_fn fn,
   lv_buf sql, arr;
   lv_buf_init(&sql, 1u << 16);
   lv_buf_init(&arr, 1u << 20);
+  char *end = q->category.ptr ? malloc(q->category.len + 1) : NULL;
   cursor c;
   memset(&c, 0, sizeof c);
   int own = 0, in_read = 0;
-  int rc = query_parse(s, &x.q, q->text.ptr ? q->text.ptr : "", q->text.len);
+  int rc = query_parse(s, &x.q, q->text.ptr, q->text.len);
   if (rc) {
     lv_error_set(err, rc, "the search text: %s", levee_strerror(rc));
     goto out;
@@ -2517,7 +2747,7 @@ static int pg_search(void *db, const lv_search_request *q, lv_search_hit_fn fn,
   x.found = calloc(x.q.n_ph, 1);
   x.m.found = calloc(x.q.n_ph, 1);
   x.m.ring = calloc(x.q.max_len, sizeof *x.m.ring);
-  if (!x.found || !x.m.found || !x.m.ring) {
+  if (!x.found || !x.m.found || !x.m.ring || (q->category.ptr && !end)) {
     rc = lv_error_set(err, LEVEE_ENOMEM, "out of memory");
     goto out;
   }
@@ -2525,7 +2755,7 @@ static int pg_search(void *db, const lv_search_request *q, lv_search_hit_fn fn,
   x.m.mo = q->mark_open ? q->mark_open : "";
   x.m.mc = q->mark_close ? q->mark_close : "";
   if ((rc = token_array(&x.q, &arr)) ||
-      (rc = lv_buf_puts(&sql, q->explain ? "EXPLAIN DECLARE lv_search NO"
+      (rc = lv_buf_puts(&sql, q->explain ? "DECLARE lv_search NO"
                                            " SCROLL CURSOR FOR "
                                          : "")) ||
       (rc = search_sql(q, &sql))) {
@@ -2537,7 +2767,9 @@ static int pg_search(void *db, const lv_search_request *q, lv_search_hit_fn fn,
    * round runs out first, the next goes on before its last record, asking
    * for twice as many. */
   uint64_t want = q->offset + q->limit, skipped = 0, hits = 0, round = 0;
-  uint64_t before = INT64_MAX, seen = 0;
+  uint64_t before =
+      q->before_seq && q->before_seq < INT64_MAX ? q->before_seq : INT64_MAX;
+  uint64_t seen = 0;
   if (want < q->limit)
     want = UINT64_MAX; /* overflow */
   if ((rc = read_begin(s, &own, err)))
@@ -2552,30 +2784,11 @@ static int pg_search(void *db, const lv_search_request *q, lv_search_hit_fn fn,
     uint64_t n = want - (skipped + hits);
     n = n > ((uint64_t)INT64_MAX >> 20) ? (uint64_t)INT64_MAX
                                         : (n + n / 4 + 16) << round;
-    params p = {0};
-    p_bytes(&p, OID_TEXT_ARRAY, arr.data, arr.len);
-    p_str(&p, OID_BYTEA, q->sender);
-    p_str(&p, OID_BYTEA, q->conversation);
-    p_str(&p, OID_BYTEA, q->channel);
-    p_str(&p, OID_BYTEA, q->action);
-    p_str(&p, OID_BYTEA, q->category);
-    p_i64(&p, q->since_ms);
-    p_i64(&p, q->until_ms);
-    p_i64(&p, (int64_t)before);
-    p_i64(&p, (int64_t)n);
+    params p;
+    params_of(&p, q, &arr, before, n, 0, 0, end);
     if (q->explain) {
-      PGresult *r = run_params(s, sql.data, &p, err, "explaining the search");
-      if (!r) {
-        rc = LEVEE_ESTORE;
-        goto out;
-      }
-      for (int i = 0; i < pq->ntuples(r) && !rc; i++) {
-        lv_search_hit h;
-        memset(&h, 0, sizeof h);
-        h.plan = pq->getvalue(r, i, 0);
-        rc = fn(ud, &h);
-      }
-      pq->clear(r);
+      plan_to_hit ph = {fn, ud};
+      rc = explain(s, sql.data, &p, plan_hit, &ph, err);
       goto out;
     }
     if ((rc = cur_open(s, &c, sql.data, &p, 64, err, "searching")))
@@ -2594,21 +2807,10 @@ static int pg_search(void *db, const lv_search_request *q, lv_search_hit_fn fn,
         skipped++;
       } else if (matched) {
         lv_search_hit h;
-        memset(&h, 0, sizeof h);
-        h.seq = before;
-        h.id = col_str(pq, r, i, 1);
-        h.time_ms = col_i64(pq, r, i, 2);
-        h.channel = col_str(pq, r, i, 3);
-        h.sender_id = col_str(pq, r, i, 4);
-        h.sender_name = col_str(pq, r, i, 5);
-        h.conversation_id = col_str(pq, r, i, 6);
-        h.conversation_title = col_str(pq, r, i, 7);
-        h.action = col_str(pq, r, i, 8);
-        h.severity = col_str(pq, r, i, 9);
-        h.categories = col_str(pq, r, i, 10);
-        if (!pq->getisnull(r, i, 11))
+        hit_of(pq, r, i, &h);
+        if (!pq->getisnull(r, i, COL_TEXT))
           h.text = (levee_str){x.text.data ? x.text.data : "", x.text.len};
-        if (!pq->getisnull(r, i, 12))
+        if (!pq->getisnull(r, i, COL_EXTRACTED))
           h.extracted = (levee_str){x.extracted.data ? x.extracted.data : "",
                                     x.extracted.len};
         if ((rc = fn(ud, &h)) || ++hits == q->limit)
@@ -2634,11 +2836,116 @@ out:
   free(x.m.found);
   free(x.m.ring);
   free(x.m.g);
+  free(end);
   query_cleanup(&x.q);
   lv_buf_cleanup(&x.text);
   lv_buf_cleanup(&x.extracted);
   lv_buf_cleanup(&sql);
   lv_buf_cleanup(&arr);
+  return rc;
+}
+
+/* --- counts --------------------------------------------------------------- */
+
+/* A group's key over event e (and finding f, by category), as bytes. The
+ * day is floor((time_ms + tz) / day) without adding the two (time_ms is
+ * any int64): the truncated quotient, corrected by where the remainder
+ * plus the offset (both under a day) falls. */
+static const char *stats_key(lv_stats_by by) {
+  switch (by) {
+  case LV_STATS_DAY:
+    return "e.time_ms / 86400000"
+           " + (e.time_ms % 86400000 + $14 >= 86400000)::int"
+           " - (e.time_ms % 86400000 + $14 < 0)::int"
+           " - (e.time_ms % 86400000 + $14 < -86400000)::int";
+  case LV_STATS_CATEGORY: return "f.category";
+  case LV_STATS_DEPT: return "e.sender_dept";
+  case LV_STATS_CHANNEL: return "e.channel";
+  case LV_STATS_ACTION: return "convert_to(e.action, 'UTF8')";
+  case LV_STATS_SEVERITY: return "convert_to(e.severity, 'UTF8')";
+  }
+  return "NULL::bytea";
+}
+
+static int stats_sql(const lv_stats_request *q, lv_buf *sql) {
+  int by_category = q->by == LV_STATS_CATEGORY;
+  /* By category: each finding's, an event counted once in each; without
+   * a category filter, events with no finding too (as no category). */
+  int rc = lv_buf_printf(
+      sql,
+      "SELECT k, n FROM (SELECT %s AS k, %s AS n FROM event e%s WHERE true",
+      stats_key(q->by), by_category ? "count(DISTINCT e.seq)" : "count(*)",
+      !by_category             ? ""
+      : q->filter.category.ptr ? " JOIN finding f ON f.seq = e.seq"
+                               : " LEFT JOIN finding f ON f.seq = e.seq");
+  if (!rc)
+    rc = filter_sql(&q->filter, by_category, sql);
+  if (!rc && q->filter.before_seq)
+    rc = lv_buf_puts(sql, " AND e.seq < $9");
+  if (!rc)
+    rc = lv_buf_puts(sql, q->by == LV_STATS_DAY
+                              ? " GROUP BY 1) g ORDER BY k LIMIT $10"
+                              : " GROUP BY 1) g ORDER BY k IS NULL, n DESC, k"
+                                " LIMIT $10");
+  return rc;
+}
+
+/* Row i of r to fn: its key (a day number as the day) and count. */
+static int stats_row(pg_store *s, const lv_stats_request *q, const PGresult *r,
+                     int i, lv_stats_fn fn, void *ud) {
+  uint64_t n = (uint64_t)col_i64(s->pq, r, i, 1);
+  if (q->by != LV_STATS_DAY)
+    return fn(ud, col_str(s->pq, r, i, 0), n);
+  char key[LV_STATS_DAY_KEY_MAX];
+  size_t len = lv_stats_day_key(col_i64(s->pq, r, i, 0), key);
+  return fn(ud, (levee_str){key, len}, n);
+}
+
+typedef struct plan_to_group {
+  lv_stats_fn fn;
+  void *ud;
+} plan_to_group;
+
+static int plan_group(void *ud, const char *line) {
+  const plan_to_group *x = ud;
+  return x->fn(x->ud, (levee_str){line, strlen(line)}, 0);
+}
+
+static int pg_stats(void *db, const lv_stats_request *q, uint64_t limit,
+                    lv_stats_fn fn, void *ud, levee_error *err) {
+  pg_store *s = db;
+  const lv_search_request *f = &q->filter;
+  lv_buf sql;
+  lv_buf_init(&sql, 1u << 16);
+  char *end = f->category.ptr ? malloc(f->category.len + 1) : NULL;
+  int rc = f->category.ptr && !end ? LEVEE_ENOMEM : stats_sql(q, &sql);
+  if (rc) {
+    lv_buf_cleanup(&sql);
+    free(end);
+    return lv_error_set(err, rc, "counting: %s", levee_strerror(rc));
+  }
+  params p;
+  params_of(&p, f, NULL, f->before_seq, limit, 0,
+            (int64_t)q->tz_offset_min * 60000, end);
+  cursor c;
+  memset(&c, 0, sizeof c);
+  int own;
+  if ((rc = read_begin(s, &own, err)))
+    goto out;
+  if (q->explain) {
+    plan_to_group x = {fn, ud};
+    rc = explain(s, sql.data, &p, plan_group, &x, err);
+  } else {
+    rc = cur_open(s, &c, sql.data, &p, 1000, err, "counting");
+    while (!rc && c.live && !(rc = stats_row(s, q, c.res, c.row, fn, ud)))
+      if ((rc = cur_advance(s, &c)))
+        lv_error_set(err, rc, "counting: reading failed");
+    cur_close(s, &c);
+  }
+  read_end(s, own);
+out:
+  lv_buf_cleanup(&sql);
+  free(end);
   return rc;
 }
 
@@ -2666,4 +2973,5 @@ const lv_store_backend lv_store_pg = {
     .each_purge_candidate = pg_each_purge_candidate,
     .delete_content = pg_delete_content,
     .expire_record = pg_expire_record,
+    .stats = pg_stats,
 };

@@ -99,6 +99,16 @@ static const char *const migrations[] = {
      * of what people did), without a pass over every event's. */
     ("CREATE INDEX record_type ON record(type, seq)"
      " WHERE type <> 'event';"),
+    /* 6: listings and counts of the events whose verdict is not allow
+     * (levee serve's alerts, levee stats), newest first: all of them, by
+     * department, by channel. Partial indexes: only those events' rows,
+     * so ingest hardly pays for them (2% more CPU; one over every event's
+     * department cost 9%). */
+    ("CREATE INDEX event_alert ON event(seq) WHERE action <> 'allow';"
+     "CREATE INDEX event_alert_dept ON event(sender_dept, seq)"
+     " WHERE action <> 'allow';"
+     "CREATE INDEX event_alert_channel ON event(channel, seq)"
+     " WHERE action <> 'allow';"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -961,115 +971,233 @@ static int sqlite_each_orphan_outside(void *db, uint64_t from, uint64_t to,
 
 /* --- search -------------------------------------------------------------- */
 
-/* The search statement, with only the filters asked for (so each leaves
- * no "?n IS NULL OR" for the planner to see through). The FTS index drives
- * it, newest first, and stops after the page. */
-static int search_sql(const lv_search_request *q, lv_buf *sql) {
-  int rc = lv_buf_puts(
-      sql, "SELECT e.seq, e.id, e.time_ms, e.channel, e.sender_id,"
-           " e.sender_name, e.conversation_id, e.conversation_title,"
-           " e.action, e.severity,"
-           " (SELECT group_concat(f.category, ',') FROM finding f"
-           "  WHERE f.seq = e.seq),"
-           " highlight(content_fts, 0, ?2, ?3),"
-           " highlight(content_fts, 1, ?2, ?3)"
-           " FROM search.content_fts JOIN event e"
-           " ON e.seq = content_fts.rowid WHERE content_fts MATCH ?1");
+/* Parameters of the search, listing and count statements, the same in
+ * each (a statement uses some of them; the others are bound for nothing). */
+enum {
+  P_MATCH = 1,
+  P_MARK_OPEN,
+  P_MARK_CLOSE,
+  P_SENDER,
+  P_CONVERSATION,
+  P_CHANNEL,
+  P_ACTION,
+  P_CATEGORY, /* a category, or a prefix ending in '.' */
+  P_SINCE,
+  P_UNTIL,
+  P_LIMIT,
+  P_OFFSET,
+  P_CATEGORY_END, /* past the prefix's last category: '.' becomes '/' */
+  P_DEPT,
+  P_BEFORE,
+  P_TZ_MS
+};
+
+static int is_prefix(levee_str category) {
+  return category.len && category.ptr[category.len - 1] == '.';
+}
+
+/* How filter_sql() asks for a category among an event's findings. */
+enum {
+  CATEGORY_EXISTS, /* a finding of e's: when another index drives (FTS) */
+  CATEGORY_IN,     /* e's seq among those of the category's findings: the
+                      category's index drives (a rare category is not a
+                      pass over every event) */
+  CATEGORY_OF_F    /* the finding f the statement joins (by category) */
+};
+
+/* The request's filters as " AND ..." terms over event e, only those
+ * asked for (so each leaves no "?n IS NULL OR" for the planner to see
+ * through). seq is the column the record bound applies to; category says
+ * how the category is matched. */
+static int filter_sql(const lv_search_request *q, const char *seq, int category,
+                      lv_buf *sql) {
+  int rc = LEVEE_OK;
   if (!rc && q->sender.ptr)
     rc = lv_buf_puts(sql, " AND e.sender_id = ?4");
   if (!rc && q->conversation.ptr)
     rc = lv_buf_puts(sql, " AND e.conversation_id = ?5");
+  if (!rc && q->sender_dept.ptr)
+    rc = lv_buf_puts(sql, " AND e.sender_dept = ?14");
   if (!rc && q->channel.ptr)
     rc = lv_buf_puts(sql, " AND e.channel = ?6");
   if (!rc && q->action.ptr)
     rc = lv_buf_puts(sql, " AND e.action = ?7");
-  if (!rc && q->category.ptr)
-    rc = lv_buf_puts(sql, q->category.len &&
-                                  q->category.ptr[q->category.len - 1] == '.'
-                              ? " AND EXISTS (SELECT 1 FROM finding f"
-                                " WHERE f.seq = e.seq AND"
-                                " substr(f.category, 1, length(?8)) = ?8)"
-                              : " AND EXISTS (SELECT 1 FROM finding f"
-                                " WHERE f.seq = e.seq AND f.category = ?8)");
+  /* An action other than allow says the same as alerts_only, in the words
+   * of the partial indexes' WHERE, so that they serve it. */
+  if (!rc && (q->alerts_only ||
+              (q->action.ptr &&
+               !(q->action.len == 5 && !memcmp(q->action.ptr, "allow", 5)))))
+    rc = lv_buf_puts(sql, " AND e.action <> 'allow'");
+  if (!rc && q->category.ptr) {
+    const char *match = is_prefix(q->category)
+                            ? "f.category >= ?8 AND f.category < ?13"
+                            : "f.category = ?8";
+    if (category == CATEGORY_OF_F)
+      rc = lv_buf_printf(sql, " AND %s", match);
+    else if (category == CATEGORY_IN)
+      rc = lv_buf_printf(sql,
+                         " AND e.seq IN (SELECT f.seq FROM finding f"
+                         " WHERE %s%s)",
+                         match, q->before_seq ? " AND f.seq < ?15" : "");
+    else
+      rc = lv_buf_printf(sql,
+                         " AND EXISTS (SELECT 1 FROM finding f"
+                         " WHERE f.seq = e.seq AND %s)",
+                         match);
+  }
   if (!rc && q->since_ms != INT64_MIN)
     rc = lv_buf_puts(sql, " AND e.time_ms >= ?9");
   if (!rc && q->until_ms != INT64_MAX)
     rc = lv_buf_puts(sql, " AND e.time_ms < ?10");
+  if (!rc && q->before_seq)
+    rc = lv_buf_printf(sql, " AND %s < ?15", seq);
+  return rc;
+}
+
+/* Binds the filters' parameters; *end is the prefix's end, the caller's
+ * to free. */
+static int bind_filters(sqlite3_stmt *st, const lv_search_request *q,
+                        char **end) {
+  bind_str(st, P_SENDER, q->sender);
+  bind_str(st, P_CONVERSATION, q->conversation);
+  bind_str(st, P_CHANNEL, q->channel);
+  bind_str(st, P_ACTION, q->action);
+  bind_str(st, P_CATEGORY, q->category);
+  bind_str(st, P_DEPT, q->sender_dept);
+  sqlite3_bind_int64(st, P_SINCE, q->since_ms);
+  sqlite3_bind_int64(st, P_UNTIL, q->until_ms);
+  sqlite3_bind_int64(st, P_BEFORE,
+                     q->before_seq > INT64_MAX ? INT64_MAX
+                                               : (sqlite3_int64)q->before_seq);
+  *end = NULL;
+  if (q->category.ptr && is_prefix(q->category)) {
+    if (!(*end = malloc(q->category.len)))
+      return LEVEE_ENOMEM;
+    memcpy(*end, q->category.ptr, q->category.len);
+    (*end)[q->category.len - 1] = '/';
+    sqlite3_bind_text64(st, P_CATEGORY_END, *end, q->category.len,
+                        SQLITE_STATIC, SQLITE_UTF8);
+  }
+  return LEVEE_OK;
+}
+
+/* The columns of a hit, in the order every search statement gives them;
+ * the text and extracted text follow. */
+#define HIT_COLUMNS                                                            \
+  "e.seq, e.id, e.time_ms, e.channel, e.sender_id, e.sender_name,"             \
+  " e.conversation_id, e.conversation_title, e.action, e.severity,"            \
+  " e.sender_dept,"                                                            \
+  " (SELECT group_concat(f.category, ',') FROM finding f"                      \
+  "  WHERE f.seq = e.seq),"
+
+/* The search statement: the FTS index drives it, newest first, and stops
+ * after the page. */
+static int search_sql(const lv_search_request *q, lv_buf *sql) {
+  int rc = lv_buf_puts(sql, "SELECT " HIT_COLUMNS
+                            " highlight(content_fts, 0, ?2, ?3),"
+                            " highlight(content_fts, 1, ?2, ?3)"
+                            " FROM search.content_fts JOIN event e"
+                            " ON e.seq = content_fts.rowid"
+                            " WHERE content_fts MATCH ?1");
+  if (!rc)
+    rc = filter_sql(q, "content_fts.rowid", CATEGORY_EXISTS, sql);
   if (!rc)
     rc = lv_buf_puts(sql, " ORDER BY content_fts.rowid DESC"
                           " LIMIT ?11 OFFSET ?12");
   return rc;
 }
 
+/* The listing statement: events newest first, through the index that
+ * the filters pick (the planner's choice), stopping after the page. */
+static int list_sql(const lv_search_request *q, lv_buf *sql) {
+  int rc = lv_buf_puts(sql, "SELECT " HIT_COLUMNS " c.text, c.extracted"
+                            " FROM event e LEFT JOIN content c"
+                            " ON c.seq = e.seq WHERE 1");
+  if (!rc)
+    rc = filter_sql(q, "e.seq", CATEGORY_IN, sql);
+  if (!rc)
+    rc = lv_buf_puts(sql, " ORDER BY e.seq DESC LIMIT ?11 OFFSET ?12");
+  return rc;
+}
+
+/* Attaches the search index (search.db, search_index.c), a writer
+ * first bringing it up to date with the store. */
+static int attach_search(sqlite_store *s, levee_error *err) {
+  char path[4200];
+  struct stat st;
+  int rc;
+  if (s->search_attached)
+    return LEVEE_OK;
+  if (!s->index && !sqlite3_db_readonly(s->db, "main") &&
+      (rc = lv_search_index_open(s->dir, &s->index, err)))
+    return rc;
+  if (s->index && (rc = lv_search_index_close(s->index, err))) {
+    s->index = NULL;
+    return rc;
+  }
+  s->index = NULL;
+  snprintf(path, sizeof path, "%s/search.db", s->dir);
+  if (stat(path, &st))
+    return lv_error_set(err, LEVEE_ENOTFOUND,
+                        "the search index is missing (levee ingest "
+                        "builds it)");
+  sqlite3_stmt *at;
+  if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS search", -1, &at,
+                         NULL) != SQLITE_OK)
+    return db_error(s, err, "opening the search index");
+  sqlite3_bind_text(at, 1, path, -1, SQLITE_STATIC);
+  rc = sqlite3_step(at);
+  sqlite3_finalize(at);
+  if (rc != SQLITE_DONE)
+    return db_error(s, err, "opening the search index");
+  s->search_attached = 1;
+  return LEVEE_OK;
+}
+
 static int sqlite_search(void *db, const lv_search_request *q,
                          lv_search_hit_fn fn, void *ud, levee_error *err) {
   sqlite_store *s = db;
-  if (!s->search_attached) {
-    /* The index is in search.db (search_index.c): a writer first brings it
-     * up to date with the store. */
-    char path[4200];
-    struct stat st;
-    int rc;
-    if (!s->index && !sqlite3_db_readonly(s->db, "main") &&
-        (rc = lv_search_index_open(s->dir, &s->index, err)))
-      return rc;
-    if (s->index && (rc = lv_search_index_close(s->index, err))) {
-      s->index = NULL;
-      return rc;
-    }
-    s->index = NULL;
-    snprintf(path, sizeof path, "%s/search.db", s->dir);
-    if (stat(path, &st))
-      return lv_error_set(err, LEVEE_ENOTFOUND,
-                          "the search index is missing (levee ingest "
-                          "builds it)");
-    sqlite3_stmt *at;
-    if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS search", -1, &at,
-                           NULL) != SQLITE_OK)
-      return db_error(s, err, "opening the search index");
-    sqlite3_bind_text(at, 1, path, -1, SQLITE_STATIC);
-    rc = sqlite3_step(at);
-    sqlite3_finalize(at);
-    if (rc != SQLITE_DONE)
-      return db_error(s, err, "opening the search index");
-    s->search_attached = 1;
-  }
-  char *match = NULL;
+  char *match = NULL, *end = NULL;
   size_t match_len = 0;
-  int rc = lv_fts5_quote_query(q->text.ptr ? q->text.ptr : "", q->text.len,
-                               &match, &match_len);
-  if (rc)
-    return lv_error_set(err, rc, "the search text: %s", levee_strerror(rc));
-  if (!match_len) {
-    free(match);
-    return lv_error_set(err, LEVEE_EINVAL,
-                        "nothing to search for in the search text");
+  int rc, listing = !q->text.len;
+  if (!listing) {
+    if ((rc = attach_search(s, err)))
+      return rc;
+    if ((rc = lv_fts5_quote_query(q->text.ptr ? q->text.ptr : "", q->text.len,
+                                  &match, &match_len)))
+      return lv_error_set(err, rc, "the search text: %s", levee_strerror(rc));
+    if (!match_len) {
+      free(match);
+      return lv_error_set(err, LEVEE_EINVAL,
+                          "nothing to search for in the search text");
+    }
   }
   lv_buf sql;
   lv_buf_init(&sql, 1u << 16);
   sqlite3_stmt *st = NULL;
   if ((rc = lv_buf_puts(&sql, q->explain ? "EXPLAIN QUERY PLAN " : "")) ||
-      (rc = search_sql(q, &sql)))
+      (rc = listing ? list_sql(q, &sql) : search_sql(q, &sql))) {
+    lv_error_set(err, rc, "the search: %s", levee_strerror(rc));
     goto out;
+  }
   if (sqlite3_prepare_v2(s->db, sql.data, (int)sql.len, &st, NULL) !=
       SQLITE_OK) {
     rc = db_error(s, err, "preparing the search");
     goto out;
   }
-  sqlite3_bind_text(st, 1, match, (int)match_len, SQLITE_STATIC);
-  bind_cstr(st, 2, q->mark_open ? q->mark_open : "");
-  bind_cstr(st, 3, q->mark_close ? q->mark_close : "");
-  bind_str(st, 4, q->sender);
-  bind_str(st, 5, q->conversation);
-  bind_str(st, 6, q->channel);
-  bind_str(st, 7, q->action);
-  bind_str(st, 8, q->category);
-  sqlite3_bind_int64(st, 9, q->since_ms);
-  sqlite3_bind_int64(st, 10, q->until_ms);
+  if (match)
+    sqlite3_bind_text(st, P_MATCH, match, (int)match_len, SQLITE_STATIC);
+  bind_cstr(st, P_MARK_OPEN, q->mark_open ? q->mark_open : "");
+  bind_cstr(st, P_MARK_CLOSE, q->mark_close ? q->mark_close : "");
+  if ((rc = bind_filters(st, q, &end))) {
+    lv_error_set(err, rc, "the search: %s", levee_strerror(rc));
+    goto out;
+  }
   sqlite3_bind_int64(
-      st, 11, q->limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)q->limit);
-  sqlite3_bind_int64(
-      st, 12, q->offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)q->offset);
+      st, P_LIMIT, q->limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)q->limit);
+  sqlite3_bind_int64(st, P_OFFSET,
+                     q->offset > INT64_MAX ? INT64_MAX
+                                           : (sqlite3_int64)q->offset);
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     lv_search_hit h;
@@ -1087,9 +1215,10 @@ static int sqlite_search(void *db, const lv_search_request *q,
       h.conversation_title = col_str(st, 7);
       h.action = col_str(st, 8);
       h.severity = col_str(st, 9);
-      h.categories = col_str(st, 10);
-      h.text = col_str(st, 11);
-      h.extracted = col_str(st, 12);
+      h.sender_dept = col_str(st, 10);
+      h.categories = col_str(st, 11);
+      h.text = col_str(st, 12);
+      h.extracted = col_str(st, 13);
     }
     if ((rc = fn(ud, &h)))
       goto out;
@@ -1100,6 +1229,98 @@ out:
   sqlite3_finalize(st);
   lv_buf_cleanup(&sql);
   free(match);
+  free(end);
+  return rc;
+}
+
+/* --- counts -------------------------------------------------------------- */
+
+/* A group's key over event e (and finding f, by category). The day is
+ * floor((time_ms + tz) / day) without adding the two (time_ms is any
+ * int64): the truncated quotient, corrected by where the remainder plus
+ * the offset (both under a day) falls. */
+static const char *stats_key(lv_stats_by by) {
+  switch (by) {
+  case LV_STATS_DAY:
+    return "e.time_ms / 86400000"
+           " + (e.time_ms % 86400000 + ?16 >= 86400000)"
+           " - (e.time_ms % 86400000 + ?16 < 0)"
+           " - (e.time_ms % 86400000 + ?16 < -86400000)";
+  case LV_STATS_CATEGORY: return "f.category";
+  case LV_STATS_DEPT: return "e.sender_dept";
+  case LV_STATS_CHANNEL: return "e.channel";
+  case LV_STATS_ACTION: return "e.action";
+  case LV_STATS_SEVERITY: return "e.severity";
+  }
+  return "NULL";
+}
+
+static int stats_sql(const lv_stats_request *q, lv_buf *sql) {
+  int by_category = q->by == LV_STATS_CATEGORY;
+  /* By category: each finding's, an event counted once in each; without
+   * a category filter, events with no finding too (as no category). */
+  int rc = lv_buf_printf(
+      sql, "SELECT k, n FROM (SELECT %s AS k, %s AS n FROM event e%s WHERE 1",
+      stats_key(q->by), by_category ? "count(DISTINCT e.seq)" : "count(*)",
+      !by_category             ? ""
+      : q->filter.category.ptr ? " JOIN finding f ON f.seq = e.seq"
+                               : " LEFT JOIN finding f ON f.seq = e.seq");
+  if (!rc)
+    rc = filter_sql(&q->filter, "e.seq",
+                    by_category ? CATEGORY_OF_F : CATEGORY_IN, sql);
+  if (!rc)
+    rc = lv_buf_puts(sql, q->by == LV_STATS_DAY
+                              ? " GROUP BY 1) ORDER BY k LIMIT ?11"
+                              : " GROUP BY 1) ORDER BY k IS NULL, n DESC, k"
+                                " LIMIT ?11");
+  return rc;
+}
+
+static int sqlite_stats(void *db, const lv_stats_request *q, uint64_t limit,
+                        lv_stats_fn fn, void *ud, levee_error *err) {
+  sqlite_store *s = db;
+  lv_buf sql;
+  lv_buf_init(&sql, 1u << 16);
+  sqlite3_stmt *st = NULL;
+  char *end = NULL;
+  int rc;
+  if ((rc = lv_buf_puts(&sql, q->explain ? "EXPLAIN QUERY PLAN " : "")) ||
+      (rc = stats_sql(q, &sql))) {
+    lv_error_set(err, rc, "counting: %s", levee_strerror(rc));
+    goto out;
+  }
+  if (sqlite3_prepare_v2(s->db, sql.data, (int)sql.len, &st, NULL) !=
+      SQLITE_OK) {
+    rc = db_error(s, err, "preparing the count");
+    goto out;
+  }
+  if ((rc = bind_filters(st, &q->filter, &end))) {
+    lv_error_set(err, rc, "counting: %s", levee_strerror(rc));
+    goto out;
+  }
+  sqlite3_bind_int64(st, P_LIMIT,
+                     limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+  sqlite3_bind_int64(st, P_TZ_MS, (sqlite3_int64)q->tz_offset_min * 60000);
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (q->explain) {
+      rc = fn(ud, col_str(st, 3), 0);
+    } else if (q->by == LV_STATS_DAY) {
+      char key[LV_STATS_DAY_KEY_MAX];
+      size_t n = lv_stats_day_key(sqlite3_column_int64(st, 0), key);
+      rc = fn(ud, (levee_str){key, n}, (uint64_t)sqlite3_column_int64(st, 1));
+    } else {
+      rc = fn(ud, col_str(st, 0), (uint64_t)sqlite3_column_int64(st, 1));
+    }
+    if (rc)
+      goto out;
+  }
+  if (step != SQLITE_DONE)
+    rc = db_error(s, err, "counting");
+out:
+  sqlite3_finalize(st);
+  lv_buf_cleanup(&sql);
+  free(end);
   return rc;
 }
 
@@ -1333,4 +1554,5 @@ const lv_store_backend lv_store_sqlite = {
     .each_purge_candidate = sqlite_each_purge_candidate,
     .delete_content = sqlite_delete_content,
     .expire_record = sqlite_expire_record,
+    .stats = sqlite_stats,
 };

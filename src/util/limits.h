@@ -58,6 +58,10 @@
  * is at most LV_MAX_SEARCH_QUERY_BYTES. */
 #define LV_MAX_SEARCH_TOKEN_BYTES 128
 #define LV_MAX_SEARCH_QUERY_BYTES (4u << 10)
+/* Counts of stored events (lv_store_stats): groups one answer may have
+ * (27 years of days, or as many departments), so its size is bounded
+ * whatever the store holds. */
+#define LV_MAX_STATS_GROUPS 10000u
 
 /* Attachments (src/extract/). Images: an image whose header declares more
  * than LV_MAX_IMAGE_PIXELS is refused unread; a JPEG over

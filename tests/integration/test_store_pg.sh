@@ -4,7 +4,7 @@
 # a real server that scripts/pg-test-server.sh starts in a temporary
 # directory and stops at the end:
 #   - the SQLite back end's tests, run against it: test_store_cli.sh,
-#     test_register.sh, test_admin.sh,
+#     test_store_stats.sh, test_register.sh, test_admin.sh,
 #     test_store_purge.sh, test_store_kill.sh (50 kills) and the unit test
 #     test_store (LEVEE_TEST_STORE, LEVEE_TEST_STORE_URL);
 #   - the same events and searches give the same results, byte for byte,
@@ -43,7 +43,7 @@ sql() { PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -At -v ON_ERROR
 newdb() { sql "$url" "CREATE DATABASE $1" && echo "$base/$1"; }
 
 # --- the SQLite back end's tests, against PostgreSQL ---------------------------
-for t in test_store_cli test_store_purge test_register test_admin; do
+for t in test_store_cli test_store_stats test_store_purge test_register test_admin; do
   LEVEE_TEST_STORE="$url" bash "$here/$t.sh" >"$tmp/$t.out" 2>&1; rc=$?
   check "$t.sh against PostgreSQL ($(tail -n1 "$tmp/$t.out"))" '[ $rc -eq 0 ]'
   [ $rc -eq 0 ] || grep FAIL "$tmp/$t.out" >&2
