@@ -16,6 +16,8 @@ endforeach()
 # The net layer's unit tests.
 target_link_libraries(test_rate_limit PRIVATE levee_net)
 target_link_libraries(test_http PRIVATE levee_net)
+target_link_libraries(test_alert_format PRIVATE levee_net)
+target_link_libraries(test_alert PRIVATE levee_net)
 target_link_libraries(test_auth PRIVATE levee_net)
 target_link_libraries(test_store_writer PRIVATE levee_net)
 
@@ -46,6 +48,8 @@ if(LEVEE_FUZZ)
   # levee serve's request path, through the API's handler.
   target_compile_options(levee_net PRIVATE -fsanitize=fuzzer-no-link)
   target_link_libraries(fuzz_api PRIVATE levee_net)
+  # Alert message bodies and receivers' answers.
+  target_link_libraries(fuzz_alert_format PRIVATE levee_net)
   # A CLI parser, compiled in (the CLI is not a library).
   target_sources(fuzz_registration
                  PRIVATE ${CMAKE_SOURCE_DIR}/src/cli/registration_detail.c)

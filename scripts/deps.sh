@@ -11,6 +11,8 @@ pkgs=(
   libgmime-3.0-dev libjansson-dev libcmocka-dev
   # levee serve: the HTTP server; its tests and load tests use curl and wrk
   libmicrohttpd-dev curl wrk python3-jsonschema
+  # alerts: webhooks and group robots (WeCom, DingTalk, Feishu) over HTTP(S)
+  libcurl4-openssl-dev
   # the audit store: SQLite (FTS5), SHA-256 (OpenSSL's libcrypto), PostgreSQL
   libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql
   # attachments: OCR (Tesseract, Chinese and English models), images (Leptonica),

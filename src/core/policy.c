@@ -89,6 +89,38 @@ int lv_rule_matches_event(const lv_rule *r, const levee_event *ev) {
   return 1;
 }
 
+static const char *const sink_type_names[] = {"webhook", "wecom", "dingtalk",
+                                              "feishu", "syslog"};
+
+const char *lv_sink_type_name(lv_sink_type t) {
+  return (unsigned)t < 5 ? sink_type_names[t] : "webhook";
+}
+
+/* Syslog facilities by name (RFC 5424 section 6.2.1), their codes 0..23. */
+static const char *const facility_names[] = {
+    "kern",   "user",   "mail",   "daemon", "auth",     "syslog",
+    "lpr",    "news",   "uucp",   "cron",   "authpriv", "ftp",
+    "ntp",    "audit",  "alert",  "clock",  "local0",   "local1",
+    "local2", "local3", "local4", "local5", "local6",   "local7"};
+
+const char *lv_syslog_facility_name(int code) {
+  return code >= 0 && code < 24 ? facility_names[code] : "?";
+}
+
+const lv_sink *lv_policy_sink(const levee_policy *p, const char *name) {
+  for (size_t i = 0; i < p->alerts.n_sinks; i++)
+    if (!strcmp(p->alerts.sinks[i].name, name))
+      return &p->alerts.sinks[i];
+  return NULL;
+}
+
+const lv_rule *lv_policy_rule(const levee_policy *p, const char *id) {
+  for (size_t i = 0; i < p->n_rules; i++)
+    if (!strcmp(p->rules[i].id, id))
+      return &p->rules[i];
+  return NULL;
+}
+
 levee_policy *lv_policy_ref(levee_policy *p) {
   if (p)
     atomic_fetch_add(&p->refs, 1);
@@ -113,6 +145,7 @@ void levee_policy_destroy(levee_policy *p) {
     strlist_free(&r->conversation_types);
     strlist_free(&r->sender_roles);
     strlist_free(&r->sender_depts);
+    strlist_free(&r->notify);
   }
   free(p->rules);
   for (size_t i = 0; i < p->n_lists; i++) {
@@ -127,6 +160,17 @@ void levee_policy_destroy(levee_policy *p) {
   for (size_t i = 0; i < p->retention.n_rules; i++)
     free(p->retention.rules[i].category);
   free(p->retention.rules);
+  for (size_t i = 0; i < p->alerts.n_sinks; i++) {
+    lv_sink *k = &p->alerts.sinks[i];
+    free(k->name);
+    free(k->url);
+    free(k->secret);
+    free(k->address);
+    free(k->host);
+    free(k->port);
+  }
+  free(p->alerts.sinks);
+  strlist_free(&p->alerts.defaults);
   free(p->name);
   free(p->description);
   free(p->origin);

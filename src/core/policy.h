@@ -36,6 +36,11 @@ typedef struct lv_rule {
   double threshold;
   levee_action action;
   levee_severity severity;
+  /* Alert sinks (names in alerts.sinks) for its findings at alert or
+   * above; notify_set 0: the policy's alerts.default; notify_set 1 with
+   * an empty list (notify: []): none. */
+  lv_strlist notify;
+  int notify_set;
   int line; /* where it was defined, for messages */
 } lv_rule;
 
@@ -87,6 +92,53 @@ typedef struct lv_attachment_policy {
   int64_t timeout_ms; /* inline: the longest the caller waits */
 } lv_attachment_policy;
 
+/* Where alerts go (alerts: in a policy; src/net/alert.h sends them). A
+ * sink is a group robot (WeCom, DingTalk, Feishu: markdown messages), a
+ * generic JSON webhook, or a syslog collector (RFC 5424 over UDP or TCP). */
+typedef enum lv_sink_type {
+  LV_SINK_WEBHOOK = 0,
+  LV_SINK_WECOM,
+  LV_SINK_DINGTALK,
+  LV_SINK_FEISHU,
+  LV_SINK_SYSLOG
+} lv_sink_type;
+
+/* The same sender and rule within the window make one alert with a count:
+ * 10 minutes unless the policy says; 0 sends every alert. */
+#define LV_ALERT_WINDOW_DEFAULT_MS (10LL * 60 * 1000)
+
+typedef struct lv_sink {
+  char *name;
+  lv_sink_type type;
+  char *url;    /* http and https sinks */
+  char *secret; /* dingtalk, feishu: the robot's signing secret, or NULL */
+  /* syslog: the address as written ("udp://host:port"), and its parts */
+  char *address;
+  char *host;   /* without IPv6 brackets */
+  char *port;   /* decimal */
+  int tcp;      /* 1: TCP with octet counting (RFC 6587); 0: UDP */
+  int facility; /* syslog facility code, 0..23 (default 4, auth) */
+  int excerpts; /* whether alerts carry the findings' masked excerpts */
+  int line;
+} lv_sink;
+
+typedef struct lv_alert_policy {
+  int set;             /* the policy has an alerts section */
+  int64_t window_ms;   /* aggregation window; 0: off */
+  lv_strlist defaults; /* sinks for findings whose rule names none */
+  lv_sink *sinks;
+  size_t n_sinks;
+} lv_alert_policy;
+
+/* The sink named name, or NULL. */
+const lv_sink *lv_policy_sink(const levee_policy *p, const char *name);
+/* The rule with that id, or NULL. */
+const lv_rule *lv_policy_rule(const levee_policy *p, const char *id);
+/* The type's name as a policy writes it ("wecom"). */
+const char *lv_sink_type_name(lv_sink_type t);
+/* A syslog facility's name ("auth" for 4, "local0" for 16); "?" past 23. */
+const char *lv_syslog_facility_name(int code);
+
 typedef struct lv_keyword_list {
   char *name;   /* findings are keyword.<name> */
   char *origin; /* file it came from, or "inline" */
@@ -106,6 +158,7 @@ struct levee_policy {
   size_t n_lists;
   lv_retention retention;
   lv_attachment_policy attachments;
+  lv_alert_policy alerts;
 };
 
 /* Whether category pattern pat covers category cat. */

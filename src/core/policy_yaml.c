@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #include "core/policy.h"
@@ -232,6 +233,319 @@ static int parse_match(loader *L, yaml_node_t *m, lv_rule *r) {
   return LEVEE_OK;
 }
 
+/* --- alerts: where alerts go (docs/POLICY.md "Alerts") ------------------- */
+
+/* Sink names: a list of names that alerts.sinks defines. `what` names the
+ * list in messages. An empty list is allowed (notify: [] means none). */
+static int parse_sink_names(loader *L, yaml_node_t *n, const char *what,
+                            lv_strlist *out) {
+  if (n->type == YAML_SEQUENCE_NODE &&
+      n->data.sequence.items.top == n->data.sequence.items.start)
+    return LEVEE_OK;
+  if (parse_strlist(L, n, what, out))
+    return L->rc;
+  for (size_t i = 0; i < out->n; i++)
+    if (!lv_policy_sink(L->p, out->v[i]))
+      return fail(L, n,
+                  "%s names the sink '%s', which alerts.sinks does not "
+                  "define",
+                  what, out->v[i]);
+  return LEVEE_OK;
+}
+
+static int parse_notify(loader *L, yaml_node_t *v, lv_rule *r) {
+  char what[160];
+  snprintf(what, sizeof what, "rule '%s': notify", r->id);
+  r->notify_set = 1;
+  return parse_sink_names(L, v, what, &r->notify);
+}
+
+/* A window: "0" (off), or a number with ms, s, m or h, up to 24h. */
+static int parse_window(loader *L, yaml_node_t *n, int64_t *out) {
+  const char *s;
+  if (want_scalar(L, n, "alerts.window", &s))
+    return L->rc;
+  if (!strcmp(s, "0")) {
+    *out = 0;
+    return LEVEE_OK;
+  }
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  int64_t per = !strcmp(end, "ms")  ? 1
+                : !strcmp(end, "s") ? 1000
+                : !strcmp(end, "m") ? 60000
+                : !strcmp(end, "h") ? 3600000
+                                    : 0;
+  if (errno || end == s || s[0] == '-' || s[0] == '+' || !per || v < 1 ||
+      v > LV_ALERT_WINDOW_MAX_MS / per)
+    return fail(L, n,
+                "alerts.window must be 0 (off) or a time up to 24h "
+                "(\"500ms\", \"30s\", \"10m\", \"1h\"), not '%s'",
+                s);
+  *out = (int64_t)v * per;
+  return LEVEE_OK;
+}
+
+/* Whether s is a URL levee posts to: http or https, a host, no spaces or
+ * control bytes, at most LV_MAX_ALERT_URL_BYTES. */
+static int url_ok(const char *s) {
+  size_t n = strlen(s), skip;
+  if (n > LV_MAX_ALERT_URL_BYTES)
+    return 0;
+  if (!strncasecmp(s, "http://", 7))
+    skip = 7;
+  else if (!strncasecmp(s, "https://", 8))
+    skip = 8;
+  else
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+      return 0;
+  /* a host: something before the path, query or fragment */
+  char c = s[skip];
+  return c && c != '/' && c != '?' && c != '#' && c != ':';
+}
+
+/* "udp://host:port" or "tcp://host:port"; host a name, an IPv4 address or
+ * an IPv6 one in brackets; the port 514 when left out. */
+static int parse_syslog_address(loader *L, yaml_node_t *at, lv_sink *k) {
+  const char *a = k->address, *h;
+  if (!strncmp(a, "udp://", 6))
+    k->tcp = 0;
+  else if (!strncmp(a, "tcp://", 6))
+    k->tcp = 1;
+  else
+    goto bad;
+  h = a + 6;
+  const char *host = h, *host_end, *rest;
+  if (*h == '[') {
+    host = h + 1;
+    if (!(host_end = strchr(host, ']')))
+      goto bad;
+    rest = host_end + 1;
+  } else {
+    host_end = h + strcspn(h, ":/");
+    rest = host_end;
+  }
+  if (host_end == host || host_end - host > 253)
+    goto bad;
+  for (const char *c = host; c < host_end; c++)
+    if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' &&
+        !(*h == '[' && *c == ':'))
+      goto bad;
+  long port = 514;
+  if (*rest == ':') {
+    char *end;
+    errno = 0;
+    port = strtol(rest + 1, &end, 10);
+    if (errno || end == rest + 1 || *end || !isdigit((unsigned char)rest[1]) ||
+        port < 1 || port > 65535)
+      goto bad;
+  } else if (*rest)
+    goto bad;
+  char num[8];
+  snprintf(num, sizeof num, "%ld", port);
+  if (!(k->host = strndup(host, (size_t)(host_end - host))))
+    return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+  return dup_str(L, num, &k->port);
+bad:
+  return fail(L, at,
+              "sink '%s': address must be udp://HOST:PORT or "
+              "tcp://HOST:PORT (an IPv6 host in brackets), not '%s'",
+              k->name, a);
+}
+
+static int parse_facility(loader *L, yaml_node_t *n, lv_sink *k) {
+  const char *s;
+  if (want_scalar(L, n, "facility", &s))
+    return L->rc;
+  for (int i = 0; i < 24; i++)
+    if (!strcmp(s, lv_syslog_facility_name(i))) {
+      k->facility = i;
+      return LEVEE_OK;
+    }
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (end != s && !*end && isdigit((unsigned char)s[0]) && v >= 0 && v <= 23) {
+    k->facility = (int)v;
+    return LEVEE_OK;
+  }
+  return fail(L, n,
+              "sink '%s': facility must be a syslog facility name (auth, "
+              "local0 .. local7, ...) or 0 to 23, not '%s'",
+              k->name, s);
+}
+
+static int parse_sink(loader *L, yaml_node_t *kn, yaml_node_t *n, lv_sink *k) {
+  const char *name = scalar(kn), *s;
+  k->line = (int)kn->start_mark.line + 1;
+  k->facility = 4; /* auth: security messages */
+  k->excerpts = -1; /* unset: by the type, below */
+  if (!name || !*name)
+    return fail(L, kn, "sink names must be names");
+  if (dup_str(L, name, &k->name))
+    return L->rc;
+  for (const char *c = name; *c; c++)
+    if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+      return fail(L, kn, "sink name '%s' may use only letters, digits, - _ .",
+                  name);
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(L, n, "sink '%s' must be a mapping ({type: wecom, url: ...})",
+                name);
+  if (no_duplicate_keys(L, n))
+    return L->rc;
+  yaml_node_t *type = NULL, *url = NULL, *secret = NULL, *address = NULL,
+              *facility = NULL;
+  FOR_PAIRS(L, n, pr) {
+    yaml_node_t *k2 = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(k2);
+    if (key && !strcmp(key, "type"))
+      type = v;
+    else if (key && !strcmp(key, "url"))
+      url = v;
+    else if (key && !strcmp(key, "secret"))
+      secret = v;
+    else if (key && !strcmp(key, "address"))
+      address = v;
+    else if (key && !strcmp(key, "facility"))
+      facility = v;
+    else if (key && !strcmp(key, "excerpts")) {
+      if (parse_bool(L, v, "excerpts", &k->excerpts))
+        return L->rc;
+    } else
+      return fail(L, k2,
+                  "sink '%s': unknown key '%s' (known: type, url, secret, "
+                  "address, facility, excerpts)",
+                  name, key ? key : "?");
+  }
+  if (!type)
+    return fail(L, n,
+                "sink '%s' has no type (webhook, wecom, dingtalk, feishu "
+                "or syslog)",
+                name);
+  if (want_scalar(L, type, "type", &s))
+    return L->rc;
+  int t = -1;
+  for (int i = 0; i <= LV_SINK_SYSLOG; i++)
+    if (!strcmp(s, lv_sink_type_name((lv_sink_type)i)))
+      t = i;
+  if (t < 0)
+    return fail(L, type,
+                "sink '%s': type must be webhook, wecom, dingtalk, feishu or "
+                "syslog, not '%s'",
+                name, s);
+  k->type = (lv_sink_type)t;
+  /* The group robots are services outside the organisation's network: a
+   * marking or a registered paragraph is classified text, so they get no
+   * excerpts unless the policy says so. */
+  if (k->excerpts < 0)
+    k->excerpts = k->type == LV_SINK_WEBHOOK || k->type == LV_SINK_SYSLOG;
+  if (k->type == LV_SINK_SYSLOG) {
+    if (url)
+      return fail(L, url, "sink '%s': a syslog sink has an address, not a url",
+                  name);
+    if (!address)
+      return fail(L, n,
+                  "sink '%s' has no address (udp://HOST:PORT or "
+                  "tcp://HOST:PORT)",
+                  name);
+    if (want_scalar(L, address, "address", &s))
+      return L->rc;
+    if (strlen(s) > LV_MAX_ALERT_URL_BYTES)
+      return fail(L, address, "sink '%s': address over %d bytes", name,
+                  LV_MAX_ALERT_URL_BYTES);
+    if (dup_str(L, s, &k->address) || parse_syslog_address(L, address, k))
+      return L->rc;
+    if (facility && parse_facility(L, facility, k))
+      return L->rc;
+  } else {
+    if (address)
+      return fail(L, address,
+                  "sink '%s': only a syslog sink has an address (this one "
+                  "has a url)",
+                  name);
+    if (facility)
+      return fail(L, facility, "sink '%s': only a syslog sink has a facility",
+                  name);
+    if (!url)
+      return fail(L, n, "sink '%s' has no url", name);
+    if (want_scalar(L, url, "url", &s))
+      return L->rc;
+    if (!url_ok(s))
+      return fail(L, url,
+                  "sink '%s': url must be an http:// or https:// URL with a "
+                  "host, without spaces, at most %d bytes",
+                  name, LV_MAX_ALERT_URL_BYTES);
+    if (dup_str(L, s, &k->url))
+      return L->rc;
+  }
+  if (secret) {
+    if (k->type != LV_SINK_DINGTALK && k->type != LV_SINK_FEISHU)
+      return fail(L, secret,
+                  "sink '%s': only dingtalk and feishu sinks sign with a "
+                  "secret",
+                  name);
+    if (want_scalar(L, secret, "secret", &s))
+      return L->rc;
+    if (!*s || strlen(s) > LV_MAX_ALERT_URL_BYTES)
+      return fail(L, secret, "sink '%s': secret must be 1 to %d bytes", name,
+                  LV_MAX_ALERT_URL_BYTES);
+    if (dup_str(L, s, &k->secret))
+      return L->rc;
+  }
+  return LEVEE_OK;
+}
+
+/* alerts: { window: T, default: [SINK...], sinks: { NAME: {...} } } */
+static int parse_alerts(loader *L, yaml_node_t *n) {
+  lv_alert_policy *a = &L->p->alerts;
+  yaml_node_t *sinks = NULL, *defaults = NULL;
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(L, n, "alerts must be a mapping (window, default, sinks)");
+  if (no_duplicate_keys(L, n))
+    return L->rc;
+  a->set = 1;
+  FOR_PAIRS(L, n, pr) {
+    yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(k);
+    if (key && !strcmp(key, "window")) {
+      if (parse_window(L, v, &a->window_ms))
+        return L->rc;
+    } else if (key && !strcmp(key, "default"))
+      defaults = v;
+    else if (key && !strcmp(key, "sinks"))
+      sinks = v;
+    else
+      return fail(L, k,
+                  "unknown key in alerts '%s' (known: window, default, "
+                  "sinks)",
+                  key ? key : "?");
+  }
+  if (sinks) {
+    if (sinks->type != YAML_MAPPING_NODE)
+      return fail(L, sinks,
+                  "alerts.sinks must be a mapping of name: {type: ..., "
+                  "url: ...}");
+    if (no_duplicate_keys(L, sinks))
+      return L->rc;
+    int cnt =
+        (int)(sinks->data.mapping.pairs.top - sinks->data.mapping.pairs.start);
+    if (cnt > LV_MAX_ALERT_SINKS)
+      return fail(L, sinks, "more than %d alert sinks", LV_MAX_ALERT_SINKS);
+    if (!(a->sinks = calloc((size_t)cnt + 1, sizeof *a->sinks)))
+      return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+    FOR_PAIRS(L, sinks, pr) {
+      lv_sink *k = &a->sinks[a->n_sinks++];
+      if (parse_sink(L, node(L, pr->key), node(L, pr->value), k))
+        return L->rc;
+    }
+  }
+  if (defaults && parse_sink_names(L, defaults, "alerts.default", &a->defaults))
+    return L->rc;
+  return LEVEE_OK;
+}
+
 static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
   r->external = -1;
   r->threshold = LV_DEFAULT_THRESHOLD;
@@ -242,7 +556,7 @@ static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
     return fail(L, n, "each rule must be a mapping");
   if (no_duplicate_keys(L, n))
     return L->rc;
-  yaml_node_t *match = NULL;
+  yaml_node_t *match = NULL, *notify = NULL;
   int have_action = 0;
   FOR_PAIRS(L, n, pr) {
     yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
@@ -275,6 +589,8 @@ static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
                     "severity must be info, low, medium, high or "
                     "critical, not '%s'",
                     s);
+    } else if (!strcmp(key, "notify")) {
+      notify = v; /* read once the id is known, for messages */
     } else if (!strcmp(key, "threshold")) {
       if (want_scalar(L, v, "threshold", &s))
         return L->rc;
@@ -287,7 +603,7 @@ static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
     } else
       return fail(L, k,
                   "unknown rule key '%s' (known: id, description, match, "
-                  "threshold, action, severity)",
+                  "threshold, action, severity, notify)",
                   key);
   }
   if (!r->id)
@@ -310,6 +626,8 @@ static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
                   "rule '%s': unknown category '%s' (see docs/POLICY.md; "
                   "keyword.<name> needs a keyword list of that name)",
                   r->id, r->categories.v[i]);
+  if (notify && parse_notify(L, notify, r))
+    return L->rc;
   return LEVEE_OK;
 }
 
@@ -642,7 +960,7 @@ static int load_root(loader *L, int *include_default) {
     return fail(L, root, "a policy must be a mapping (version, rules, ...)");
   if (no_duplicate_keys(L, root))
     return L->rc;
-  yaml_node_t *rules = NULL, *lists = NULL;
+  yaml_node_t *rules = NULL, *lists = NULL, *alerts = NULL;
   int have_version = 0;
   FOR_PAIRS(L, root, pr) {
     yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
@@ -679,15 +997,19 @@ static int load_root(loader *L, int *include_default) {
     } else if (!strcmp(key, "attachments")) {
       if (parse_attachments(L, v))
         return L->rc;
+    } else if (!strcmp(key, "alerts")) {
+      alerts = v; /* before the rules, whose notify names its sinks */
     } else
       return fail(L, k,
                   "unknown top-level key '%s' (known: version, name, "
                   "description, include_default, keyword_lists, rules, "
-                  "retention, attachments)",
+                  "retention, attachments, alerts)",
                   key);
   }
   if (!have_version)
     return fail(L, root, "the policy has no 'version: 1'");
+  if (alerts && parse_alerts(L, alerts))
+    return L->rc;
   if (lists) {
     if (lists->type != YAML_SEQUENCE_NODE)
       return fail(L, lists, "keyword_lists must be a list");
@@ -726,6 +1048,8 @@ static int load_root(loader *L, int *include_default) {
         if (!strcmp(L->p->rules[j].id, r->id))
           return fail(L, node(L, *it), "two rules have the id '%s'", r->id);
     }
+    if (!L->p->n_rules && !*include_default) /* rules: [] (fuzz_policy) */
+      return fail(L, rules, "the policy has no rules");
   }
   return LEVEE_OK;
 }
@@ -746,6 +1070,7 @@ int levee_policy_parse(const char *yaml, size_t len, const char *origin,
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   atomic_init(&L.p->refs, 1);
   L.p->attachments.timeout_ms = LV_ATTACHMENT_TIMEOUT_MS;
+  L.p->alerts.window_ms = LV_ALERT_WINDOW_DEFAULT_MS;
   if (!yaml_parser_initialize(&parser)) {
     L.rc = lv_error_set(err, LEVEE_ENOMEM, "out of memory");
     goto out;
@@ -816,13 +1141,14 @@ static int merge_policy(loader *L, const levee_policy *src) {
     r->id = strdup(s->id);
     r->description = s->description ? strdup(s->description) : NULL;
     r->categories = r->channels = r->conversation_types = (lv_strlist){0};
-    r->sender_roles = r->sender_depts = (lv_strlist){0};
+    r->sender_roles = r->sender_depts = r->notify = (lv_strlist){0};
     if (!r->id || (s->description && !r->description) ||
         copy_strlist(&s->categories, &r->categories) ||
         copy_strlist(&s->channels, &r->channels) ||
         copy_strlist(&s->conversation_types, &r->conversation_types) ||
         copy_strlist(&s->sender_roles, &r->sender_roles) ||
-        copy_strlist(&s->sender_depts, &r->sender_depts))
+        copy_strlist(&s->sender_depts, &r->sender_depts) ||
+        copy_strlist(&s->notify, &r->notify))
       return L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
   }
   return LEVEE_OK;

@@ -144,5 +144,34 @@
 #define LV_EXTRACT_QUEUE_JOBS 256u
 #define LV_EXTRACT_QUEUE_BYTES ((size_t)4 * LV_MAX_FILE_BYTES)
 
+/* Alerts (policy alerts:, src/net/alert.h). Sinks in one policy; bytes of a
+ * sink's URL, syslog address or secret; the longest aggregation window. */
+#define LV_MAX_ALERT_SINKS 64
+#define LV_MAX_ALERT_URL_BYTES 2048
+#define LV_ALERT_WINDOW_MAX_MS (24LL * 3600 * 1000)
+/* The dispatcher: alerts waiting for delivery (its queue_max may not pass
+ * this), delivery threads, attempts of one alert, (sender, rule, sink)
+ * windows open at once (past it the oldest is closed early and its count
+ * sent), and undelivered alerts remembered for the API (a ring: the
+ * oldest is forgotten). */
+#define LV_ALERT_QUEUE_MAX 65536
+#define LV_ALERT_MAX_THREADS 16
+#define LV_ALERT_MAX_ATTEMPTS 20
+#define LV_ALERT_DEDUP_MAX 4096
+#define LV_ALERT_UNDELIVERED_MAX 1000
+/* What one alert carries: bytes of each field copied from the event
+ * (sender, title, ids: cut at a character boundary), rule ids and
+ * categories listed, excerpts (each at most LV_MAX_EXCERPT_BYTES). */
+#define LV_ALERT_FIELD_BYTES 256
+#define LV_ALERT_MAX_LIST 16
+#define LV_ALERT_MAX_EXCERPTS 5
+/* Message bodies: a robot's markdown text (WeCom takes 4096 bytes), a
+ * syslog message (RFC 5424 over UDP or TCP), any body sent, and the bytes
+ * of a receiver's answer that are read (the rest is ignored). */
+#define LV_ALERT_MARKDOWN_BYTES 4000
+#define LV_ALERT_SYSLOG_BYTES 4096
+#define LV_ALERT_BODY_BYTES (64u << 10)
+#define LV_ALERT_RESPONSE_BYTES (16u << 10)
+
 
 #endif

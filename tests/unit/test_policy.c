@@ -77,6 +77,8 @@ static void fails(const char *yaml, int line, const char *what) {
 static void test_duplicate_keys(void **state) {
   (void)state;
   fails("version: 1\nversion: 1\nrules: []\n", 2, "'version' is given twice");
+  /* An empty list of rules is no rules (found by fuzz_policy). */
+  fails("version: 1\nrules: []\n", 2, "the policy has no rules");
   fails("version: 1\nrules:\n  - id: a\n    id: b\n"
         "    match: {category: pii}\n    action: alert\n",
         4, "'id' is given twice");
@@ -1036,6 +1038,319 @@ static void test_retention_errors(void **state) {
         "retention must be a mapping");
 }
 
+/* alerts: sinks, the window, the default sinks; a rule's notify. */
+static void test_alerts(void **state) {
+  (void)state;
+  levee_policy *p = parse_ok(
+      "version: 1\n"
+      "alerts:\n"
+      "  default: [secops]\n"
+      "  sinks:\n"
+      "    secops:  {type: wecom, url: "
+      "\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY1\"}\n"
+      "    ding:    {type: dingtalk, url: \"https://oapi.dingtalk.com/robot/"
+      "send?access_token=T\", secret: \"SEC1\", excerpts: true}\n"
+      "    fs:      {type: feishu, url: \"https://open.feishu.cn/x\", "
+      "secret: s, excerpts: false}\n"
+      "    hook:    {type: webhook, url: \"http://127.0.0.1:9000/levee\"}\n"
+      "    siem:    {type: syslog, address: \"udp://127.0.0.1:514\"}\n"
+      "    siem6:   {type: syslog, address: \"tcp://[::1]\", facility: "
+      "local0}\n"
+      "    siem-n:  {type: syslog, address: \"tcp://siem.example.cn:6514\", "
+      "facility: 13}\n"
+      "rules:\n"
+      "  - id: classified-block\n"
+      "    match: {category: classified}\n"
+      "    action: block\n"
+      "    notify: [secops, siem]\n"
+      "  - id: pii\n"
+      "    match: {category: pii}\n"
+      "    action: alert\n"
+      "  - id: quiet\n"
+      "    match: {category: finance}\n"
+      "    action: alert\n"
+      "    notify: []\n"
+      "  - id: one\n"
+      "    match: {category: conduct}\n"
+      "    action: alert\n"
+      "    notify: hook\n");
+  const lv_alert_policy *a = &p->alerts;
+  assert_true(a->set);
+  assert_int_equal(a->window_ms, 600000); /* the default, 10 minutes */
+  assert_int_equal(a->n_sinks, 7);
+  assert_int_equal(a->defaults.n, 1);
+  assert_string_equal(a->defaults.v[0], "secops");
+  const lv_sink *k = lv_policy_sink(p, "secops");
+  assert_non_null(k);
+  assert_int_equal(k->type, LV_SINK_WECOM);
+  assert_string_equal(
+      k->url, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY1");
+  assert_null(k->secret);
+  assert_false(k->excerpts); /* a robot outside the network: none unless said */
+  assert_int_equal(k->line, 5);
+  assert_true(lv_policy_sink(p, "hook")->excerpts); /* inside: by default */
+  assert_true(lv_policy_sink(p, "siem")->excerpts);
+  k = lv_policy_sink(p, "ding");
+  assert_int_equal(k->type, LV_SINK_DINGTALK);
+  assert_string_equal(k->secret, "SEC1");
+  assert_true(k->excerpts); /* said */
+  k = lv_policy_sink(p, "fs");
+  assert_int_equal(k->type, LV_SINK_FEISHU);
+  assert_false(k->excerpts);
+  k = lv_policy_sink(p, "siem");
+  assert_int_equal(k->type, LV_SINK_SYSLOG);
+  assert_null(k->url);
+  assert_string_equal(k->host, "127.0.0.1");
+  assert_string_equal(k->port, "514");
+  assert_false(k->tcp);
+  assert_int_equal(k->facility, 4); /* auth */
+  k = lv_policy_sink(p, "siem6");
+  assert_string_equal(k->host, "::1");
+  assert_string_equal(k->port, "514");
+  assert_true(k->tcp);
+  assert_int_equal(k->facility, 16);
+  k = lv_policy_sink(p, "siem-n");
+  assert_string_equal(k->host, "siem.example.cn");
+  assert_string_equal(k->port, "6514");
+  assert_int_equal(k->facility, 13);
+  assert_null(lv_policy_sink(p, "nope"));
+  const lv_rule *r = lv_policy_rule(p, "classified-block");
+  assert_true(r->notify_set);
+  assert_int_equal(r->notify.n, 2);
+  assert_string_equal(r->notify.v[1], "siem");
+  r = lv_policy_rule(p, "pii");
+  assert_false(r->notify_set);
+  r = lv_policy_rule(p, "quiet");
+  assert_true(r->notify_set);
+  assert_int_equal(r->notify.n, 0);
+  r = lv_policy_rule(p, "one");
+  assert_int_equal(r->notify.n, 1);
+  assert_null(lv_policy_rule(p, "nope"));
+  assert_string_equal(lv_sink_type_name(LV_SINK_FEISHU), "feishu");
+
+  char *text = levee_policy_explain(p);
+  assert_non_null(strstr(text, "alerts: the first alert of a sender for a "
+                               "rule goes out at once; more within 600000 ms"));
+  assert_non_null(strstr(text, "; default sinks: secops\n"));
+  assert_non_null(strstr(text, "alert sink secops: WeCom group robot "
+                               "(markdown) at https://qyapi.weixin.qq.com/..., "
+                               "without excerpts\n"));
+  assert_null(strstr(text, "KEY1")); /* robots' keys are not shown */
+  assert_null(strstr(text, "access_token"));
+  assert_null(strstr(text, "SEC1"));
+  assert_non_null(strstr(text, "alert sink ding: DingTalk group robot "
+                               "(markdown) at https://oapi.dingtalk.com/..., "
+                               "signed (HMAC-SHA256)"));
+  assert_non_null(strstr(text, ", without excerpts"));
+  assert_non_null(strstr(text, "alert sink siem: syslog (RFC 5424) over UDP "
+                               "to 127.0.0.1 port 514, facility auth"));
+  assert_non_null(strstr(text, "over TCP (octet counting) to ::1 port 514, "
+                               "facility local0"));
+  assert_non_null(strstr(text, "  alerts to secops, siem\n"));
+  assert_non_null(strstr(text, "  alerts to secops (the default)\n"));
+  assert_non_null(strstr(text, "  alerts: none (notify: [])\n"));
+  assert_non_null(strstr(text, "alert sink fs: Feishu group robot (card "
+                               "with markdown) at https://open.feishu.cn/..., "
+                               "signed (HMAC-SHA256), without excerpts "
+                               "(warning: no rule and no default sends to "
+                               "it)\n"));
+  free(text);
+  levee_policy_destroy(p);
+
+  /* Windows; alerts after the rules that name its sinks; include_default:
+   * its rules go to the default sinks. */
+  static const struct {
+    const char *w;
+    int64_t ms;
+  } windows[] = {{"0", 0},           {"500ms", 500},  {"30s", 30000},
+                 {"10m", 600000},    {"1h", 3600000}, {"24h", 86400000},
+                 {"1440m", 86400000}};
+  for (size_t i = 0; i < sizeof windows / sizeof *windows; i++) {
+    char y[512];
+    snprintf(y, sizeof y,
+             "version: 1\ninclude_default: true\n"
+             "rules:\n  - id: x\n    match: {category: pii}\n"
+             "    action: alert\n    notify: [h]\n"
+             "alerts:\n  window: %s\n  default: h\n"
+             "  sinks:\n    h: {type: webhook, url: \"https://h.example/\"}\n",
+             windows[i].w);
+    p = parse_ok(y);
+    assert_int_equal(p->alerts.window_ms, windows[i].ms);
+    r = lv_policy_rule(p, "state-secret-marking");
+    assert_non_null(r);
+    assert_false(r->notify_set);
+    assert_int_equal(lv_policy_rule(p, "x")->notify.n, 1);
+    if (!windows[i].ms) {
+      text = levee_policy_explain(p);
+      assert_non_null(strstr(text, "alerts: every alert is sent (window 0)"));
+      free(text);
+    }
+    levee_policy_destroy(p);
+  }
+
+  /* No alerts section: no sinks; explain says so; a rule of allow with
+   * notify is warned about. */
+  p = parse_ok("version: 1\nrules:\n" GOOD_RULE);
+  assert_false(p->alerts.set);
+  assert_int_equal(p->alerts.n_sinks, 0);
+  assert_int_equal(p->alerts.window_ms, 600000);
+  text = levee_policy_explain(p);
+  assert_non_null(strstr(text, "alerts: none (no alert sinks)"));
+  free(text);
+  levee_policy_destroy(p);
+  p = parse_ok("version: 1\nalerts:\n  sinks:\n"
+               "    h: {type: webhook, url: \"http://h\"}\n"
+               "rules:\n  - id: quiet\n    match: {category: pii}\n"
+               "    action: allow\n    notify: [h]\n"
+               "  - id: loud\n    match: {category: pii}\n"
+               "    action: alert\n");
+  text = levee_policy_explain(p);
+  assert_non_null(strstr(text, "(warning: notify has no effect: only rules "
+                               "at alert or above send alerts)"));
+  assert_non_null(strstr(text, "  alerts: none (no notify, and "
+                               "alerts.default names no sink)"));
+  assert_non_null(strstr(text, "default sinks: none"));
+  free(text);
+  levee_policy_destroy(p);
+}
+
+static void test_alerts_errors(void **state) {
+  (void)state;
+  const char *head = "version: 1\nrules:\n" GOOD_RULE "alerts:\n";
+  /* line 7 is the first line under alerts: */
+  static const struct {
+    const char *body;
+    int line;
+    const char *what;
+  } cases[] = {
+      {"  window: 25h\n", 7,
+       "alerts.window must be 0 (off) or a time up to "
+       "24h"},
+      {"  window: 10\n", 7, "not '10'"},
+      {"  window: -1m\n", 7, "not '-1m'"},
+      {"  window: 2d\n", 7, "not '2d'"},
+      {"  window: 86400001ms\n", 7, "up to 24h"},
+      {"  window: [1m]\n", 7, "alerts.window must be a single value"},
+      {"  every: 1m\n", 7,
+       "unknown key in alerts 'every' (known: window, "
+       "default, sinks)"},
+      {"  sinks: [a]\n", 7, "alerts.sinks must be a mapping"},
+      {"  default: [nope]\n", 7,
+       "alerts.default names the sink 'nope', which "
+       "alerts.sinks does not define"},
+      {"  sinks:\n    a: webhook\n", 8, "sink 'a' must be a mapping"},
+      {"  sinks:\n    a b: {type: webhook, url: \"http://h\"}\n", 8,
+       "sink name 'a b' may use only"},
+      {"  sinks:\n    a: {url: \"http://h\"}\n", 8, "sink 'a' has no type"},
+      {"  sinks:\n    a: {type: slack, url: \"http://h\"}\n", 8,
+       "sink 'a': type must be webhook, wecom, dingtalk, feishu or syslog, "
+       "not 'slack'"},
+      {"  sinks:\n    a: {type: webhook}\n", 8, "sink 'a' has no url"},
+      {"  sinks:\n    a: {type: webhook, url: \"ftp://h/x\"}\n", 8,
+       "sink 'a': url must be an http:// or https:// URL"},
+      {"  sinks:\n    a: {type: webhook, url: \"http:///x\"}\n", 8,
+       "url must be"},
+      {"  sinks:\n    a: {type: webhook, url: \"http://h/a b\"}\n", 8,
+       "without spaces"},
+      {"  sinks:\n    a: {type: webhook, url: \"http://h\", secret: x}\n", 8,
+       "sink 'a': only dingtalk and feishu sinks sign with a secret"},
+      {"  sinks:\n    a: {type: dingtalk, url: \"http://h\", secret: \"\"}\n",
+       8, "secret must be 1 to"},
+      {"  sinks:\n    a: {type: webhook, url: \"http://h\", port: 1}\n", 8,
+       "sink 'a': unknown key 'port' (known: type, url, secret, address, "
+       "facility, excerpts)"},
+      {"  sinks:\n    a: {type: webhook, url: \"http://h\", excerpts: maybe}\n",
+       8, "excerpts must be true or false"},
+      {"  sinks:\n    a: {type: webhook, address: \"udp://h:1\"}\n", 8,
+       "only a syslog sink has an address"},
+      {"  sinks:\n    a: {type: webhook, url: \"http://h\", facility: "
+       "auth}\n",
+       8, "only a syslog sink has a facility"},
+      {"  sinks:\n    a: {type: syslog, url: \"http://h\"}\n", 8,
+       "a syslog sink has an address, not a url"},
+      {"  sinks:\n    a: {type: syslog}\n", 8, "sink 'a' has no address"},
+      {"  sinks:\n    a: {type: syslog, address: \"h:514\"}\n", 8,
+       "sink 'a': address must be udp://HOST:PORT or tcp://HOST:PORT"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://h:0\"}\n", 8,
+       "not 'udp://h:0'"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://h:65536\"}\n", 8,
+       "address must be"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://h:+5\"}\n", 8,
+       "address must be"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://h o:5\"}\n", 8,
+       "address must be"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://:5\"}\n", 8,
+       "address must be"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://[::1\"}\n", 8,
+       "address must be"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://h:5/x\"}\n", 8,
+       "address must be"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://h\", facility: "
+       "local9}\n",
+       8, "sink 'a': facility must be a syslog facility name"},
+      {"  sinks:\n    a: {type: syslog, address: \"udp://h\", facility: 24}\n",
+       8, "facility must be"},
+      {"  sinks:\n    a: {type: webhook, url: \"http://h\"}\n"
+       "    a: {type: webhook, url: \"http://h\"}\n",
+       9, "'a' is given twice"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char y[1024];
+    snprintf(y, sizeof y, "%s%s", head, cases[i].body);
+    fails(y, cases[i].line, cases[i].what);
+  }
+  fails("version: 1\nrules:\n" GOOD_RULE "alerts: [a]\n", 6,
+        "alerts must be a mapping");
+  /* A rule's notify names a sink that is not there: the line of the
+   * list. */
+  fails("version: 1\n"
+        "alerts:\n"
+        "  sinks:\n"
+        "    h: {type: webhook, url: \"http://h\"}\n"
+        "rules:\n"
+        "  - id: classified-block\n"
+        "    match: {category: classified}\n"
+        "    action: block\n"
+        "    notify: [h, secops]\n",
+        9,
+        "rule 'classified-block': notify names the sink 'secops', which "
+        "alerts.sinks does not define");
+  fails("version: 1\nrules:\n  - id: x\n    match: {category: pii}\n"
+        "    action: alert\n    notify: [a]\n",
+        6, "which alerts.sinks does not define");
+  fails("version: 1\nrules:\n  - id: x\n    match: {category: pii}\n"
+        "    action: alert\n    notify: {a: 1}\n",
+        6, "rule 'x': notify must be a value or a list of values");
+  fails("version: 1\nrules:\n  - id: x\n    match: {category: pii}\n"
+        "    action: alert\n    notfy: [a]\n",
+        6,
+        "(known: id, description, match, threshold, action, severity, "
+        "notify)");
+  /* A URL too long. */
+  size_t big = LV_MAX_ALERT_URL_BYTES + 64;
+  char *y = malloc(big + 256);
+  int n = snprintf(y, big + 256,
+                   "version: 1\nrules:\n" GOOD_RULE
+                   "alerts:\n  sinks:\n    a: {type: webhook, url: "
+                   "\"http://h/");
+  memset(y + n, 'x', LV_MAX_ALERT_URL_BYTES);
+  snprintf(y + n + LV_MAX_ALERT_URL_BYTES, 16, "\"}\n");
+  fails(y, 8, "at most 2048 bytes");
+  free(y);
+  /* Too many sinks. */
+  lv_buf b;
+  lv_buf_init(&b, 1 << 20);
+  assert_int_equal(
+      lv_buf_puts(&b, "version: 1\nrules:\n" GOOD_RULE "alerts:\n  sinks:\n"),
+      LEVEE_OK);
+  for (int i = 0; i <= LV_MAX_ALERT_SINKS; i++)
+    assert_int_equal(
+        lv_buf_printf(&b, "    s%d: {type: webhook, url: \"http://h\"}\n", i),
+        LEVEE_OK);
+  fails(b.data, 8, "more than 64 alert sinks");
+  lv_buf_cleanup(&b);
+}
+
 static void test_attachments(void **state) {
   (void)state;
   /* Unset: inline, 5 s. */
@@ -1082,6 +1397,8 @@ static void test_attachments(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_attachments),
+      cmocka_unit_test(test_alerts),
+      cmocka_unit_test(test_alerts_errors),
       cmocka_unit_test(test_default_policy),
       cmocka_unit_test(test_default_file_matches_embedded),
       cmocka_unit_test(test_rule_defaults_and_forms),
