@@ -234,7 +234,7 @@ int lv_cmd_admin(int argc, char **argv) {
   lv_store_url_redact(location, shown, sizeof shown);
   lv_store_options so = {.location = location,
                          .key_path = key_path,
-                         .create = is_init,
+                         .create = writes,
                          .read_only = !writes};
   lv_store_opened info;
   lv_store *st = NULL;

@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "ingest/event_jsonl.h"
+#include "store/search_json.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/json_writer.h"
@@ -30,8 +31,6 @@
 /* Marks around matches: colour on a terminal, brackets elsewhere, and for
  * --json bytes that cannot be in stored text (C0 controls are escaped by
  * the JSON writer), turned into offsets. */
-#define JSON_MARK_OPEN "\x01"
-#define JSON_MARK_CLOSE "\x02"
 
 /* Options of search's own, past any character getopt could return. */
 enum { OPT_DEPT = 256, OPT_ALERTS, OPT_BEFORE };
@@ -53,43 +52,6 @@ static void fmt_time(int64_t ms, char *buf, size_t cap, int utc) {
     return;
   }
   strftime(buf, cap, utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S %z", &tm);
-}
-
-/* s with the marks taken out, as a JSON string, and the marked ranges as
- * [[start, end], ...] byte offsets into it. */
-static void json_marked(lv_jw *w, const char *key, levee_str s, lv_buf *tmp) {
-  if (!s.ptr)
-    return;
-  lv_buf_reset(tmp);
-  int64_t ranges[64][2];
-  size_t n = 0;
-  int64_t open_at = -1;
-  for (size_t i = 0; i < s.len; i++) {
-    if (s.ptr[i] == JSON_MARK_OPEN[0]) {
-      open_at = (int64_t)tmp->len;
-    } else if (s.ptr[i] == JSON_MARK_CLOSE[0]) {
-      if (open_at >= 0 && n < 64) {
-        ranges[n][0] = open_at;
-        ranges[n++][1] = (int64_t)tmp->len;
-      }
-      open_at = -1;
-    } else if (lv_buf_putc(tmp, s.ptr[i])) {
-      return;
-    }
-  }
-  lv_jw_key(w, key);
-  lv_jw_string(w, tmp->data ? tmp->data : "", tmp->len);
-  char mkey[64];
-  snprintf(mkey, sizeof mkey, "%s_matches", key);
-  lv_jw_key(w, mkey);
-  lv_jw_array_begin(w);
-  for (size_t i = 0; i < n; i++) {
-    lv_jw_array_begin(w);
-    lv_jw_int(w, ranges[i][0]);
-    lv_jw_int(w, ranges[i][1]);
-    lv_jw_array_end(w);
-  }
-  lv_jw_array_end(w);
 }
 
 static void jw_str(lv_jw *w, const char *key, levee_str v) {
@@ -117,48 +79,8 @@ static int on_hit(void *ud, const lv_search_hit *h) {
   o->last_seq = h->seq;
   if (o->json) {
     lv_jw w;
-    char when[40];
     lv_jw_init(&w, b);
-    lv_jw_object_begin(&w);
-    lv_jw_key(&w, "record");
-    lv_jw_int(&w, (int64_t)h->seq);
-    jw_str(&w, "id", h->id);
-    fmt_time(h->time_ms, when, sizeof when, 1);
-    lv_jw_key(&w, "time");
-    lv_jw_cstring(&w, when);
-    lv_jw_key(&w, "time_ms");
-    lv_jw_int(&w, h->time_ms);
-    jw_str(&w, "channel", h->channel);
-    if (h->sender_id.ptr || h->sender_name.ptr || h->sender_dept.ptr) {
-      lv_jw_key(&w, "sender");
-      lv_jw_object_begin(&w);
-      jw_str(&w, "id", h->sender_id);
-      jw_str(&w, "name", h->sender_name);
-      jw_str(&w, "dept", h->sender_dept);
-      lv_jw_object_end(&w);
-    }
-    if (h->conversation_id.ptr || h->conversation_title.ptr) {
-      lv_jw_key(&w, "conversation");
-      lv_jw_object_begin(&w);
-      jw_str(&w, "id", h->conversation_id);
-      jw_str(&w, "title", h->conversation_title);
-      lv_jw_object_end(&w);
-    }
-    jw_str(&w, "action", h->action);
-    jw_str(&w, "severity", h->severity);
-    lv_jw_key(&w, "categories");
-    lv_jw_array_begin(&w);
-    for (size_t i = 0, start = 0; h->categories.ptr && i <= h->categories.len;
-         i++) {
-      if (i == h->categories.len || h->categories.ptr[i] == ',') {
-        lv_jw_string(&w, h->categories.ptr + start, i - start);
-        start = i + 1;
-      }
-    }
-    lv_jw_array_end(&w);
-    json_marked(&w, "text", h->text, &o->scratch);
-    json_marked(&w, "extracted", h->extracted, &o->scratch);
-    lv_jw_object_end(&w);
+    lv_search_hit_json(&w, h, 1, &o->scratch);
     int rc = lv_jw_status(&w);
     return rc ? rc : lv_buf_putc(b, '\n');
   }
@@ -368,8 +290,12 @@ int lv_cmd_search(int argc, char **argv) {
   q.text = (levee_str){text.data, text.len};
   out.color = !strcmp(color, "always") ||
               (!strcmp(color, "auto") && isatty(STDOUT_FILENO));
-  q.mark_open = out.json ? JSON_MARK_OPEN : out.color ? "\x1b[1;31m" : "[[";
-  q.mark_close = out.json ? JSON_MARK_CLOSE : out.color ? "\x1b[0m" : "]]";
+  q.mark_open = out.json    ? LV_SEARCH_JSON_MARK_OPEN
+                : out.color ? "\x1b[1;31m"
+                            : "[[";
+  q.mark_close = out.json    ? LV_SEARCH_JSON_MARK_CLOSE
+                 : out.color ? "\x1b[0m"
+                             : "]]";
   lv_buf_init(&out.results, (size_t)1 << 30);
   lv_buf_init(&out.scratch, (size_t)1 << 26);
 

@@ -19,7 +19,9 @@
 #include "cli/registrations.h"
 #include "core/policy.h"
 #include "extract/pool.h"
+#include "net/alert.h"
 #include "net/api.h"
+#include "net/api_followup.h"
 #include "net/auth.h"
 #include "net/http.h"
 #include "net/review_index.h"
@@ -35,11 +37,21 @@ static void usage(FILE *f) {
       "                   [--policy FILE] [--threads N] [--extract-workers N]\n"
       "                   [--tls-cert FILE --tls-key FILE] [--idle-timeout S]\n"
       "                   [--rate-limit N [--burst N]] [--key FILE]\n"
+      "                   [--console-url URL] [--alert-attempts N]\n"
       "\n"
       "Runs levee as a daemon with an HTTP API (docs/openapi.yaml):\n"
       "  POST /v1/inspect   one event (JSON) in, its verdict out\n"
+      "  POST /v1/events    events (JSON Lines) in, stored, verdicts out\n"
+      "  /v1/session, /v1/accounts, /v1/tokens   signing in; accounts\n"
+      "  /v1/alerts, /v1/events/{id}, /v1/search, /v1/stats   alerts and\n"
+      "                     stored events\n"
+      "  /v1/policy         the policy in force; PUT puts a new one in force\n"
+      "  /v1/audit, /v1/verify   the audit trail, for the auditor\n"
       "  GET  /healthz      liveness\n"
       "  GET  /metrics      Prometheus metrics\n"
+      "Every /v1 route wants credentials: a session (POST /v1/session with\n"
+      "an account of levee admin init) or an API token (levee admin token\n"
+      "NAME). Alerts go to the sinks the policy names (docs/POLICY.md).\n"
       "Attachments come as base64 data and are read by a pool of extraction\n"
       "workers; a request waits for them at most the policy's\n"
       "attachments.timeout (docs/POLICY.md). Documents and images registered\n"
@@ -47,13 +59,14 @@ static void usage(FILE *f) {
       "no new connections, requests in flight finish.\n"
       "\n"
       "Options:\n"
-      "  --data DIR          the data directory (its audit store's\n"
-      "                      registrations; the pattern cache in DIR/cache)\n"
+      "  --data DIR          the data directory: its audit store (created\n"
+      "                      if missing), the pattern cache in DIR/cache\n"
       "  --store URL         a PostgreSQL store instead\n"
       "  --key FILE          the store's signing key (default: as for ingest)\n"
       "  --listen ADDR       HOST:PORT to listen on (default 127.0.0.1:8080;\n"
       "                      port 0 picks a free one, said on stderr)\n"
-      "  --policy FILE       the policy (default: the embedded one)\n"
+      "  --policy FILE       the policy (default: the newest one put by\n"
+      "                      PUT /v1/policy, else the embedded one)\n"
       "  --threads N         HTTP worker threads (default: four a CPU)\n"
       "  --extract-workers N attachment readers (default: the CPUs)\n"
       "  --tls-cert FILE     serve HTTPS with this certificate (PEM) ...\n"
@@ -63,18 +76,24 @@ static void usage(FILE *f) {
       "  --request-timeout S a request must arrive within this many\n"
       "                      seconds, or its connection is closed\n"
       "                      (default 60)\n"
-      "  --rate-limit N      requests a second each client (address) may\n"
+      "  --rate-limit N      requests a second each client (token, else\n"
+      "                      address) may\n"
       "                      make on /v1; past it, 429 with Retry-After\n"
       "                      (default 0: no limit)\n"
       "  --burst N           how many may come at once (default: N of\n"
       "                      --rate-limit)\n"
+      "  --console-url URL   alerts link to URL/#/alerts/<event id>\n"
+      "  --alert-attempts N  tries of one alert before it counts as\n"
+      "                      undelivered (default 5, backing off from 1 s)\n"
       "  -h, --help          this help\n");
 }
 
 typedef struct serve_opts {
   const char *location, *key_path, *listen, *policy_path, *cert, *key_file;
+  const char *console_url;
   unsigned threads, extract_workers, idle_timeout, request_timeout;
   unsigned rate, burst;
+  unsigned alert_attempts;
 } serve_opts;
 
 static int number(const char *opt, const char *s, unsigned lo, unsigned hi,
@@ -105,6 +124,8 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
       {"request-timeout", required_argument, NULL, 'T'},
       {"rate-limit", required_argument, NULL, 'r'},
       {"burst", required_argument, NULL, 'b'},
+      {"console-url", required_argument, NULL, 'C'},
+      {"alert-attempts", required_argument, NULL, 'A'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
@@ -144,6 +165,12 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
       break;
     case 'b':
       if (number("--burst", optarg, 1, 10000000, &o->burst))
+        return 2;
+      break;
+    case 'C': o->console_url = optarg; break;
+    case 'A':
+      if (number("--alert-attempts", optarg, 1, LV_ALERT_MAX_ATTEMPTS,
+                 &o->alert_attempts))
         return 2;
       break;
     case 'h': usage(stdout); return -1;
@@ -247,7 +274,7 @@ static int serve_policy(const serve_opts *o, lv_store *st,
   }
   stored_policy sp = {.err = &err};
   lv_json_doc_init(&sp.doc);
-  lv_arena_init(&sp.arena, LV_MAX_POLICY_BYTES * 2);
+  lv_arena_init(&sp.arena, (size_t)LV_MAX_POLICY_BYTES * 2);
   int rc = lv_store_each_record(st, "policy", on_policy, &sp, &err);
   lv_json_doc_cleanup(&sp.doc);
   lv_arena_cleanup(&sp.arena);
@@ -356,6 +383,8 @@ int lv_cmd_serve(int argc, char **argv) {
   lv_http_server *server = NULL;
   lv_store *store = NULL, *readers[SERVE_READERS] = {0};
   lv_store_writer *writer = NULL;
+  lv_followups *followups = NULL;
+  lv_alerts *alerts = NULL;
   lv_auth *auth = NULL;
   lv_reviews *reviews = NULL;
   char *cert = NULL, *key = NULL, *yaml = NULL;
@@ -373,7 +402,7 @@ int lv_cmd_serve(int argc, char **argv) {
   lv_store_options so = {
       .location = o.location, .key_path = o.key_path, .create = 1};
   lv_store_opened info;
-  if ((rc = lv_store_open(&so, &store, &info, &err))) {
+  if (lv_store_open(&so, &store, &info, &err)) {
     lv_cli_error(shown, "%s", err.message);
     goto out;
   }
@@ -385,7 +414,7 @@ int lv_cmd_serve(int argc, char **argv) {
                            .key_path = o.key_path,
                            .read_only = 1,
                            .public_key = public_key};
-    if ((rc = lv_store_open(&ro, &readers[i], NULL, &err))) {
+    if (lv_store_open(&ro, &readers[i], NULL, &err)) {
       lv_cli_error(shown, "a reader: %s", err.message);
       goto out;
     }
@@ -398,7 +427,7 @@ int lv_cmd_serve(int argc, char **argv) {
     lv_cli_error("policy", "%s", err.message);
     goto out;
   }
-  if ((rc = lv_cli_registry_load(store, NULL, NULL, &registry, &err))) {
+  if (lv_cli_registry_load(store, NULL, NULL, &registry, &err)) {
     lv_cli_error(shown, "registered documents and images: %s", err.message);
     goto out;
   }
@@ -441,6 +470,15 @@ int lv_cmd_serve(int argc, char **argv) {
     lv_cli_error("serve", "%s", levee_strerror(rc));
     goto out;
   }
+  lv_alerts_options alo = {.console_url = o.console_url,
+                           .max_attempts = o.alert_attempts};
+  if ((rc = lv_alerts_new(&alo, policy, &alerts))) {
+    lv_cli_error("serve", "cannot start the alert sinks: %s",
+                 rc == LEVEE_EINVAL
+                     ? "--console-url: not an http(s) URL levee takes"
+                     : levee_strerror(rc));
+    goto out;
+  }
   lv_api_options ao = {.policy = policy,
                        .engine = engine,
                        .policy_version = version,
@@ -454,7 +492,8 @@ int lv_cmd_serve(int argc, char **argv) {
                        .readers = readers,
                        .n_readers = SERVE_READERS,
                        .public_key = public_key,
-                       .reviews = reviews};
+                       .reviews = reviews,
+                       .alerts = alerts};
   if ((rc = lv_api_new(&ao, &api))) {
     lv_cli_error("serve", "%s", levee_strerror(rc));
     goto out;
@@ -469,6 +508,12 @@ int lv_cmd_serve(int argc, char **argv) {
     goto out;
   }
   lv_api_set_writer(api, writer);
+  if ((rc = lv_followups_new(api, &followups))) {
+    lv_cli_error("serve", "cannot start the follow-up worker: %s",
+                 levee_strerror(rc));
+    goto out;
+  }
+  lv_api_set_followups(api, followups);
   lv_http_options ho = {.listen = o.listen,
                         .threads = o.threads,
                         .max_body = LV_MAX_REQUEST_BYTES,

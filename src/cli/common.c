@@ -239,22 +239,7 @@ double lv_cli_seconds_since(const struct timespec *t) {
 }
 
 int lv_cli_parse_time(const char *s, int64_t *out) {
-  size_t n = strlen(s);
-  if (n && strspn(s, "0123456789") == n) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno)
-      return -1;
-    *out = v;
-    return 0;
-  }
-  if (n == 10) { /* YYYY-MM-DD: midnight, China Standard Time */
-    char full[40];
-    snprintf(full, sizeof full, "%sT00:00:00+08:00", s);
-    return lv_parse_rfc3339(full, strlen(full), out) ? -1 : 0;
-  }
-  return lv_parse_rfc3339(s, n, out) ? -1 : 0;
+  return lv_parse_when(s, out);
 }
 
 int lv_cli_open_input(const char *path, int *fd, char *dir, size_t cap) {

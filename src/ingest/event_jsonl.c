@@ -9,6 +9,7 @@
 #include "ingest/event_jsonl.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/error.h"
@@ -793,4 +794,21 @@ int lv_event_from_jsonl_general(lv_json_doc *d, const char *line, size_t len,
     return rc;
   *out = ev;
   return LEVEE_OK;
+}
+
+int lv_parse_when(const char *s, int64_t *out_ms) {
+  size_t n = strlen(s);
+  if (n && n < 19 && strspn(s, "0123456789") == n) {
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+      v = v * 10 + (s[i] - '0');
+    *out_ms = v;
+    return 0;
+  }
+  if (n == 10) { /* YYYY-MM-DD: midnight, China Standard Time */
+    char full[40];
+    snprintf(full, sizeof full, "%sT00:00:00+08:00", s);
+    return lv_parse_rfc3339(full, strlen(full), out_ms) ? -1 : 0;
+  }
+  return lv_parse_rfc3339(s, n, out_ms) ? -1 : 0;
 }

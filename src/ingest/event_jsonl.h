@@ -34,4 +34,10 @@ int64_t lv_days_from_epoch(int y, int m, int d);
 int lv_parse_rfc3339(const char *s, size_t n, int64_t *out_ms)
     __attribute__((warn_unused_result));
 
+/* A time as people give it in options and queries: epoch milliseconds, a
+ * date (YYYY-MM-DD: its midnight in China Standard Time, UTC+8) or RFC
+ * 3339. 0, or -1. */
+int lv_parse_when(const char *s, int64_t *out_ms)
+    __attribute__((warn_unused_result));
+
 #endif

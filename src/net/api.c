@@ -29,6 +29,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "net/api_followup.h"
+#include "net/alert.h"
 #include "net/api_int.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -132,6 +134,16 @@ void lv_api_free(lv_api *api) {
 
 void lv_api_set_writer(lv_api *api, lv_store_writer *writer) {
   api->o.writer = writer;
+}
+
+void lv_api_set_followups(lv_api *api, struct lv_followups *f) {
+  api->o.followups = f;
+}
+
+void lv_api_alerts_submit(lv_api *api, const levee_event *ev,
+                          const levee_verdict *v) {
+  if (api->o.alerts && v->action >= LEVEE_ACTION_ALERT)
+    lv_alerts_submit(api->o.alerts, ev, v);
 }
 
 lv_metrics *lv_api_metrics(lv_api *api) {
@@ -518,7 +530,7 @@ static int identify(lv_call *c) {
   if (!auth)
     return -1;
   if (h) {
-    if (strncasecmp(h, "Bearer ", 7))
+    if (strncasecmp(h, "Bearer ", 7) != 0)
       return -1;
     const char *t = h + 7;
     while (*t == ' ')
@@ -564,7 +576,38 @@ static void healthz(lv_call *c) {
 }
 
 static void metrics(lv_call *c) {
-  if (lv_metrics_render(&c->api->metrics, c->api->o.pool, c->rs->body)) {
+  lv_api *api = c->api;
+  lv_buf *b = c->rs->body;
+  int rc = lv_metrics_render(&api->metrics, api->o.pool, b);
+  if (rc == 0 && api->o.writer)
+    rc = lv_buf_printf(b,
+                       "# HELP levee_store_writes_queued Writes waiting for "
+                       "the audit store.\n"
+                       "# TYPE levee_store_writes_queued gauge\n"
+                       "levee_store_writes_queued %zu\n",
+                       lv_store_writer_queued(api->o.writer));
+  if (rc == 0 && api->o.followups) {
+    lv_followup_stats st;
+    lv_followups_stats(api->o.followups, &st);
+    rc = lv_buf_printf(
+        b,
+        "# HELP levee_followups_total Stored events whose attachments' "
+        "verdict follows, by outcome.\n"
+        "# TYPE levee_followups_total counter\n"
+        "levee_followups_total{outcome=\"queued\"} %llu\n"
+        "levee_followups_total{outcome=\"done\"} %llu\n"
+        "levee_followups_total{outcome=\"failed\"} %llu\n",
+        (unsigned long long)st.queued, (unsigned long long)st.done,
+        (unsigned long long)st.failed);
+  }
+  if (rc == 0 && api->o.alerts)
+    rc = lv_alerts_metrics_text(api->o.alerts, b);
+  if (rc == 0 && api->o.auth)
+    rc = lv_buf_printf(b,
+                       "# HELP levee_sessions Signed-in sessions.\n"
+                       "# TYPE levee_sessions gauge\nlevee_sessions %zu\n",
+                       lv_auth_sessions(api->o.auth));
+  if (rc) {
     lv_api_fail(c->rs, 500, "out of memory");
     return;
   }
@@ -608,6 +651,13 @@ static const route routes[] = {
      lv_api_policy_put_route},
     {"POST", "/v1/alerts/{}/review", LV_ROUTE_ALERTS, SECADMIN, REC_EACH, 1,
      lv_api_review},
+    {"GET", "/v1/alerts", LV_ROUTE_ALERTS, SECADMIN, REC_EACH, 1,
+     lv_api_alerts},
+    {"GET", "/v1/search", LV_ROUTE_SEARCH, SECADMIN, REC_EACH, 1,
+     lv_api_search},
+    {"GET", "/v1/stats", LV_ROUTE_STATS, SECADMIN, REC_EACH, 1, lv_api_stats},
+    {"GET", "/v1/alerts/undelivered", LV_ROUTE_ALERTS, SECADMIN | SYSADMIN,
+     REC_EACH, 1, lv_api_undelivered},
     {"GET", "/v1/events/{}", LV_ROUTE_EVENT, SECADMIN, REC_EACH, 1,
      lv_api_event},
     {"GET", "/v1/audit", LV_ROUTE_AUDIT, AUDITOR, REC_EACH, 1, lv_api_audit},
@@ -652,7 +702,7 @@ static const route *find_route(const lv_http_request *rq, char *target,
 }
 
 static int changes_something(const char *method) {
-  return strcmp(method, "GET") && strcmp(method, "HEAD");
+  return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
 void lv_api_handle(void *ud, const lv_http_request *rq, lv_http_response *rs) {

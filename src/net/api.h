@@ -59,6 +59,9 @@ typedef struct lv_api_options {
   size_t n_readers;               /* at most 8 */
   const uint8_t *public_key;      /* the store's, for verify (32 bytes) */
   struct lv_reviews *reviews;     /* alerts' review status; borrowed */
+  struct lv_followups *followups; /* verdicts that follow; borrowed */
+  struct lv_alerts *alerts;       /* the alert sinks' dispatcher, or NULL;
+                                     borrowed */
 } lv_api_options;
 
 int lv_api_new(const lv_api_options *o, lv_api **out)
@@ -71,6 +74,8 @@ void lv_api_handle(void *ud, const lv_http_request *rq, lv_http_response *rs);
 /* The store's writer, once started (it calls lv_api_write_counts, so it
  * starts after the api); before the server takes requests. */
 void lv_api_set_writer(lv_api *api, struct lv_store_writer *writer);
+/* The follow-up worker, likewise (it calls the api). */
+void lv_api_set_followups(lv_api *api, struct lv_followups *f);
 
 /* Its counters. */
 lv_metrics *lv_api_metrics(lv_api *api);

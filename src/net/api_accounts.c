@@ -369,7 +369,7 @@ void lv_api_account_op(lv_call *c) {
     lv_api_fail(c->rs, 500, "recorded, but not taken: restart the server");
     goto out;
   }
-  if (strcmp(op, "enable"))
+  if (strcmp(op, "enable") != 0)
     lv_auth_end_sessions(api->o.auth, a.name);
   if (pw[0]) {
     one_time(c, &a, pw);

@@ -9,6 +9,10 @@
  *                                a "review" record of the audit trail; it
  *                                never changes or deletes the event, its
  *                                verdict or an earlier review.
+ *   GET  /v1/alerts/undelivered  alerts the sinks did not take (failed
+ *                                after their attempts, or dropped), newest
+ *                                first: ?limit=N (default 100, at most
+ *                                1000); security and system admins
  *   GET  /v1/events/{id}         a stored event with its verdict and, as
  *                                context, up to ?context=N (default 5, at
  *                                most 50) events before and after it in
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/alert.h"
 #include "net/api_int.h"
 #include "net/review_index.h"
 #include "store/event_json.h"
@@ -68,9 +73,8 @@ void lv_api_review(lv_call *c) {
     goto out;
   if (!(note = malloc(MAX_NOTE_BYTES + 1)))
     goto oom;
-  int d = -2;
   if (lv_api_member(c, &doc, 0, "decision", decision, sizeof decision) != 1 ||
-      (d = lv_review_decision(decision)) == -2) {
+      lv_review_decision(decision) == -2) {
     lv_api_fail(c->rs, 400,
                 "decision: one of confirm, dismiss, escalate, comment");
     goto out;
@@ -143,6 +147,46 @@ out:
   lv_json_doc_cleanup(&doc);
 }
 
+/* --- GET /v1/alerts/undelivered ------------------------------------------ */
+
+void lv_api_undelivered(lv_call *c) {
+  lv_api *api = c->api;
+  const char *l = lv_http_query(c->rq, "limit");
+  long limit = 100;
+  if (l) {
+    char *end;
+    limit = strtol(l, &end, 10);
+    if (!*l || *end || limit < 1 || limit > 1000) {
+      lv_api_fail(c->rs, 400, "limit must be a number from 1 to 1000");
+      return;
+    }
+  }
+  lv_alerts_stats st;
+  memset(&st, 0, sizeof st);
+  if (api->o.alerts)
+    lv_alerts_stats_get(api->o.alerts, &st);
+  lv_buf *b = c->rs->body;
+  lv_buf_reset(b);
+  int rc = lv_buf_printf(
+      b,
+      "{\"pending\":%llu,\"delivered\":%llu,\"failed\":%llu,"
+      "\"dropped\":%llu,\"undelivered\":",
+      (unsigned long long)st.pending, (unsigned long long)st.delivered,
+      (unsigned long long)st.failed, (unsigned long long)st.dropped);
+  if (rc == 0)
+    rc = api->o.alerts
+             ? lv_alerts_undelivered_json(api->o.alerts, (size_t)limit, b)
+             : lv_buf_puts(b, "[]");
+  if (rc == 0)
+    rc = lv_buf_puts(b, "}\n");
+  if (rc) {
+    lv_api_fail(c->rs, 500, "out of memory");
+    return;
+  }
+  c->rs->status = 200;
+  c->rs->content_type = "application/json";
+}
+
 /* --- GET /v1/events/{id} -------------------------------------------------- */
 
 typedef struct view {
@@ -186,9 +230,9 @@ void lv_api_event(lv_call *c) {
     return;
   view v = {.id = {c->target, strlen(c->target)}};
   lv_json_doc_init(&v.doc);
-  lv_buf_init(&v.before, LV_MAX_REQUEST_BYTES * 8);
-  lv_buf_init(&v.after, LV_MAX_REQUEST_BYTES * 8);
-  lv_buf_init(&v.self, LV_MAX_REQUEST_BYTES * 8);
+  lv_buf_init(&v.before, (size_t)LV_MAX_REQUEST_BYTES * 8);
+  lv_buf_init(&v.after, (size_t)LV_MAX_REQUEST_BYTES * 8);
+  lv_buf_init(&v.self, (size_t)LV_MAX_REQUEST_BYTES * 8);
   uint64_t seq = 0;
   levee_error err = {0};
   int rc = lv_store_view(st, v.id, (size_t)context, (size_t)context, on_event,

@@ -64,7 +64,7 @@ static int audit_row(void *ud, const lv_record_head *h, levee_str detail) {
   if (h->seq <= p->after)
     return 0;
   if (p->actor && (h->actor.len != strlen(p->actor) ||
-                   memcmp(h->actor.ptr, p->actor, h->actor.len)))
+                   memcmp(h->actor.ptr, p->actor, h->actor.len) != 0))
     return 0;
   if (p->n == p->limit)
     return 1; /* one more exists: the page is full */

@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "ingest/event_jsonl.h"
+#include "net/api_followup.h"
 #include "net/api_int.h"
 #include "store/evidence.h"
 #include "util/clock.h"
@@ -35,12 +36,13 @@ static void set_error(levee_attachment *at, lv_arena *a, const char *why) {
   at->error = (levee_str){c, c ? strlen(c) : 0};
 }
 
-/* Reads ev's attachments through the pool, waiting at most the policy's
- * timeout for all of them; ev->attachments becomes a copy in a. Returns
- * LEVEE_OK, LEVEE_ENOMEM when a has no room for the copy, or LEVEE_EBUSY
- * when the pool's queue is full (nothing is left waiting). */
-static int read_attachments(lv_api *api, const lv_attachment_policy *ap,
-                            levee_event *ev, lv_arena *a) {
+/* Reads ev's attachments through the pool, waiting at most wait_ms for
+ * all of them; ev->attachments becomes a copy in a; *late is set when one
+ * was not read in time. Returns LEVEE_OK, LEVEE_ENOMEM when a has no room
+ * for the copy, or LEVEE_EBUSY when the pool's queue is full (nothing is
+ * left waiting). */
+static int read_attachments(lv_api *api, int64_t wait_ms, levee_event *ev,
+                            lv_arena *a, int *late) {
   size_t n = ev->n_attachments;
   levee_attachment *at = lv_arena_alloc(a, n * sizeof *at);
   lv_extract_job **jobs = lv_arena_alloc(a, n * sizeof(lv_extract_job *));
@@ -79,7 +81,7 @@ static int read_attachments(lv_api *api, const lv_attachment_policy *ap,
       }
     }
   }
-  int64_t deadline = lv_now_ms() + ap->timeout_ms;
+  int64_t deadline = lv_now_ms() + wait_ms;
   for (size_t i = 0; i < n; i++) {
     if (!jobs[i])
       continue;
@@ -89,10 +91,11 @@ static int read_attachments(lv_api *api, const lv_attachment_policy *ap,
     } else if (lv_extract_job_wait(jobs[i], left > 0 ? left : 0) != LEVEE_OK) {
       atomic_fetch_add_explicit(&api->metrics.attachments_late, 1,
                                 memory_order_relaxed);
+      *late = 1;
       char why[128];
       snprintf(why, sizeof why,
                "not read within %lld ms (the policy's attachments.timeout)",
-               (long long)ap->timeout_ms);
+               (long long)wait_ms);
       set_error(&at[i], a, why);
     } else {
       const lv_extract_result *r = lv_extract_job_result(jobs[i]);
@@ -112,11 +115,9 @@ static int read_attachments(lv_api *api, const lv_attachment_policy *ap,
   return busy ? LEVEE_EBUSY : LEVEE_OK;
 }
 
-/* Inspects one event line into *v: 0, or -1 after answering. line_no > 0
- * names the line in errors. */
-static int inspect_line(lv_call *c, lv_api_slot *s, lv_api_policy *p,
-                        const char *line, size_t len, size_t line_no,
-                        levee_event *ev, const levee_verdict **v) {
+int lv_api_inspect_line(lv_call *c, lv_api_slot *s, const char *line,
+                        size_t len, size_t line_no, int64_t wait_ms,
+                        levee_event *ev, const levee_verdict **v, int *late) {
   levee_error err = {0};
   int rc = lv_event_from_jsonl(&s->doc, line, len, &s->arena, ev, &err);
   if (rc) {
@@ -131,8 +132,9 @@ static int inspect_line(lv_call *c, lv_api_slot *s, lv_api_policy *p,
                 why);
     return -1;
   }
-  if (ev->n_attachments &&
-      (rc = read_attachments(c->api, &p->policy->attachments, ev, &s->arena))) {
+  *late = 0;
+  if (ev->n_attachments && wait_ms >= 0 &&
+      (rc = read_attachments(c->api, wait_ms, ev, &s->arena, late))) {
     if (rc == LEVEE_EBUSY)
       lv_api_busy(c, "busy: too many attachments are waiting to be read");
     else
@@ -165,13 +167,16 @@ void lv_api_inspect(lv_call *c) {
   const levee_verdict *v = NULL;
   size_t len = 0;
   int rc;
-  if (inspect_line(c, s, p, c->rq->body.ptr, c->rq->body.len, 0, &ev, &v) ==
-      0) {
+  int late;
+  if (lv_api_inspect_line(c, s, c->rq->body.ptr, c->rq->body.len, 0,
+                          p->policy->attachments.timeout_ms, &ev, &v,
+                          &late) == 0) {
     if ((rc = levee_verdict_json(v, &s->verdict, &len, &s->verdict_cap)) ||
         (rc = lv_buf_append(c->rs->body, s->verdict, len))) {
       lv_api_fail(c->rs, 500, levee_strerror(rc));
     } else {
       lv_metrics_inspection(&api->metrics, v, lv_now_us() - t0);
+      lv_api_alerts_submit(api, &ev, v);
       c->rs->status = 200;
       c->rs->content_type = "application/json";
     }
@@ -233,9 +238,13 @@ void lv_api_events(lv_call *c) {
   lv_evidence *evs = lv_arena_alloc(&s->arena, n * sizeof *evs);
   lv_content *contents = lv_arena_alloc(&s->arena, n * sizeof *contents);
   uint64_t *seqs = lv_arena_alloc(&s->arena, n * sizeof *seqs);
+  /* Events whose attachments' verdict follows: their lines. */
+  levee_str *later = lv_arena_alloc(&s->arena, n * sizeof *later);
+  int follow_up = p->policy->attachments.verdict == LV_ATTACHMENTS_FOLLOW_UP;
+  size_t n_later = 0, later_bytes = 0, reserved = 0, reserved_bytes = 0;
   lv_buf verdicts;
-  lv_buf_init(&verdicts, LV_MAX_REQUEST_BYTES * 4);
-  if (!evs || !contents || !seqs) {
+  lv_buf_init(&verdicts, (size_t)LV_MAX_REQUEST_BYTES * 4);
+  if (!evs || !contents || !seqs || !later) {
     lv_api_fail(c->rs, 500, "out of memory");
     goto out;
   }
@@ -253,8 +262,20 @@ void lv_api_events(lv_call *c) {
     levee_event ev;
     const levee_verdict *v = NULL;
     int64_t t0 = lv_now_us();
-    if (inspect_line(c, s, p, t, (size_t)(e - t), line_no, &ev, &v))
+    int late = 0;
+    if (lv_api_inspect_line(c, s, t, (size_t)(e - t), line_no,
+                            follow_up ? -1 : p->policy->attachments.timeout_ms,
+                            &ev, &v, &late))
       goto out;
+    int has_data = 0;
+    for (size_t i = 0; i < ev.n_attachments; i++)
+      has_data |= ev.attachments[i].data.ptr != NULL;
+    later[k] = (levee_str){NULL, 0};
+    if (has_data && (follow_up || late)) {
+      later[k] = (levee_str){t, (size_t)(e - t)};
+      n_later++;
+      later_bytes += (size_t)(e - t);
+    }
     size_t len = 0;
     int rc = levee_verdict_json(v, &s->verdict, &len, &s->verdict_cap);
     if (rc == 0 && len && s->verdict[len - 1] == '\n')
@@ -267,12 +288,24 @@ void lv_api_events(lv_call *c) {
       goto out;
     }
     lv_metrics_inspection(&api->metrics, v, lv_now_us() - t0);
+    /* Alerted as inspected: a batch that then fails to be stored is sent
+     * again by its caller, and the repeat falls in the same alert's
+     * window (policy alerts.window). */
+    lv_api_alerts_submit(api, &ev, v);
     k++;
   }
   if (lv_buf_putc(&verdicts, ']')) {
     lv_api_fail(c->rs, 413, "the verdicts do not fit an answer");
     goto out;
   }
+  /* Room for the follow-ups first: an event stored whose attachments'
+   * verdict could not follow would be half done. */
+  if (n_later && lv_followups_reserve(api->o.followups, n_later, later_bytes)) {
+    lv_api_busy(c, "busy: too many attachments are waiting to be read");
+    goto out;
+  }
+  reserved = n_later;
+  reserved_bytes = later_bytes;
   c->events.ev = evs;
   c->events.content = contents;
   c->events.n = k;
@@ -281,8 +314,14 @@ void lv_api_events(lv_call *c) {
   if (lv_api_commit(c))
     goto out;
   size_t dup = 0;
-  for (size_t i = 0; i < k; i++)
+  for (size_t i = 0; i < k; i++) {
     dup += seqs[i] == 0;
+    if (later[i].ptr && seqs[i]) {
+      lv_followups_submit(api->o.followups, later[i], seqs[i], c->who.name);
+      reserved--;
+      reserved_bytes -= later[i].len;
+    }
+  }
   atomic_fetch_add_explicit(&api->metrics.events_stored, k - dup,
                             memory_order_relaxed);
   lv_jw w;
@@ -299,9 +338,17 @@ void lv_api_events(lv_call *c) {
   lv_jw_array_end(&w);
   lv_jw_key(&w, "verdicts");
   lv_jw_raw(&w, verdicts.data, verdicts.len);
+  lv_jw_key(&w, "pending");
+  lv_jw_array_begin(&w);
+  for (size_t i = 0; i < k; i++)
+    if (later[i].ptr && seqs[i])
+      lv_jw_string(&w, evs[i].id.ptr, evs[i].id.len);
+  lv_jw_array_end(&w);
   lv_jw_object_end(&w);
   lv_api_json_end(c, &w);
 out:
+  if (reserved)
+    lv_followups_release(api->o.followups, reserved, reserved_bytes);
   c->events.n = 0;
   lv_buf_cleanup(&verdicts);
   lv_api_slot_give(api, s);

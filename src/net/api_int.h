@@ -157,6 +157,18 @@ int lv_api_policy_new(levee_policy *policy, levee_engine *engine,
 lv_api_slot *lv_api_slot_take(lv_api *api, lv_api_policy *p);
 void lv_api_slot_give(lv_api *api, lv_api_slot *s);
 
+/* Inspects one event line with slot s into *v, waiting at most wait_ms
+ * for its attachments (-1: not reading them); *late when one was not read
+ * in time. 0, or -1 after answering. line_no > 0 names the line in
+ * errors. */
+int lv_api_inspect_line(lv_call *c, lv_api_slot *s, const char *line,
+                        size_t len, size_t line_no, int64_t wait_ms,
+                        levee_event *ev, const levee_verdict **v, int *late);
+
+/* An event and its verdict to the alert sinks (when there are any). */
+void lv_api_alerts_submit(lv_api *api, const levee_event *ev,
+                          const levee_verdict *v);
+
 /* --- routes (one file each) ----------------------------------------------- */
 
 void lv_api_inspect(lv_call *c);          /* POST /v1/inspect */
@@ -173,7 +185,12 @@ void lv_api_policy_get_route(lv_call *c); /* GET /v1/policy */
 void lv_api_policy_put_route(lv_call *c); /* PUT /v1/policy */
 void lv_api_review(lv_call *c);           /* POST /v1/alerts/{id}/review */
 void lv_api_event(lv_call *c);            /* GET /v1/events/{id} */
-void lv_api_audit(lv_call *c);            /* GET /v1/audit */
-void lv_api_verify(lv_call *c);           /* POST /v1/verify */
+void lv_api_undelivered(lv_call *c);
+void lv_api_alerts(lv_call *c); /* GET /v1/alerts */
+void lv_api_search(lv_call *c); /* GET /v1/search */
+void lv_api_stats(lv_call *c);
+/* GET /v1/stats */             /* GET /v1/alerts/undelivered */
+void lv_api_audit(lv_call *c);  /* GET /v1/audit */
+void lv_api_verify(lv_call *c); /* POST /v1/verify */
 
 #endif

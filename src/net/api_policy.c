@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "core/policy.h"
+#include "net/alert.h"
 #include "net/api_int.h"
 #include "util/limits.h"
 
@@ -123,6 +124,8 @@ void lv_api_policy_put_route(lv_call *c) {
   api->current = fresh;
   pthread_rwlock_unlock(&api->policy_lock);
   lv_api_policy_put(old);
+  if (api->o.alerts)
+    lv_alerts_set_policy(api->o.alerts, fresh->policy);
   atomic_fetch_add_explicit(&api->metrics.policy_swaps, 1,
                             memory_order_relaxed);
   fprintf(stderr, "levee: serve: policy version %llu (%s) in force, by %s\n",

@@ -204,7 +204,7 @@ out:
 
 int lv_auth_token(lv_auth *a, const char *token, size_t len,
                   lv_principal *who) {
-  if (len != LV_TOKEN_LEN || memcmp(token, LV_TOKEN_PREFIX, 4))
+  if (len != LV_TOKEN_LEN || memcmp(token, LV_TOKEN_PREFIX, 4) != 0)
     return LEVEE_ENOTFOUND;
   uint8_t hash[32];
   lv_api_token_hash(token, len, hash);

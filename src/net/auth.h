@@ -28,10 +28,10 @@
 
 typedef struct lv_auth lv_auth;
 
-#define LV_SESSION_IDLE_MS (30 * 60 * 1000LL)
-#define LV_SESSION_MAX_MS (12 * 3600 * 1000LL)
+#define LV_SESSION_IDLE_MS (30LL * 60 * 1000)
+#define LV_SESSION_MAX_MS (12LL * 3600 * 1000)
 #define LV_LOGIN_FAILURES 5
-#define LV_LOGIN_LOCK_MS (5 * 60 * 1000LL)
+#define LV_LOGIN_LOCK_MS (5LL * 60 * 1000)
 #define LV_LOGIN_CONCURRENT 2
 #define LV_SESSION_COOKIE "levee_session"
 

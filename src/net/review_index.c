@@ -58,7 +58,7 @@ int lv_review_decision(const char *d) {
 
 int lv_reviews_new(lv_reviews **out) {
   lv_reviews *r = calloc(1, sizeof *r);
-  if (!r || !(r->buckets = calloc(BUCKETS, sizeof *r->buckets))) {
+  if (!r || !(r->buckets = calloc(BUCKETS, sizeof(entry *)))) {
     free(r);
     return LEVEE_ENOMEM;
   }

@@ -165,7 +165,8 @@ int lv_api_token_detail(const char *op, const char *name, lv_account_role role,
 void lv_api_token_new(char out[LV_TOKEN_LEN + 1]) {
   uint8_t raw[32];
   randombytes_buf(raw, sizeof raw);
-  memcpy(out, LV_TOKEN_PREFIX, 4);
+  /* the prefix, then the base64 and its NUL */
+  snprintf(out, LV_TOKEN_LEN + 1, "%s", LV_TOKEN_PREFIX);
   sodium_bin2base64(out + 4, LV_TOKEN_LEN + 1 - 4, raw, sizeof raw,
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   sodium_memzero(raw, sizeof raw);

@@ -129,6 +129,11 @@
 /* Alerts whose review status levee serve keeps in memory (about 200 bytes
  * each): six months at a thousand reviews a day. */
 #define LV_MAX_REVIEWED_ALERTS 200000u
+/* A verdict that follows (api_followup.h): the longest its attachments are
+ * waited for. */
+#define LV_FOLLOWUP_WAIT_MS 120000
+/* On SIGTERM, how long the alert sinks are given to take what is queued. */
+#define LV_ALERTS_STOP_GRACE_MS 5000
 
 /* The extraction pool (src/extract/pool.h). Workers: each holds its own
  * Tesseract engine, its model loaded, and an arena of up to
@@ -172,6 +177,5 @@
 #define LV_ALERT_SYSLOG_BYTES 4096
 #define LV_ALERT_BODY_BYTES (64u << 10)
 #define LV_ALERT_RESPONSE_BYTES (16u << 10)
-
 
 #endif

@@ -53,7 +53,10 @@ start() { # ARGS...: starts levee serve on a free port; sets pid and base
   done
   base="http://127.0.0.1:$port"
 }
-start --idle-timeout 2 --request-timeout 3
+# photos are read within the wait even on a loaded machine (ASan, tests
+# running side by side): the wait itself is tested below
+printf 'version: 1\ninclude_default: true\nattachments:\n  timeout: 60s\n' >"$tmp/wait.yaml"
+start --idle-timeout 2 --request-timeout 3 --policy "$tmp/wait.yaml"
 check "serve starts and says where it listens" '[ -n "$port" ] && grep -q "1 documents and 0 images registered" "$tmp/serve.err"'
 
 spec() { # METHOD PATH STATUS: the last answer ($tmp/body) as docs/openapi.yaml says

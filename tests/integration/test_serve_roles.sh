@@ -116,7 +116,7 @@ check "no such role: 400" '[ "$code" = 400 ]'
 code=$(req sysadmin POST /v1/tokens '{"name":"im-gateway","role":"integration"}')
 check "sysadmin makes an integration token, shown once" '[ "$code" = 201 ] && spec POST /v1/tokens 201'
 json "$tmp/body" 'd["token"]' >"$tmp/gw.token"
-for route in "GET /v1/policy" "GET /v1/audit" "POST /v1/verify"; do
+for route in "GET /v1/policy" "GET /v1/audit" "GET /v1/alerts" "GET /v1/stats" "POST /v1/verify"; do
   code=$(req sysadmin ${route% *} ${route#* })
   check "sysadmin may not $route: 403" '[ "$code" = 403 ]'
 done
@@ -201,6 +201,26 @@ check "secadmin escalates an alert, as documented" '[ "$code" = 200 ] && spec PO
 code=$(req secadmin POST /v1/alerts/e1/review '{"decision":"comment","note":"已约谈"}')
 check "a comment leaves the status" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"review\"][\"status\"]")" = escalated ] && [ "$(json "$tmp/body" "d[\"review\"][\"reviews\"]")" = 2 ]'
 
+# --- the security admin: alerts, search, counts --------------------------------
+code=$(req secadmin GET /v1/alerts)
+check "the alerts: e1 with its review status, not the allowed e2, as documented" '[ "$code" = 200 ] && spec GET /v1/alerts 200 && [ "$(json "$tmp/body" "[a[\"id\"] for a in d[\"alerts\"]] == [\"e1\"]")" = True ] && [ "$(json "$tmp/body" "d[\"alerts\"][0][\"review\"][\"status\"]")" = escalated ] && ! grep -q "会议纪要发群里了" "$tmp/body"'
+code=$(req secadmin GET "/v1/alerts?status=open")
+check "open alerts: none left" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "len(d[\"alerts\"])")" = 0 ]'
+code=$(req secadmin GET "/v1/alerts?dept=%E8%B4%A2%E5%8A%A1%E9%83%A8&text=1")
+check "alerts of 财务部, with their text" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"alerts\"][0][\"id\"]")" = e1 ] && grep -q "会议纪要" "$tmp/body"'
+code=$(req secadmin GET "/v1/alerts?limit=0")
+check "a bad limit: 400" '[ "$code" = 400 ]'
+code=$(req secadmin GET "/v1/search?q=%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81")
+check "search 会议纪要: e1 with the match marked, as documented" '[ "$code" = 200 ] && spec GET /v1/search 200 && [ "$(json "$tmp/body" "d[\"hits\"][0][\"id\"]")" = e1 ] && [ "$(json "$tmp/body" "len(d[\"hits\"][0][\"text_matches\"])")" -ge 1 ]'
+code=$(req secadmin GET "/v1/stats?by=action,category,dept")
+check "counts by action, category and department, as documented" '[ "$code" = 200 ] && spec GET /v1/stats 200 && [ "$(json "$tmp/body" "{g[\"key\"]: g[\"count\"] for g in d[\"action\"]} == {\"allow\": 1, \"block\": 1}")" = True ] && [ "$(json "$tmp/body" "d[\"dept\"][0] == {\"key\": \"财务部\", \"count\": 1}")" = True ]'
+code=$(req secadmin GET "/v1/stats?by=week")
+check "no such dimension: 400" '[ "$code" = 400 ]'
+for route in "GET /v1/alerts" "GET /v1/search" "GET /v1/stats"; do
+  code=$(req auditor ${route% *} ${route#* })
+  check "the auditor may not $route: 403" '[ "$code" = 403 ]'
+done
+
 # --- the auditor: the trail, verify; no policy changes -----------------------
 code=$(req auditor PUT /v1/policy "$(cat "$tmp/p1.yaml")" application/yaml)
 check "the auditor may not change the policy: 403" '[ "$code" = 403 ]'
@@ -268,6 +288,29 @@ else
   bad "wrk missing: run scripts/deps.sh"
 fi
 
+# --- attachments whose verdict follows ----------------------------------------
+convert -size 1240x560 xc:'#f4f1ea' -font Noto-Sans-CJK-SC -pointsize 40 -fill '#222222' \
+  -annotate +80+110 "机密★1年" -annotate +80+180 "关于调整有关人员的通知" \
+  -annotate +80+250 "各部门：现将有关事项通知如下。" -quality 85 "$tmp/page.jpg"
+b64=$(base64 -w0 "$tmp/page.jpg")
+followed() { # EVENT_ID: waits (20 s at most) for its verdict record; its detail in $tmp/verdict
+  for _ in $(seq 1 100); do
+    req auditor GET "/v1/audit?type=verdict&limit=1000" >/dev/null
+    json "$tmp/body" "[r for r in d[\"records\"] if r[\"detail\"][\"event\"] == \"$1\"][0]" >"$tmp/verdict" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
+}
+for mode in "follow-up:5s" "inline:1ms"; do
+  code=$(req secadmin PUT /v1/policy "$(printf 'version: 1\ninclude_default: true\nattachments:\n  verdict: %s\n  timeout: %s\n' "${mode%:*}" "${mode#*:}")" application/yaml)
+  id="photo-${mode%:*}"
+  code=$(req tok:gw POST /v1/events "{\"id\":\"$id\",\"time\":1,\"channel\":\"wechat\",\"attachments\":[{\"kind\":\"image\",\"data\":\"$b64\"}]}" application/x-ndjson)
+  check "$mode: the event is stored at once, its verdict pending" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"pending\"] == [\"$id\"]")" = True ] && spec POST /v1/events 200'
+  followed "$id"
+  check "$mode: the full verdict follows as a record: the photo's marking" '[ $? -eq 0 ] && grep -q "classified.marking" "$tmp/verdict" && grep -q "attachment:0" "$tmp/verdict"'
+done
+req secadmin PUT /v1/policy "$(cat "$tmp/p1.yaml")" application/yaml >/dev/null
+
 code=$(req secadmin DELETE /v1/session)
 check "sign out: 204" '[ "$code" = 204 ]'
 code=$(req secadmin GET /v1/session)
@@ -277,7 +320,7 @@ check "then the session is gone" '[ "$code" = 401 ]'
 stop
 check "SIGTERM: stopped, checkpointed" 'grep -q "audit store is checkpointed" "$tmp/serve.err"'
 start
-check "restarted: the stored policy version is in force" 'grep -q "policy: stored version 4" "$tmp/serve.err" && grep -q "4 accounts, 2 tokens" "$tmp/serve.err"'
+check "restarted: the stored policy version is in force" 'grep -q "policy: stored version 7" "$tmp/serve.err" && grep -q "4 accounts, 2 tokens" "$tmp/serve.err"'
 code=$(login sysadmin "sysadmin password 2026")
 check "the changed password still works" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"must_change_password\"]")" = False ]'
 code=$(req tok:gw POST /v1/inspect '{"id":"i3","time":1,"channel":"wechat","text":"工资条"}')

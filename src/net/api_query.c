@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * api_query.c: stored events as lists and counts, for the security admin:
+ *
+ *   GET /v1/alerts  stored events whose verdict is not allow, newest first,
+ *                   each with its review status; ?status=open|confirmed|
+ *                   dismissed|escalated keeps those; text=1 adds the
+ *                   message and extracted texts (left out by default: an
+ *                   officer opens the one alert she reviews, GET
+ *                   /v1/events/{id})
+ *   GET /v1/search  full-text search (q, Chinese of one character or more)
+ *                   or, without q, a listing; texts with the matches
+ *   GET /v1/stats   counts by day, category, department, channel, action
+ *                   and severity (by=... picks some)
+ *
+ * Filters (all three): since, until (epoch ms, YYYY-MM-DD or RFC 3339),
+ * channel, dept, sender, conversation, category (or a prefix ending in
+ * '.'), action. Pages: limit (default 50, at most 200) and before (a
+ * record number: the next page starts below the last one seen; the answer
+ * says it as next_before).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/event_jsonl.h"
+#include "net/api_int.h"
+#include "net/review_index.h"
+#include "store/search_json.h"
+
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 200
+/* Pages a status filter reads at most to fill one. */
+#define STATUS_PAGES 20
+
+static levee_str arg(lv_call *c, const char *name) {
+  const char *v = lv_http_query(c->rq, name);
+  return (levee_str){v, v ? strlen(v) : 0};
+}
+
+/* The filters of the query string into q: 0, or -1 after answering 400. */
+static int filters(lv_call *c, lv_search_request *q) {
+  memset(q, 0, sizeof *q);
+  q->since_ms = INT64_MIN;
+  q->until_ms = INT64_MAX;
+  q->channel = arg(c, "channel");
+  q->sender_dept = arg(c, "dept");
+  q->sender = arg(c, "sender");
+  q->conversation = arg(c, "conversation");
+  q->category = arg(c, "category");
+  q->action = arg(c, "action");
+  static const char *const times[] = {"since", "until"};
+  for (int i = 0; i < 2; i++) {
+    const char *v = lv_http_query(c->rq, times[i]);
+    int64_t ms;
+    if (!v)
+      continue;
+    if (lv_parse_when(v, &ms)) {
+      char why[96];
+      snprintf(why, sizeof why,
+               "%s: epoch milliseconds, YYYY-MM-DD or RFC 3339", times[i]);
+      lv_api_fail(c->rs, 400, why);
+      return -1;
+    }
+    if (i == 0)
+      q->since_ms = ms;
+    else
+      q->until_ms = ms;
+  }
+  const char *l = lv_http_query(c->rq, "limit");
+  const char *b = lv_http_query(c->rq, "before");
+  q->limit = PAGE_DEFAULT;
+  char *end;
+  if (l) {
+    unsigned long long v = strtoull(l, &end, 10);
+    if (!*l || *end || v < 1 || v > PAGE_MAX) {
+      lv_api_fail(c->rs, 400, "limit must be a number from 1 to 200");
+      return -1;
+    }
+    q->limit = v;
+  }
+  if (b) {
+    unsigned long long v = strtoull(b, &end, 10);
+    if (!*b || *end || v < 1) {
+      lv_api_fail(c->rs, 400, "before must be a record number");
+      return -1;
+    }
+    q->before_seq = v;
+  }
+  return 0;
+}
+
+/* The filters, for the access record. */
+static void note_filters(lv_call *c, const lv_search_request *q) {
+  lv_jw w;
+  lv_buf_reset(&c->note);
+  lv_jw_init(&w, &c->note);
+  lv_jw_object_begin(&w);
+  static const char *const keys[] = {
+      "q",        "channel", "dept",  "sender", "conversation",
+      "category", "action",  "since", "until",  "status",
+      "by"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    const char *v = lv_http_query(c->rq, keys[i]);
+    if (v) {
+      lv_jw_key(&w, keys[i]);
+      lv_jw_cstring(&w, v);
+    }
+  }
+  if (q->before_seq) {
+    lv_jw_key(&w, "before");
+    lv_jw_int(&w, (int64_t)q->before_seq);
+  }
+  lv_jw_object_end(&w);
+}
+
+typedef struct page {
+  lv_api *api;
+  lv_jw *w;
+  lv_buf scratch;
+  int with_text, alerts;
+  int status; /* a review status to keep, or -1 */
+  uint64_t n, limit, last_seq, seen;
+} page;
+
+static int on_hit(void *ud, const lv_search_hit *h) {
+  page *p = ud;
+  if (h->plan)
+    return 0;
+  p->seen++;
+  p->last_seq = h->seq;
+  lv_review_state rs;
+  if (p->alerts) {
+    lv_reviews_get(p->api->o.reviews, h->id, &rs);
+    if (p->status >= 0 && (int)rs.status != p->status)
+      return 0;
+  }
+  if (p->n == p->limit)
+    return 0;
+  p->n++;
+  lv_jw *w = p->w;
+  if (!p->alerts) {
+    lv_search_hit_json(w, h, p->with_text, &p->scratch);
+    return lv_jw_status(w);
+  }
+  /* the hit, and its review inside the same object */
+  lv_buf one;
+  lv_buf_init(&one, (size_t)1 << 26);
+  lv_jw ow;
+  lv_jw_init(&ow, &one);
+  lv_search_hit_json(&ow, h, p->with_text, &p->scratch);
+  int rc = lv_jw_status(&ow);
+  if (rc == 0 && one.len >= 2) {
+    one.len--; /* the closing brace */
+    rc = lv_buf_printf(&one, ",\"review\":{\"status\":\"%s\",\"reviews\":%u}}",
+                       lv_review_status_name(rs.status), rs.reviews);
+  }
+  if (rc == 0)
+    lv_jw_raw(w, one.data, one.len);
+  lv_buf_cleanup(&one);
+  return rc ? rc : lv_jw_status(w);
+}
+
+static void list(lv_call *c, int alerts) {
+  lv_api *api = c->api;
+  lv_search_request q;
+  if (filters(c, &q))
+    return;
+  page p = {.api = api, .alerts = alerts, .status = -1};
+  const char *t = lv_http_query(c->rq, "text");
+  p.with_text = alerts ? t && !strcmp(t, "1") : !(t && !strcmp(t, "0"));
+  if (alerts) {
+    q.alerts_only = 1;
+    const char *st = lv_http_query(c->rq, "status");
+    if (st && (p.status = lv_review_status_parse(st)) < 0) {
+      lv_api_fail(c->rs, 400,
+                  "status: one of open, confirmed, dismissed, escalated");
+      return;
+    }
+  } else {
+    q.text = arg(c, "q");
+    q.mark_open = LV_SEARCH_JSON_MARK_OPEN;
+    q.mark_close = LV_SEARCH_JSON_MARK_CLOSE;
+  }
+  note_filters(c, &q);
+  lv_store *st = lv_api_reader_take(c);
+  if (!st)
+    return;
+  lv_buf_init(&p.scratch, (size_t)1 << 26);
+  lv_jw w;
+  lv_api_json(c, &w);
+  lv_jw_object_begin(&w);
+  lv_jw_key(&w, alerts ? "alerts" : "hits");
+  lv_jw_array_begin(&w);
+  p.w = &w;
+  p.limit = q.limit;
+  levee_error err = {0};
+  int rc = 0, more = 0;
+  /* With a status to keep, read pages until this one is full. */
+  for (int pages = 0; pages < (p.status >= 0 ? STATUS_PAGES : 1); pages++) {
+    p.seen = 0;
+    if ((rc = lv_store_search(st, &q, on_hit, &p, &err)))
+      break;
+    more = p.seen == q.limit;
+    if (p.n == p.limit || !more)
+      break;
+    q.before_seq = p.last_seq;
+  }
+  lv_api_reader_give(api, st);
+  lv_buf_cleanup(&p.scratch);
+  if (rc) {
+    lv_api_fail(c->rs, rc == LEVEE_EINVAL ? 400 : 500,
+                err.message[0] ? err.message : levee_strerror(rc));
+    return;
+  }
+  lv_jw_array_end(&w);
+  lv_jw_key(&w, "next_before");
+  if (more && p.last_seq)
+    lv_jw_int(&w, (int64_t)p.last_seq);
+  else
+    lv_jw_null(&w);
+  lv_jw_object_end(&w);
+  lv_api_json_end(c, &w);
+}
+
+void lv_api_alerts(lv_call *c) {
+  list(c, 1);
+}
+
+void lv_api_search(lv_call *c) {
+  list(c, 0);
+}
+
+/* --- GET /v1/stats -------------------------------------------------------- */
+
+typedef struct counts {
+  lv_jw *w;
+} counts;
+
+static int on_group(void *ud, levee_str key, uint64_t count) {
+  counts *k = ud;
+  if (!count)
+    return 0; /* a plan line */
+  lv_jw_object_begin(k->w);
+  lv_jw_key(k->w, "key");
+  if (key.ptr)
+    lv_jw_string(k->w, key.ptr, key.len);
+  else
+    lv_jw_null(k->w);
+  lv_jw_key(k->w, "count");
+  lv_jw_int(k->w, (int64_t)count);
+  lv_jw_object_end(k->w);
+  return lv_jw_status(k->w);
+}
+
+void lv_api_stats(lv_call *c) {
+  lv_api *api = c->api;
+  lv_stats_request q;
+  lv_stats_request_init(&q);
+  if (filters(c, &q.filter))
+    return;
+  q.filter.limit = 0;
+  q.limit = 0;
+  const char *a = lv_http_query(c->rq, "alerts");
+  q.filter.alerts_only = a && !strcmp(a, "1");
+  const char *tz = lv_http_query(c->rq, "tz");
+  if (tz) {
+    char *end;
+    long v = strtol(tz, &end, 10);
+    if (!*tz || *end || v < -(long)LV_STATS_TZ_MAX_MIN ||
+        v > (long)LV_STATS_TZ_MAX_MIN) {
+      lv_api_fail(c->rs, 400, "tz: minutes east of UTC, -840 to 840");
+      return;
+    }
+    q.tz_offset_min = (int)v;
+  }
+  /* The dimensions asked for (all by default). */
+  lv_stats_by by[6];
+  size_t n_by = 0;
+  const char *b = lv_http_query(c->rq, "by");
+  if (!b)
+    b = "day,category,dept,channel,action,severity";
+  for (const char *s = b; *s && n_by < 6;) {
+    const char *comma = strchr(s, ',');
+    size_t len = comma ? (size_t)(comma - s) : strlen(s);
+    char name[16];
+    if (len >= sizeof name || (snprintf(name, sizeof name, "%.*s", (int)len, s),
+                               lv_stats_by_parse(name, &by[n_by]))) {
+      lv_api_fail(c->rs, 400,
+                  "by: day, category, dept, channel, action or severity, "
+                  "comma-separated");
+      return;
+    }
+    n_by++;
+    s += len + (comma != NULL);
+  }
+  note_filters(c, &q.filter);
+  lv_store *st = lv_api_reader_take(c);
+  if (!st)
+    return;
+  lv_jw w;
+  lv_api_json(c, &w);
+  lv_jw_object_begin(&w);
+  lv_jw_key(&w, "tz_offset_min");
+  lv_jw_int(&w, q.tz_offset_min);
+  counts k = {&w};
+  levee_error err = {0};
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < n_by; i++) {
+    q.by = by[i];
+    lv_jw_key(&w, lv_stats_by_name(by[i]));
+    lv_jw_array_begin(&w);
+    rc = lv_store_stats(st, &q, on_group, &k, &err);
+    lv_jw_array_end(&w);
+  }
+  lv_api_reader_give(api, st);
+  if (rc) {
+    lv_api_fail(c->rs, rc == LEVEE_ETOOBIG ? 422 : 500,
+                rc == LEVEE_ETOOBIG
+                    ? "too many groups: narrow the time or the filters"
+                : err.message[0] ? err.message
+                                 : levee_strerror(rc));
+    return;
+  }
+  lv_jw_object_end(&w);
+  lv_api_json_end(c, &w);
+}
