@@ -25,7 +25,7 @@ TOOL="$ROOT/bench/bench_tool.py"
 CORPUS="$OUT/corpus.jsonl"
 KEYWORDS="$OUT/keywords.txt"
 RESULTS="$OUT/results.txt"
-STEPS=14
+STEPS=15
 step=0
 
 progress() { step=$((step + 1)); echo "[$step/$STEPS] $*"; }
@@ -248,6 +248,11 @@ fi
 progress "levee serve: bench/serve.sh (wrk on POST /v1/inspect, beside GET /healthz)"
 if ! LEVEE="$BUILD/levee" bash "$ROOT/bench/serve.sh" | tee "$OUT/serve.txt"; then
   note "bench/serve.sh failed"
+fi
+
+progress "levee serve under abuse: bench/serve_limit.sh (4 clients at 5x the rate limit beside 2 within it; RSS over the run)"
+if ! LEVEE="$BUILD/levee" SERVE_LIMIT_RSS_FILE="$OUT/serve_limit_rss.tsv" bash "$ROOT/bench/serve_limit.sh" | tee "$OUT/serve_limit.txt"; then
+  note "bench/serve_limit.sh failed"
 fi
 
 progress "report: bench/out/results.md"
