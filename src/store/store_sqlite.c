@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -181,6 +185,7 @@ typedef struct sqlite_store {
   lv_arena arena;                        /* one row's lists during each_row */
   lv_directory people, conversations;    /* of the open transaction */
   char *dir;                             /* the store's directory */
+  int lock_fd;            /* the writer's lock (DIR/levee.lock), or -1 */
   lv_search_index *index; /* its search index's writer, once needed */
   int search_attached;    /* search.db attached as "search" */
   /* The search index's work of the open transaction, handed over at
@@ -300,6 +305,8 @@ static void sqlite_close(void *db) {
   for (int i = 0; i < LV_CUR_COUNT; i++)
     sqlite3_finalize(s->cursor_st[i]);
   sqlite3_close(s->db);
+  if (s->lock_fd >= 0)
+    close(s->lock_fd); /* the lock goes with it */
   lv_arena_cleanup(&s->arena);
   lv_directory_cleanup(&s->people);
   lv_directory_cleanup(&s->conversations);
@@ -319,6 +326,36 @@ static pthread_once_t configure_once = PTHREAD_ONCE_INIT;
 
 static void configure_sqlite(void) {
   (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* The one writer. SQLite lets a second process write between this one's
+ * transactions, but the log's state (the next sequence number, the Merkle
+ * accumulator) lives in the writer's memory: a second writer would write
+ * records the first does not know of. A writable open takes an exclusive
+ * flock on DIR/levee.lock, held until close, waiting up to LOCK_WAIT_S
+ * for a writer that is finishing (as the PostgreSQL back end does with its
+ * advisory lock). Readers take no lock. */
+#define LOCK_WAIT_S 30
+
+static int lock_writer(sqlite_store *s, const char *dir, levee_error *err) {
+  char path[4096];
+  if ((size_t)snprintf(path, sizeof path, "%s/levee.lock", dir) >= sizeof path)
+    return lv_error_set(err, LEVEE_ESTORE, "%s: path too long", dir);
+  if ((s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+    return lv_error_set(err, LEVEE_ESTORE, "%s: %s", path, strerror(errno));
+  for (int waited_ms = 0;; waited_ms += 100) {
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0)
+      return LEVEE_OK;
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return lv_error_set(err, LEVEE_ESTORE, "%s: %s", path, strerror(errno));
+    if (waited_ms >= LOCK_WAIT_S * 1000)
+      return lv_error_set(err, LEVEE_EBUSY,
+                          "another levee is writing this store (levee serve "
+                          "or ingest?): waited %d s for it",
+                          LOCK_WAIT_S);
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
 }
 
 static int sqlite_open(const char *dir, int create, int read_only, void **out,
@@ -346,13 +383,16 @@ static int sqlite_open(const char *dir, int create, int read_only, void **out,
   lv_directory_init(&s->people);
   lv_directory_init(&s->conversations);
   lv_arena_init(&s->pending_arena, (size_t)1 << 30);
+  s->lock_fd = -1;
   if (!(s->dir = strdup(dir))) {
     free(s);
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   }
+  int rc = LEVEE_OK;
+  if (!read_only && (rc = lock_writer(s, dir, err)))
+    goto out;
   int flags = read_only ? SQLITE_OPEN_READONLY
                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  int rc = LEVEE_OK;
   if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
       SQLITE_OK) {
     rc = lv_error_set(err, LEVEE_ESTORE, "%s: %s", path,

@@ -3,7 +3,9 @@
  * test_store_writer.c: levee serve's store writer (src/net/store_writer.c)
  * over a real SQLite store: writes from many threads are committed and
  * each waiter is answered only after its commit (the records are there
- * for a reader when the write returns); a full queue answers LEVEE_EBUSY at
+ * for a reader when the write returns); a second writer of the same store
+ * waits for the first to close (the log's state is the writer's); a full
+ * queue answers LEVEE_EBUSY at
  * once; the tick runs, and runs once more at stop; the log verifies afterwards.
  */
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -206,10 +209,50 @@ static void test_full_queue(void **state) {
   assert_int_equal(lv_store_close(st, &err), 0);
 }
 
+typedef struct opener {
+  fixture *f;
+  lv_store *st;
+  int rc;
+  int64_t waited_ms;
+} opener;
+
+static void *open_second(void *arg) {
+  opener *o = arg;
+  lv_store_options so = {
+      .location = o->f->location, .key_path = o->f->key, .create = 1};
+  levee_error err = {0};
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  o->rc = lv_store_open(&so, &o->st, NULL, &err);
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  o->waited_ms =
+      (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+  return NULL;
+}
+
+static void test_one_writer(void **state) {
+  fixture *f = *state;
+  lv_store *first = open_store(f, 0);
+  lv_store *reader = open_store(f, 1); /* readers take no lock */
+  opener o = {.f = f};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, open_second, &o), 0);
+  usleep(400 * 1000);
+  levee_error err = {0};
+  assert_null(o.st); /* still waiting */
+  assert_int_equal(lv_store_close(first, &err), 0);
+  pthread_join(t, NULL);
+  assert_int_equal(o.rc, 0);
+  assert_true(o.waited_ms >= 350);
+  assert_int_equal(lv_store_close(o.st, &err), 0);
+  assert_int_equal(lv_store_close(reader, &err), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_full_queue, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_one_writer, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
