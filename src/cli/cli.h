@@ -112,6 +112,8 @@ double lv_cli_seconds_since(const struct timespec *t);
 /* A time given on the command line: RFC 3339, epoch milliseconds, or a
  * date YYYY-MM-DD (midnight, China Standard Time: levee's users are there).
  * Returns 0, or -1 when it is none of those. */
+/* A count from 0 to max (decimal digits only): 0, or -1. */
+int lv_cli_parse_count(const char *s, uint64_t max, uint64_t *out);
 int lv_cli_parse_time(const char *s, int64_t *out);
 
 /* --store URL (filters.c): sets *location, or says why not and returns 2. */

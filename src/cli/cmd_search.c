@@ -110,16 +110,6 @@ static int on_hit(void *ud, const lv_search_hit *h) {
   return rc ? rc : lv_buf_putc(b, '\n');
 }
 
-static int parse_count(const char *s, uint64_t max, uint64_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || !*s || s[0] == '-' || v > max)
-    return -1;
-  *out = v;
-  return 0;
-}
-
 static void usage(FILE *f) {
   fprintf(
       f,
@@ -239,14 +229,14 @@ int lv_cmd_search(int argc, char **argv) {
       break;
     case 'k': key_path = optarg; break;
     case 'l':
-      if (parse_count(optarg, MAX_LIMIT, &q.limit) || !q.limit) {
+      if (lv_cli_parse_count(optarg, MAX_LIMIT, &q.limit) || !q.limit) {
         lv_cli_error("search", "--limit must be a number from 1 to %d",
                      MAX_LIMIT);
         return 2;
       }
       break;
     case 'o':
-      if (parse_count(optarg, INT64_MAX, &q.offset)) {
+      if (lv_cli_parse_count(optarg, INT64_MAX, &q.offset)) {
         lv_cli_error("search", "--offset must be a number from 0");
         return 2;
       }
@@ -264,7 +254,8 @@ int lv_cmd_search(int argc, char **argv) {
     case OPT_DEPT: q.sender_dept = str_of(optarg); break;
     case OPT_ALERTS: q.alerts_only = 1; break;
     case OPT_BEFORE:
-      if (parse_count(optarg, INT64_MAX, &q.before_seq) || !q.before_seq) {
+      if (lv_cli_parse_count(optarg, INT64_MAX, &q.before_seq) ||
+          !q.before_seq) {
         lv_cli_error("search", "--before must be a record number from 1");
         return 2;
       }

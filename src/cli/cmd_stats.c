@@ -103,16 +103,6 @@ static int parse_bound(const char *s, int tz_min, int64_t *out) {
   return lv_cli_parse_time(s, out);
 }
 
-static int parse_count(const char *s, uint64_t max, uint64_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || !*s || s[0] == '-' || v > max)
-    return -1;
-  *out = v;
-  return 0;
-}
-
 static void usage(FILE *f) {
   fprintf(
       f,
@@ -252,7 +242,8 @@ int lv_cmd_stats(int argc, char **argv) {
       }
       break;
     case 'l':
-      if (parse_count(optarg, LV_MAX_STATS_GROUPS, &q.limit) || !q.limit) {
+      if (lv_cli_parse_count(optarg, LV_MAX_STATS_GROUPS, &q.limit) ||
+          !q.limit) {
         lv_cli_error("stats", "--limit must be a number from 1 to %u",
                      LV_MAX_STATS_GROUPS);
         return 2;

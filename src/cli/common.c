@@ -238,6 +238,16 @@ double lv_cli_seconds_since(const struct timespec *t) {
          (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+int lv_cli_parse_count(const char *s, uint64_t max, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || !*s || s[0] == '-' || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
 int lv_cli_parse_time(const char *s, int64_t *out) {
   return lv_parse_when(s, out);
 }
