@@ -9,8 +9,9 @@ pkgs=(
   # libraries (DESIGN.md)
   libvectorscan-dev libutf8proc-dev libopencc-dev opencc libyaml-dev libsodium-dev
   libgmime-3.0-dev libjansson-dev libcmocka-dev
-  # levee serve: the HTTP server; its tests and load tests use curl and wrk
-  libmicrohttpd-dev curl wrk python3-jsonschema
+  # levee serve: the HTTP server; its tests and load tests use curl and wrk,
+  # and openssl to make a certificate for HTTPS
+  libmicrohttpd-dev curl wrk python3-jsonschema openssl
   # alerts: webhooks and group robots (WeCom, DingTalk, Feishu) over HTTP(S)
   libcurl4-openssl-dev
   # the audit store: SQLite (FTS5), SHA-256 (OpenSSL's libcrypto), PostgreSQL

@@ -329,6 +329,27 @@ login secadmin "secadmin password 2026" >/dev/null
 code=$(req secadmin GET /v1/events/e1)
 check "the alert's review status is kept" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"review\"][\"status\"]")" = escalated ]'
 stop
+
+# --- HTTPS ---------------------------------------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
+: >"$tmp/serve.err"
+"$LEVEE" serve --data "$tmp/d" --listen 127.0.0.1:0 --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" 2>"$tmp/serve.err" &
+pid=$!
+tport=
+for _ in $(seq 1 100); do
+  tport=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/serve.err")
+  [ -n "$tport" ] && break
+  sleep 0.1
+done
+check "serve over HTTPS says so" '[ -n "$tport" ]'
+code=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' --cacert "$tmp/cert.pem" -X POST \
+  -H 'Content-Type: application/json' --data-binary '{"name":"auditor","password":"auditor password 2026"}' \
+  "https://127.0.0.1:$tport/v1/session")
+check "sign-in over HTTPS: the cookie is Secure too" '[ "$code" = 200 ] && grep -i "^Set-Cookie: levee_session=" "$tmp/headers" | grep -q "; Secure"'
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$tport/healthz")
+check "plain HTTP to the HTTPS port: no answer" '[ "$code" = 000 ]'
+stop
 "$LEVEE" verify --data "$tmp/d" >"$tmp/verify" 2>&1
 check "levee verify: the log is intact ($(tail -1 "$tmp/verify"))" '[ $? -eq 0 ]'
 
