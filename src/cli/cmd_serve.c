@@ -25,6 +25,7 @@
 #include "net/auth.h"
 #include "net/http.h"
 #include "net/review_index.h"
+#include "net/static_files.h"
 #include "net/store_writer.h"
 #include "store/accounts.h"
 #include "util/error.h"
@@ -38,6 +39,7 @@ static void usage(FILE *f) {
       "                   [--tls-cert FILE --tls-key FILE] [--idle-timeout S]\n"
       "                   [--rate-limit N [--burst N]] [--key FILE]\n"
       "                   [--console-url URL] [--alert-attempts N]\n"
+      "                   [--console DIR]\n"
       "\n"
       "Runs levee as a daemon with an HTTP API (docs/openapi.yaml):\n"
       "  POST /v1/inspect   one event (JSON) in, its verdict out\n"
@@ -82,6 +84,8 @@ static void usage(FILE *f) {
       "                      (default 0: no limit)\n"
       "  --burst N           how many may come at once (default: N of\n"
       "                      --rate-limit)\n"
+      "  --console DIR       the web console's files, served at /\n"
+      "                      (default: console/ beside levee-serve)\n"
       "  --console-url URL   alerts link to URL/#/alerts/<event id>\n"
       "  --alert-attempts N  tries of one alert before it counts as\n"
       "                      undelivered (default 5, backing off from 1 s)\n"
@@ -90,7 +94,7 @@ static void usage(FILE *f) {
 
 typedef struct serve_opts {
   const char *location, *key_path, *listen, *policy_path, *cert, *key_file;
-  const char *console_url;
+  const char *console_url, *console_dir;
   unsigned threads, extract_workers, idle_timeout, request_timeout;
   unsigned rate, burst;
   unsigned alert_attempts;
@@ -126,6 +130,7 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
       {"burst", required_argument, NULL, 'b'},
       {"console-url", required_argument, NULL, 'C'},
       {"alert-attempts", required_argument, NULL, 'A'},
+      {"console", required_argument, NULL, 'W'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
@@ -168,6 +173,7 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
         return 2;
       break;
     case 'C': o->console_url = optarg; break;
+    case 'W': o->console_dir = optarg; break;
     case 'A':
       if (number("--alert-attempts", optarg, 1, LV_ALERT_MAX_ATTEMPTS,
                  &o->alert_attempts))
@@ -358,6 +364,35 @@ static int load_token(void *ud, const lv_api_token *t) {
 
 #define SERVE_READERS 4
 
+/* The console's files: --console DIR, else console/ beside this binary
+ * (where the build puts them), else none. 0, or 2 after saying why. */
+static int load_console(const serve_opts *o, lv_static **out) {
+  char dir[4096];
+  levee_error err = {0};
+  *out = NULL;
+  if (o->console_dir) {
+    snprintf(dir, sizeof dir, "%s", o->console_dir);
+  } else {
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    char *slash = n > 0 ? (dir[n] = '\0', strrchr(dir, '/')) : NULL;
+    if (!slash || (size_t)(slash - dir) + sizeof "/console" > sizeof dir)
+      return 0;
+    strcpy(slash, "/console");
+  }
+  int rc = lv_static_load(dir, out, &err);
+  if (rc == LEVEE_ENOTFOUND && !o->console_dir) {
+    fprintf(stderr, "levee: serve: no console at %s (the API only)\n", dir);
+    return 0;
+  }
+  if (rc) {
+    lv_cli_error("serve", "the console: %s", err.message);
+    return 2;
+  }
+  fprintf(stderr, "levee: serve: console: %s (%zu files)\n", dir,
+          lv_static_count(*out));
+  return 0;
+}
+
 int lv_cmd_serve(int argc, char **argv) {
   serve_opts o = {.listen = "127.0.0.1:8080",
                   .idle_timeout = LV_HTTP_IDLE_TIMEOUT_S};
@@ -385,6 +420,7 @@ int lv_cmd_serve(int argc, char **argv) {
   lv_store_writer *writer = NULL;
   lv_followups *followups = NULL;
   lv_alerts *alerts = NULL;
+  lv_static *console = NULL;
   lv_auth *auth = NULL;
   lv_reviews *reviews = NULL;
   char *cert = NULL, *key = NULL, *yaml = NULL;
@@ -458,6 +494,8 @@ int lv_cmd_serve(int argc, char **argv) {
     lv_cli_error(shown, "reviews: %s", err.message);
     goto out;
   }
+  if (load_console(&o, &console))
+    goto out;
   if (o.cert && (!(cert = read_pem(o.cert)) || !(key = read_pem(o.key_file))))
     goto out;
   lv_extract_pool_options po = {.workers = o.extract_workers};
@@ -493,7 +531,8 @@ int lv_cmd_serve(int argc, char **argv) {
                        .n_readers = SERVE_READERS,
                        .public_key = public_key,
                        .reviews = reviews,
-                       .alerts = alerts};
+                       .alerts = alerts,
+                       .console = console};
   if ((rc = lv_api_new(&ao, &api))) {
     lv_cli_error("serve", "%s", levee_strerror(rc));
     goto out;
@@ -564,6 +603,7 @@ out:
   lv_rate_limit_free(limit);
   lv_auth_free(auth);
   lv_reviews_free(reviews);
+  lv_static_free(console);
   levee_registry_unref(registry);
   levee_engine_unref(engine);
   levee_policy_destroy(policy);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_stats.c: `levee stats`: how many stored events there are by day,
- * category, department, channel, action or severity, with the filters of
- * `levee search` (lv_store_stats, store.h): the figures behind a report or
+ * category, department, channel, action, severity or sender, with the filters
+ * of `levee search` (lv_store_stats, store.h): the figures behind a report or
  * levee serve's GET /v1/stats, from the command line. Counting is recorded
  * in the audit log as a search is (type "stats": who, by what, with which
  * filters, how many groups), before anything is shown.
@@ -107,7 +107,8 @@ static void usage(FILE *f) {
   fprintf(
       f,
       "usage: levee stats (--data DIR | --store URL)\n"
-      "                   [--by day|category|dept|channel|action|severity]\n"
+      "                   [--by day|category|dept|channel|action|severity|\n"
+      "                         sender]\n"
       "                   [FILTERS] [--tz +08:00] [--limit N] [--json]\n"
       "                   [--explain] [--key FILE]\n"
       "\n"
@@ -223,7 +224,7 @@ int lv_cmd_stats(int argc, char **argv) {
       if (lv_stats_by_parse(optarg, &q.by)) {
         lv_cli_error("stats",
                      "--by: '%s' is none of day, category, dept, channel, "
-                     "action, severity",
+                     "action, severity, sender",
                      optarg);
         return 2;
       }

@@ -32,6 +32,7 @@
 #include "net/api_followup.h"
 #include "net/alert.h"
 #include "net/api_int.h"
+#include "net/static_files.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/limits.h"
@@ -729,7 +730,25 @@ void lv_api_handle(void *ud, const lv_http_request *rq, lv_http_response *rs) {
     goto out;
   }
   if (!r) {
-    lv_api_fail(rs, 404, "no such route");
+    const char *data, *type;
+    size_t len;
+    int get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
+    if (get && strncmp(rq->path, "/v1/", 4) != 0 &&
+        lv_static_find(api->o.console, rq->path, &data, &len, &type)) {
+      metric = LV_ROUTE_CONSOLE;
+      if (lv_buf_append(rs->body, data, len)) {
+        lv_api_fail(rs, 500, "out of memory");
+      } else {
+        rs->status = 200;
+        rs->content_type = type;
+        rs->csp = LV_CONSOLE_CSP;
+      }
+      goto out;
+    }
+    lv_api_fail(rs, 404,
+                !api->o.console && !strcmp(rq->path, "/")
+                    ? "this server has no console (levee serve --console DIR)"
+                    : "no such route");
     goto out;
   }
   snprintf(c.action, sizeof c.action, "%s %s", r->method, r->path);

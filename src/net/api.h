@@ -62,6 +62,8 @@ typedef struct lv_api_options {
   struct lv_followups *followups; /* verdicts that follow; borrowed */
   struct lv_alerts *alerts;       /* the alert sinks' dispatcher, or NULL;
                                      borrowed */
+  const struct lv_static *console; /* the console's files, or NULL;
+                                      borrowed */
 } lv_api_options;
 
 int lv_api_new(const lv_api_options *o, lv_api **out)

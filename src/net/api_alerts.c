@@ -16,7 +16,10 @@
  *   GET  /v1/events/{id}         a stored event with its verdict and, as
  *                                context, up to ?context=N (default 5, at
  *                                most 50) events before and after it in
- *                                its conversation, and its review status
+ *                                its conversation, and its review status;
+ *                                personal data (pii.* findings) masked in
+ *                                the texts, every offset kept, unless
+ *                                ?unmask=1, which the access record says
  *
  * An alert is a stored event whose verdict is not allow.
  */
@@ -193,9 +196,9 @@ typedef struct view {
   lv_jw *w;
   lv_json_doc doc;
   levee_str id;
-  int in_context; /* writing the context array */
   lv_buf before, after, self;
   int seen;
+  int mask; /* personal data masked (unless ?unmask=1) */
 } view;
 
 static int on_event(void *ud, const lv_stored_event *se) {
@@ -209,7 +212,7 @@ static int on_event(void *ud, const lv_stored_event *se) {
     return LEVEE_ETOOBIG;
   lv_jw w;
   lv_jw_init(&w, b);
-  lv_stored_event_json(&w, &v->doc, se, 1);
+  lv_stored_event_json_masked(&w, &v->doc, se, 1, v->mask);
   return lv_jw_status(&w);
 }
 
@@ -225,10 +228,19 @@ void lv_api_event(lv_call *c) {
       return;
     }
   }
+  const char *um = lv_http_query(c->rq, "unmask");
+  int unmask = um && !strcmp(um, "1");
+  if (um && !unmask && strcmp(um, "0") != 0) {
+    lv_api_fail(c->rs, 400, "unmask: 1 (show personal data) or 0");
+    return;
+  }
+  /* Seeing personal data whole is an action of its own in the trail. */
+  if (unmask)
+    (void)lv_buf_puts(&c->note, "{\"unmask\":true}");
   lv_store *st = lv_api_reader_take(c);
   if (!st)
     return;
-  view v = {.id = {c->target, strlen(c->target)}};
+  view v = {.id = {c->target, strlen(c->target)}, .mask = !unmask};
   lv_json_doc_init(&v.doc);
   lv_buf_init(&v.before, (size_t)LV_MAX_REQUEST_BYTES * 8);
   lv_buf_init(&v.after, (size_t)LV_MAX_REQUEST_BYTES * 8);

@@ -9,7 +9,9 @@
  *                    first after a record number, with who, when, the
  *                    outcome and the detail
  *   POST /v1/verify  checks the whole log against its signed checkpoints
- *                    (as `levee verify` does) and answers what it found
+ *                    (as `levee verify` does) and answers what it found;
+ *                    the result is a "verify" record (the last one is the
+ *                    console's "last verify")
  *
  * Nothing here changes a record: no route of the API does. The auditor
  * reads the trail of the admins' actions; the admins' roles cannot call
@@ -214,10 +216,15 @@ void lv_api_verify(lv_call *c) {
   lv_jw_int(&w, (int64_t)sum.records_expired);
   lv_jw_object_end(&w);
   lv_api_json_end(c, &w);
-  (void)lv_buf_printf(&c->note,
-                      "{\"records\":%llu,\"problems\":%llu,\"unsigned_tail\":"
-                      "%llu}",
-                      (unsigned long long)sum.records,
-                      (unsigned long long)sum.problems,
-                      (unsigned long long)sum.unsigned_tail);
+  /* Its result is a record of its own: the console shows the last one. */
+  lv_buf *d = lv_api_add_record(c, "verify", sum.problems ? "tampered" : "ok");
+  if (!d || lv_buf_printf(d,
+                          "{\"records\":%llu,\"events\":%llu,\"checkpoints\":"
+                          "%llu,\"problems\":%llu,\"unsigned_tail\":%llu}",
+                          (unsigned long long)sum.records,
+                          (unsigned long long)sum.events,
+                          (unsigned long long)sum.checkpoints,
+                          (unsigned long long)sum.problems,
+                          (unsigned long long)sum.unsigned_tail))
+    lv_api_fail(c->rs, 500, "out of memory");
 }

@@ -11,7 +11,8 @@
  *   GET /v1/search  full-text search (q, Chinese of one character or more)
  *                   or, without q, a listing; texts with the matches
  *   GET /v1/stats   counts by day, category, department, channel, action
- *                   and severity (by=... picks some)
+ *                   and severity (by=... picks some; or by sender: "name
+ *                   (id)", for top senders and per-staff figures)
  *
  * Filters (all three): since, until (epoch ms, YYYY-MM-DD or RFC 3339),
  * channel, dept, sender, conversation, category (or a prefix ending in
@@ -275,20 +276,20 @@ void lv_api_stats(lv_call *c) {
     q.tz_offset_min = (int)v;
   }
   /* The dimensions asked for (all by default). */
-  lv_stats_by by[6];
+  lv_stats_by by[7];
   size_t n_by = 0;
   const char *b = lv_http_query(c->rq, "by");
   if (!b)
     b = "day,category,dept,channel,action,severity";
-  for (const char *s = b; *s && n_by < 6;) {
+  for (const char *s = b; *s && n_by < 7;) {
     const char *comma = strchr(s, ',');
     size_t len = comma ? (size_t)(comma - s) : strlen(s);
     char name[16];
     if (len >= sizeof name || (snprintf(name, sizeof name, "%.*s", (int)len, s),
                                lv_stats_by_parse(name, &by[n_by]))) {
       lv_api_fail(c->rs, 400,
-                  "by: day, category, dept, channel, action or severity, "
-                  "comma-separated");
+                  "by: day, category, dept, channel, action, severity or "
+                  "sender, comma-separated");
       return;
     }
     n_by++;

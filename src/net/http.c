@@ -60,7 +60,7 @@ const char *lv_http_cookie(const lv_http_request *rq, const char *name) {
 
 static enum MHD_Result respond(struct MHD_Connection *c, int status,
                                const char *type, lv_buf *body, int retry_after,
-                               const char *cookie) {
+                               const char *cookie, const char *csp) {
   size_t len = 0;
   char *data = lv_buf_detach(body, &len);
   struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -74,6 +74,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, int status,
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "Cache-Control", "no-store");
+  MHD_add_response_header(r, "X-Frame-Options", "DENY");
+  MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+  if (csp)
+    MHD_add_response_header(r, "Content-Security-Policy", csp);
   if (retry_after > 0) {
     char v[16];
     snprintf(v, sizeof v, "%d", retry_after);
@@ -96,7 +100,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, int status,
     lv_buf_cleanup(&b);
     return MHD_NO;
   }
-  return respond(c, status, "application/json", &b, 0, NULL);
+  return respond(c, status, "application/json", &b, 0, NULL, NULL);
 }
 
 static void client_of(struct MHD_Connection *c, char *out, size_t cap) {
@@ -176,7 +180,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   lv_http_response rs = {.status = 500, .body = &out};
   s->fn(s->ud, &rq, &rs);
   enum MHD_Result ok = respond(c, rs.status, rs.content_type, &out,
-                               rs.retry_after, rs.set_cookie);
+                               rs.retry_after, rs.set_cookie, rs.csp);
   lv_buf_cleanup(&out);
   return ok;
 }

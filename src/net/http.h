@@ -52,13 +52,17 @@ const char *lv_http_cookie(const lv_http_request *rq, const char *name);
 
 /* What the handler answers: status, type and body (the server's buffer,
  * empty at the call). retry_after > 0 adds Retry-After (seconds);
- * set_cookie, when not empty, a Set-Cookie header. */
+ * set_cookie, when not empty, a Set-Cookie header; csp, when set, a
+ * Content-Security-Policy (the console's pages). Every answer also says
+ * nosniff, no-store, X-Frame-Options: DENY and Referrer-Policy:
+ * no-referrer. */
 typedef struct lv_http_response {
   int status;
   const char *content_type;
   lv_buf *body;
   int retry_after;
   char set_cookie[256];
+  const char *csp;
 } lv_http_response;
 
 typedef void (*lv_http_handler)(void *ud, const lv_http_request *rq,

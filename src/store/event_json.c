@@ -8,6 +8,8 @@
  * extracted text, and "content_deleted" when retention deleted its content.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "store/event_json.h"
 
@@ -31,8 +33,107 @@ static void raw(lv_json_doc *doc, lv_jw *w, const char *key, levee_str v) {
   lv_jw_raw(w, v.ptr, v.len);
 }
 
+/* The stored excerpts (a JSON array of strings) as copies, one a finding:
+ * out[i] is finding i's, or {NULL, 0}. Returns the array (malloc'd, with
+ * its strings), or NULL. */
+static levee_str *excerpts_of(lv_json_doc *doc, const lv_evidence *e,
+                              const lv_content *c) {
+  if (!c || !c->excerpts.ptr || !e->n_findings)
+    return NULL;
+  levee_str *out = calloc(e->n_findings, sizeof *out);
+  if (!out || lv_json_parse(doc, c->excerpts.ptr, c->excerpts.len, NULL) ||
+      lv_json_type_of(doc, 0) != LV_JSON_ARRAY) {
+    free(out);
+    return NULL;
+  }
+  lv_arena a;
+  lv_arena_init(&a, 1 << 20);
+  size_t i = 0;
+  for (int t = lv_json_first(doc, 0); t > 0 && i < e->n_findings;
+       t = lv_json_next(doc, 0, t), i++) {
+    levee_str s;
+    if (lv_json_string(doc, t, &a, &s) == 0 &&
+        (out[i].ptr = malloc(s.len + 1))) {
+      memcpy((char *)out[i].ptr, s.ptr, s.len);
+      out[i].len = s.len;
+    }
+  }
+  lv_arena_cleanup(&a);
+  return out;
+}
+
+static void excerpts_free(levee_str *x, size_t n) {
+  for (size_t i = 0; x && i < n; i++)
+    free((char *)x[i].ptr);
+  free(x);
+}
+
+/* Each character of p[0..n) replaced by a mark of the same byte length. */
+static void blot(char *p, size_t n) {
+  static const char *const marks[] = {"*", "\xC2\xB7", "\xEF\xBC\x8A"};
+  for (size_t i = 0; i < n;) {
+    unsigned char b = (unsigned char)p[i];
+    size_t k = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (k > n - i)
+      k = n - i;
+    if (k == 4)
+      memcpy(p + i, "\xF0\x9F\x94\x92", 4); /* a padlock */
+    else if (k == 3)
+      memcpy(p + i, marks[2], 3);
+    else if (k == 2)
+      memcpy(p + i, marks[1], 2);
+    else
+      p[i] = '*';
+    i += k;
+  }
+}
+
+/* text (finding source src: -1 the message, N attachment N, whose text
+ * starts at base in the extracted texts) with its personal data masked:
+ * each pii.* finding's span replaced by its stored excerpt (masked as the
+ * detector masks: 138****5678) when that has the span's length, else
+ * blotted character for character, so that every offset stays where it
+ * was. Writes the string under key; adds the spans masked to *masked. */
+static void masked_str(lv_jw *w, const char *key, levee_str text,
+                       const lv_evidence *e, const levee_str *ex, int64_t src,
+                       int64_t base, size_t *masked) {
+  if (!text.ptr)
+    return;
+  char *copy = NULL;
+  for (size_t i = 0; i < e->n_findings; i++) {
+    const lv_ev_finding *f = &e->findings[i];
+    if (f->source != src || f->category.len < 4 ||
+        memcmp(f->category.ptr, "pii.", 4) != 0)
+      continue;
+    int64_t a = f->start - base, b = f->end - base;
+    if (a < 0 || b <= a || (uint64_t)b > text.len)
+      continue;
+    if (!copy) {
+      if (!(copy = malloc(text.len)))
+        break;
+      memcpy(copy, text.ptr, text.len);
+    }
+    size_t n = (size_t)(b - a);
+    if (ex && ex[i].ptr && ex[i].len == n &&
+        memcmp(ex[i].ptr, text.ptr + a, n) != 0)
+      memcpy(copy + a, ex[i].ptr, n);
+    else
+      blot(copy + a, n);
+    (*masked)++;
+  }
+  lv_jw_key(w, key);
+  lv_jw_string(w, copy ? copy : text.ptr, text.len);
+  free(copy);
+}
+
 void lv_stored_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
                           int with_content) {
+  lv_stored_event_json_masked(w, doc, se, with_content, 0);
+}
+
+void lv_stored_event_json_masked(lv_jw *w, lv_json_doc *doc,
+                                 const lv_stored_event *se, int with_content,
+                                 int mask) {
   const lv_evidence *e = se->ev;
   const lv_content *c = with_content ? se->content : NULL;
   lv_jw_object_begin(w);
@@ -64,7 +165,11 @@ void lv_stored_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
     lv_jw_object_end(w);
   }
   raw(doc, w, "recipients", e->recipients);
-  if (c)
+  levee_str *ex = mask ? excerpts_of(doc, e, c) : NULL;
+  size_t masked = 0;
+  if (c && mask)
+    masked_str(w, "text", c->text, e, ex, -1, 0, &masked);
+  else if (c)
     str(w, "text", c->text);
   if (e->n_attachments) {
     lv_jw_key(w, "attachments");
@@ -83,12 +188,22 @@ void lv_stored_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
       }
       if (c && c->extracted.ptr && a->text_start >= 0 && a->text_len >= 0 &&
           (uint64_t)a->text_start + (uint64_t)a->text_len <= c->extracted.len) {
-        lv_jw_key(w, "text");
-        lv_jw_string(w, c->extracted.ptr + a->text_start, (size_t)a->text_len);
+        levee_str t = {c->extracted.ptr + a->text_start, (size_t)a->text_len};
+        if (mask) {
+          masked_str(w, "text", t, e, ex, (int64_t)i, 0, &masked);
+        } else {
+          lv_jw_key(w, "text");
+          lv_jw_string(w, t.ptr, t.len);
+        }
       }
       lv_jw_object_end(w);
     }
     lv_jw_array_end(w);
+  }
+  excerpts_free(ex, e->n_findings);
+  if (mask) {
+    lv_jw_key(w, "masked");
+    lv_jw_int(w, (int64_t)masked);
   }
   str(w, "forwarded_from", e->forwarded_from);
   raw(doc, w, "meta", e->meta);

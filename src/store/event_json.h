@@ -16,4 +16,12 @@
 void lv_stored_event_json(lv_jw *w, lv_json_doc *doc, const lv_stored_event *se,
                           int with_content);
 
+/* The same; with mask, the personal data found in its text and its
+ * attachments' texts (pii.* findings) masked, every byte offset kept (the
+ * masked spans count in "masked"): what is shown unless someone asks to
+ * see it whole, which is itself recorded. */
+void lv_stored_event_json_masked(lv_jw *w, lv_json_doc *doc,
+                                 const lv_stored_event *se, int with_content,
+                                 int mask);
+
 #endif

@@ -56,8 +56,9 @@ typedef enum lv_stats_by {
                         counts once in each; none: an absent key) */
   LV_STATS_DEPT,     /* the sender's department (none: absent) */
   LV_STATS_CHANNEL,
-  LV_STATS_ACTION,  /* the verdict's action */
-  LV_STATS_SEVERITY /* the verdict's severity */
+  LV_STATS_ACTION,   /* the verdict's action */
+  LV_STATS_SEVERITY, /* the verdict's severity */
+  LV_STATS_SENDER    /* "name (id)", or the id when no name was given */
 } lv_stats_by;
 
 /* Days are counted in China Standard Time unless said otherwise. */

@@ -713,6 +713,7 @@ static const char *const stats_by_names[] = {
     [LV_STATS_DAY] = "day",       [LV_STATS_CATEGORY] = "category",
     [LV_STATS_DEPT] = "dept",     [LV_STATS_CHANNEL] = "channel",
     [LV_STATS_ACTION] = "action", [LV_STATS_SEVERITY] = "severity",
+    [LV_STATS_SENDER] = "sender",
 };
 #define N_STATS_BY (sizeof stats_by_names / sizeof *stats_by_names)
 

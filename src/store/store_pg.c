@@ -2863,6 +2863,10 @@ static const char *stats_key(lv_stats_by by) {
   case LV_STATS_CHANNEL: return "e.channel";
   case LV_STATS_ACTION: return "convert_to(e.action, 'UTF8')";
   case LV_STATS_SEVERITY: return "convert_to(e.severity, 'UTF8')";
+  case LV_STATS_SENDER:
+    return "CASE WHEN e.sender_name IS NULL THEN e.sender_id"
+           " ELSE e.sender_name || '\\x2028'::bytea"
+           " || coalesce(e.sender_id, ''::bytea) || '\\x29'::bytea END";
   }
   return "NULL::bytea";
 }

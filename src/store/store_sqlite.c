@@ -1291,6 +1291,10 @@ static const char *stats_key(lv_stats_by by) {
   case LV_STATS_CHANNEL: return "e.channel";
   case LV_STATS_ACTION: return "e.action";
   case LV_STATS_SEVERITY: return "e.severity";
+  case LV_STATS_SENDER:
+    return "CASE WHEN e.sender_name IS NULL THEN e.sender_id"
+           " ELSE e.sender_name || ' (' || coalesce(e.sender_id, '') || ')'"
+           " END";
   }
   return "NULL";
 }

@@ -132,6 +132,10 @@
 /* A verdict that follows (api_followup.h): the longest its attachments are
  * waited for. */
 #define LV_FOLLOWUP_WAIT_MS 120000
+/* The web console's files (static_files.h): how many, and their bytes in
+ * all (the charting library is about 1 MiB). */
+#define LV_CONSOLE_MAX_FILES 512
+#define LV_CONSOLE_MAX_BYTES ((size_t)32 << 20)
 /* On SIGTERM, how long the alert sinks are given to take what is queued. */
 #define LV_ALERTS_STOP_GRACE_MS 5000
 

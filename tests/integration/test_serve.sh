@@ -25,7 +25,7 @@ bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 check() { if eval "$2"; then ok; else bad "$1"; fi; }
 command -v curl >/dev/null || { echo "curl missing: run scripts/deps.sh" >&2; exit 1; }
 
-"$LEVEE" serve --help | grep -q "usage: levee serve"; check "serve --help" '[ $? -eq 0 ]'
+"$LEVEE" serve --help >"$tmp/help"; check "serve --help" 'grep -q "usage: levee serve" "$tmp/help"'
 "$LEVEE" serve 2>"$tmp/err"; rc=$?
 check "serve without --data: exit 2, said" '[ $rc -eq 2 ] && grep -q "^levee: serve: --data DIR (or --store URL) is required" "$tmp/err"'
 LEVEE_SERVE_BINARY="$tmp/none" "$LEVEE" serve --data "$tmp/d" 2>"$tmp/err"; rc=$?
@@ -188,11 +188,34 @@ code=$(curl -s -D "$tmp/headers" -o "$tmp/body" -w '%{http_code}' -X POST -H "$a
 check "past it: 429, Retry-After, as documented" '[ "$code" = 429 ] && grep -qi "^Retry-After: [1-9]" "$tmp/headers" && spec POST /v1/inspect 429'
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")
 check "health is not limited" '[ "$code" = 200 ]'
-curl -s "$base/metrics" | grep -q "^levee_http_rate_limited_total [1-9]"
-check "metrics count the refusals" '[ $? -eq 0 ]'
+curl -s "$base/metrics" >"$tmp/metrics"
+check "metrics count the refusals" 'grep -q "^levee_http_rate_limited_total [1-9]" "$tmp/metrics"'
 sleep 1.1
 code=$(post '{"id":"r","time":1,"channel":"wechat","text":"hi"}')
 check "a second later: served again" '[ "$code" = 200 ]'
+kill -TERM "$pid"; wait "$pid"; pid=
+
+# the web console's files: served from memory with their types and a CSP;
+# nothing else of the file system
+mkdir -p "$tmp/con/js"
+printf '<!doctype html><title>levee</title><script type="module" src="js/app.js"></script>\n' >"$tmp/con/index.html"
+printf 'export const x = 1;\n' >"$tmp/con/js/app.js"
+printf 'secret\n' >"$tmp/con/.env"
+printf 'x\n' >"$tmp/con/notes.bak"
+"$LEVEE" serve --data "$tmp/d" --console "$tmp/nowhere" --listen 127.0.0.1:0 2>"$tmp/err"; rc=$?
+check "--console DIR that is not there: exit 2, said" '[ $rc -eq 2 ] && grep -q "the console" "$tmp/err"'
+start --console "$tmp/con"
+check "the console loaded, what is left out said" 'grep -q "console: .*con (2 files)" "$tmp/serve.err" && grep -q "\.env: left out" "$tmp/serve.err" && grep -q "notes.bak: not a kind of file served" "$tmp/serve.err"'
+code=$(curl -s -D "$tmp/headers" -o "$tmp/body" -w '%{http_code}' "$base/")
+check "GET /: index.html, with its CSP" '[ "$code" = 200 ] && grep -qi "^Content-Type: text/html" "$tmp/headers" && grep -qi "^Content-Security-Policy: default-src .self.; script-src .self." "$tmp/headers" && grep -qi "^X-Frame-Options: DENY" "$tmp/headers" && grep -q "js/app.js" "$tmp/body"'
+code=$(curl -s -D "$tmp/headers" -o "$tmp/body" -w '%{http_code}' "$base/js/app.js")
+check "a module: text/javascript" '[ "$code" = 200 ] && grep -qi "^Content-Type: text/javascript" "$tmp/headers"'
+for p in /.env /notes.bak /../etc/passwd /js/../index.html; do
+  code=$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$base$p")
+  check "GET $p: 404" '[ "$code" = 404 ]'
+done
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' "$base/v1/nothing")
+check "/v1 paths are the API's: 404 JSON" '[ "$code" = 404 ] && grep -q "no such route" "$tmp/body"'
 kill -TERM "$pid"; wait "$pid"; pid=
 
 echo "$passes passed, $fails failed"

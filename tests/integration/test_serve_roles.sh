@@ -221,6 +221,14 @@ for route in "GET /v1/alerts" "GET /v1/search" "GET /v1/stats"; do
   check "the auditor may not $route: 403" '[ "$code" = 403 ]'
 done
 
+# --- personal data in the event view: masked unless asked, and that recorded --
+printf '%s\n' '{"id":"p-phone","time":"2026-11-21T11:00:00+08:00","channel":"wechat","sender":{"id":"u7","name":"赵六"},"conversation":{"id":"g2","type":"group","external":true},"text":"客户电话13800138000，地址见附件"}' >"$tmp/phone.jsonl"
+req tok:gw POST /v1/events "$(cat "$tmp/phone.jsonl")" application/x-ndjson >/dev/null
+code=$(req secadmin GET /v1/events/p-phone)
+check "personal data masked by default, the offsets kept" '[ "$code" = 200 ] && grep -q "客户电话138\*\*\*\*8000" "$tmp/body" && ! grep -q "13800138000" "$tmp/body" && [ "$(json "$tmp/body" "d[\"event\"][\"masked\"]")" = 1 ]'
+code=$(req secadmin GET "/v1/events/p-phone?unmask=1")
+check "unmask=1: the text whole" '[ "$code" = 200 ] && grep -q "13800138000" "$tmp/body"'
+
 # --- the auditor: the trail, verify; no policy changes -----------------------
 code=$(req auditor PUT /v1/policy "$(cat "$tmp/p1.yaml")" application/yaml)
 check "the auditor may not change the policy: 403" '[ "$code" = 403 ]'
@@ -240,6 +248,8 @@ code=$(req auditor GET "/v1/audit?type=login")
 check "sign-ins, the wrong one too" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "sum(1 for r in d[\"records\"] if r[\"detail\"][\"outcome\"] == \"wrong password\")")" -ge 1 ]'
 code=$(req auditor GET "/v1/audit?type=policy")
 check "the policy versions, with their text" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"records\"][0][\"detail\"][\"version\"]")" = 1 ] && grep -q "工资条" "$tmp/body"'
+code=$(req auditor GET "/v1/audit?type=access&limit=1000")
+check "the unmasking is in the trail" '[ "$(json "$tmp/body" "sum(1 for r in d[\"records\"] if r[\"detail\"].get(\"target\") == \"p-phone\" and r[\"detail\"].get(\"about\") == {\"unmask\": True})")" = 1 ]'
 code=$(req auditor GET "/v1/audit?type=review")
 check "the reviews, with their notes" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "len(d[\"records\"])")" = 2 ] && grep -q "报保密办" "$tmp/body"'
 code=$(req auditor GET /v1/events/e1)
@@ -248,6 +258,8 @@ code=$(req auditor GET "/v1/audit?type=nothing")
 check "an unknown record type: 400" '[ "$code" = 400 ]'
 code=$(req auditor POST /v1/verify)
 check "the auditor verifies: ok, as documented" '[ "$code" = 200 ] && spec POST /v1/verify 200 && [ "$(json "$tmp/body" "d[\"ok\"]")" = True ]'
+code=$(req auditor GET "/v1/audit?type=verify")
+check "... and its result is a verify record" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"records\"][-1][\"outcome\"]")" = ok ] && [ "$(json "$tmp/body" "d[\"records\"][-1][\"detail\"][\"problems\"]")" = 0 ]'
 
 # --- accounts: disable, reset --------------------------------------------------
 login reviewer2 "$(cat "$tmp/reviewer2.pw")" >/dev/null
