@@ -873,9 +873,9 @@ static void test_stats_names_and_days(void **state) {
   /* The farthest an event's time can be still has a day. */
   assert_true(lv_stats_day_key(INT64_MAX / 86400000, key) > 0);
   assert_true(lv_stats_day_key(INT64_MIN / 86400000 - 1, key) > 0);
-  static const char *const names[] = {"day",     "category", "dept",
-                                      "channel", "action",   "severity"};
-  for (size_t i = 0; i < 6; i++) {
+  static const char *const names[] = {"day",    "category", "dept",  "channel",
+                                      "action", "severity", "sender"};
+  for (size_t i = 0; i < 7; i++) {
     lv_stats_by by;
     assert_int_equal(lv_stats_by_parse(names[i], &by), 0);
     assert_int_equal(by, (lv_stats_by)i);
@@ -884,7 +884,7 @@ static void test_stats_names_and_days(void **state) {
   lv_stats_by by = LV_STATS_DAY;
   assert_int_equal(lv_stats_by_parse("department", &by), -1);
   assert_int_equal(lv_stats_by_parse(NULL, &by), -1);
-  assert_null(lv_stats_by_name((lv_stats_by)6));
+  assert_null(lv_stats_by_name((lv_stats_by)7));
 }
 
 /* The value of a one-number query on the store's database. */
