@@ -234,6 +234,18 @@ lv_store *lv_api_reader_take(lv_call *c) {
   return NULL;
 }
 
+lv_store *lv_api_reader_try(lv_api *api) {
+  lv_store *st = NULL;
+  pthread_mutex_lock(&api->readers_mu);
+  for (size_t i = 0; i < api->n_readers && !st; i++)
+    if (!api->reader_busy[i]) {
+      api->reader_busy[i] = 1;
+      st = api->readers[i];
+    }
+  pthread_mutex_unlock(&api->readers_mu);
+  return st;
+}
+
 void lv_api_reader_give(lv_api *api, lv_store *st) {
   pthread_mutex_lock(&api->readers_mu);
   for (size_t i = 0; i < api->n_readers; i++)

@@ -144,6 +144,8 @@ int lv_api_commit(lv_call *c);
  * answering 503 (or 404 when the server has no store). */
 lv_store *lv_api_reader_take(lv_call *c);
 void lv_api_reader_give(lv_api *api, lv_store *st);
+/* A free read-only handle at once, or NULL (none free). */
+lv_store *lv_api_reader_try(lv_api *api);
 
 /* --- the policy ----------------------------------------------------------- */
 

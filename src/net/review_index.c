@@ -26,6 +26,7 @@ struct lv_reviews {
   entry **buckets;
   size_t n;
   int full_said;
+  uint64_t by_status[LV_REVIEW_UNKNOWN + 1];
 };
 
 static const char *const status_names[] = {"open", "confirmed", "dismissed",
@@ -117,12 +118,16 @@ void lv_reviews_put(lv_reviews *r, levee_str id, const char *decision,
     }
     memcpy(e->id, id.ptr, id.len);
     e->len = id.len;
+    r->by_status[LV_REVIEW_OPEN]++;
     e->next = r->buckets[b];
     r->buckets[b] = e;
     r->n++;
   }
-  if (d >= 0)
+  if (d >= 0) { /* a comment leaves the status */
+    r->by_status[e->st.status]--;
     e->st.status = (lv_review_status)d;
+    r->by_status[e->st.status]++;
+  }
   e->st.reviews++;
   snprintf(e->st.last_by, sizeof e->st.last_by, "%s", by);
   e->st.last_ms = ms;
@@ -139,5 +144,11 @@ void lv_reviews_get(lv_reviews *r, levee_str id, lv_review_state *out) {
     *out = e->st;
   else if (r->full_said)
     out->status = LV_REVIEW_UNKNOWN;
+  pthread_rwlock_unlock(&r->lock);
+}
+
+void lv_reviews_counts(lv_reviews *r, uint64_t out[LV_REVIEW_UNKNOWN + 1]) {
+  pthread_rwlock_rdlock(&r->lock);
+  memcpy(out, r->by_status, sizeof r->by_status);
   pthread_rwlock_unlock(&r->lock);
 }

@@ -57,4 +57,9 @@ void lv_reviews_put(lv_reviews *r, levee_str id, const char *decision,
 /* The state of alert id (status open and no reviews when never reviewed). */
 void lv_reviews_get(lv_reviews *r, levee_str id, lv_review_state *out);
 
+/* How many reviewed alerts stand at each status now (out[LV_REVIEW_OPEN]:
+ * those only commented on). The alerts never reviewed are open too: the
+ * store counts the alerts. */
+void lv_reviews_counts(lv_reviews *r, uint64_t out[LV_REVIEW_UNKNOWN + 1]);
+
 #endif

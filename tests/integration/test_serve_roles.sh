@@ -214,6 +214,8 @@ code=$(req secadmin GET "/v1/search?q=%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81")
 check "search 会议纪要: e1 with the match marked, as documented" '[ "$code" = 200 ] && spec GET /v1/search 200 && [ "$(json "$tmp/body" "d[\"hits\"][0][\"id\"]")" = e1 ] && [ "$(json "$tmp/body" "len(d[\"hits\"][0][\"text_matches\"])")" -ge 1 ]'
 code=$(req secadmin GET "/v1/stats?by=action,category,dept")
 check "counts by action, category and department, as documented" '[ "$code" = 200 ] && spec GET /v1/stats 200 && [ "$(json "$tmp/body" "{g[\"key\"]: g[\"count\"] for g in d[\"action\"]} == {\"allow\": 1, \"block\": 1}")" = True ] && [ "$(json "$tmp/body" "d[\"dept\"][0] == {\"key\": \"财务部\", \"count\": 1}")" = True ]'
+code=$(req secadmin GET "/v1/stats?by=sender&limit=1")
+check "top sender, and where the reviews stand" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "len(d[\"sender\"])")" = 1 ] && [ "$(json "$tmp/body" "d[\"reviews\"] == {\"confirmed\": 0, \"dismissed\": 0, \"escalated\": 1, \"commented\": 0}")" = True ]'
 code=$(req secadmin GET "/v1/stats?by=week")
 check "no such dimension: 400" '[ "$code" = 400 ]'
 for route in "GET /v1/alerts" "GET /v1/search" "GET /v1/stats"; do
