@@ -107,8 +107,7 @@ static int add(lv_static *s, const char *rel, const char *full,
     return lv_error_set(err, f.data && f.path ? LEVEE_EIO : LEVEE_ENOMEM,
                         "%s: cannot read it", full);
   }
-  f.path[0] = '/';
-  strcpy(f.path + 1, rel);
+  snprintf(f.path, strlen(rel) + 2, "/%s", rel);
   s->files[s->n++] = f;
   s->bytes += f.len;
   return 0;

@@ -70,20 +70,16 @@ static void excerpts_free(levee_str *x, size_t n) {
 
 /* Each character of p[0..n) replaced by a mark of the same byte length. */
 static void blot(char *p, size_t n) {
-  static const char *const marks[] = {"*", "\xC2\xB7", "\xEF\xBC\x8A"};
+  /* A mark of each length: *, ·, ＊ and a padlock (U+1F512). */
+  static const unsigned char marks[4][4] = {
+      {'*'}, {0xC2, 0xB7}, {0xEF, 0xBC, 0x8A}, {0xF0, 0x9F, 0x94, 0x92}};
   for (size_t i = 0; i < n;) {
     unsigned char b = (unsigned char)p[i];
     size_t k = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
     if (k > n - i)
       k = n - i;
-    if (k == 4)
-      memcpy(p + i, "\xF0\x9F\x94\x92", 4); /* a padlock */
-    else if (k == 3)
-      memcpy(p + i, marks[2], 3);
-    else if (k == 2)
-      memcpy(p + i, marks[1], 2);
-    else
-      p[i] = '*';
+    for (size_t m = 0; m < k; m++)
+      p[i + m] = (char)marks[k - 1][m];
     i += k;
   }
 }
