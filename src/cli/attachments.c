@@ -12,28 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "cli/cli.h"
 #include "extract/extract.h"
+#include "store/evidence.h"
 #include "util/limits.h"
 
-static void hex(const unsigned char *p, unsigned n, char *out) {
-  static const char digits[] = "0123456789abcdef";
-  for (unsigned i = 0; i < n; i++) {
-    out[(size_t)2 * i] = digits[p[i] >> 4];
-    out[(size_t)2 * i + 1] = digits[p[i] & 15];
-  }
-  out[(size_t)2 * n] = '\0';
-}
-
 void lv_cli_digests(const char *p, size_t n, lv_cli_attachment_facts *f) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) && len == 32)
-    hex(md, len, f->sha256);
-  if (EVP_Digest(p, n, md, &len, EVP_md5(), NULL) && len == 16)
-    hex(md, len, f->md5);
+  lv_evidence_digests(p, n, f->sha256, f->md5);
 }
 
 int lv_cli_extract_one(lv_extractor *x, levee_attachment *at, levee_str bytes,

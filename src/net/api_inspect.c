@@ -193,6 +193,34 @@ static int is_ndjson(const char *type) {
          lv_api_type_is(type, "application/json-lines");
 }
 
+/* The digests of attachments that came as data, where the caller gave
+ * none: the store keeps them, and the trace of a forwarded file follows
+ * them (as levee ingest does). */
+static int attachment_digests(const levee_event *ev, lv_evidence *e,
+                              lv_arena *a) {
+  for (size_t i = 0; i < e->n_attachments && i < ev->n_attachments; i++) {
+    const levee_attachment *at = &ev->attachments[i];
+    lv_ev_attachment *d = &e->attachments[i];
+    if (!at->data.ptr || (d->sha256.ptr && d->md5.ptr))
+      continue;
+    char sha[65], md5[33];
+    lv_evidence_digests(at->data.ptr, at->data.len, sha, md5);
+    if (!d->sha256.ptr && sha[0]) {
+      char *p = lv_arena_strndup(a, sha, 64);
+      if (!p)
+        return LEVEE_ENOMEM;
+      d->sha256 = (levee_str){p, 64};
+    }
+    if (!d->md5.ptr && md5[0]) {
+      char *p = lv_arena_strndup(a, md5, 32);
+      if (!p)
+        return LEVEE_ENOMEM;
+      d->md5 = (levee_str){p, 32};
+    }
+  }
+  return LEVEE_OK;
+}
+
 void lv_api_events(lv_call *c) {
   lv_api *api = c->api;
   if (!is_ndjson(c->rq->content_type)) {
@@ -282,6 +310,7 @@ void lv_api_events(lv_call *c) {
       len--;
     if (rc ||
         (rc = lv_evidence_from(&ev, v, &s->arena, &evs[k], &contents[k])) ||
+        (rc = attachment_digests(&ev, &evs[k], &s->arena)) ||
         (rc = lv_buf_puts(&verdicts, k ? "," : "[")) ||
         (rc = lv_buf_append(&verdicts, s->verdict, len))) {
       lv_api_fail(c->rs, rc == LEVEE_ETOOBIG ? 413 : 500, levee_strerror(rc));

@@ -4,6 +4,8 @@
  */
 #include "store/evidence.h"
 
+#include <openssl/evp.h>
+
 #include <string.h>
 
 #include "util/buf.h"
@@ -216,4 +218,24 @@ void lv_detail_hash(lv_sha256 *h, levee_str detail,
   lv_sha256_add(h, magic, sizeof magic - 1);
   lv_canon_str(h, detail);
   lv_sha256_end(h, out);
+}
+
+static void hex_of(const unsigned char *p, unsigned n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (unsigned i = 0; i < n; i++) {
+    out[(size_t)2 * i] = digits[p[i] >> 4];
+    out[(size_t)2 * i + 1] = digits[p[i] & 15];
+  }
+  out[(size_t)2 * n] = '\0';
+}
+
+void lv_evidence_digests(const void *p, size_t n, char sha256[65],
+                         char md5[33]) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  sha256[0] = md5[0] = '\0';
+  if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) && len == 32)
+    hex_of(md, len, sha256);
+  if (EVP_Digest(p, n, md, &len, EVP_md5(), NULL) && len == 16)
+    hex_of(md, len, md5);
 }

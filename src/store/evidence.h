@@ -73,6 +73,12 @@ typedef struct lv_content {
                           there are no findings */
 } lv_content;
 
+/* An attachment's digests as lowercase hex, as the store keeps them: its
+ * SHA-256 (the trace of a forwarded file follows it) and its MD5 (what
+ * the chat archives give). */
+void lv_evidence_digests(const void *p, size_t n, char sha256[65],
+                         char md5[33]);
+
 /* Fills ev and content from an event and its verdict; everything lives in
  * a (strings are copied or borrowed from the event and verdict, which must
  * outlive ev and content). content->salt is left for the caller. */

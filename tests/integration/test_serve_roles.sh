@@ -322,6 +322,8 @@ for mode in "follow-up:5s" "inline:1ms"; do
   check "$mode: the event is stored at once, its verdict pending" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"pending\"] == [\"$id\"]")" = True ] && spec POST /v1/events 200'
   followed "$id"
   check "$mode: the full verdict follows as a record: the photo's marking" '[ $? -eq 0 ] && grep -q "classified.marking" "$tmp/verdict" && grep -q "attachment:0" "$tmp/verdict"'
+  req secadmin GET "/v1/events/$id" >/dev/null
+  check "$mode: the stored attachment has its digests" '[ "$(json "$tmp/body" "d[\"event\"][\"attachments\"][0][\"sha256\"]")" = "$(sha256sum "$tmp/page.jpg" | cut -d" " -f1)" ] && [ "$(json "$tmp/body" "d[\"event\"][\"attachments\"][0][\"md5\"]")" = "$(md5sum "$tmp/page.jpg" | cut -d" " -f1)" ]'
 done
 req secadmin PUT /v1/policy "$(cat "$tmp/p1.yaml")" application/yaml >/dev/null
 
