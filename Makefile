@@ -22,7 +22,7 @@ test: build-debug build
 	ctest --preset debug
 	/usr/bin/python3 tests/integration/score_gate.py build/levee
 
-# For now: scan the demo data with the embedded default policy and print verdicts.
+# levee serve with the demo data in ./levee-data (scripts/run-demo.sh; README "The demo").
 run: build
 	@bash scripts/run-demo.sh
 

@@ -20,12 +20,23 @@ pkgs=(
   # QR codes (zbar), office files (libzip, libxml2), PDF (poppler)
   libtesseract-dev tesseract-ocr-chi-sim tesseract-ocr-eng libleptonica-dev libzbar-dev
   libzip-dev libxml2-dev libpoppler-glib-dev
-  # test photos and documents are generated: fonts, ImageMagick, the tesseract CLI
-  # (the OCR benchmark's reference), QR codes, zip
+  # test and demo photos and documents are generated (make run draws the demo's):
+  # fonts, ImageMagick, the tesseract CLI (the OCR benchmark's reference), QR codes, zip
   fonts-noto-cjk imagemagick tesseract-ocr qrencode zip
   # test and benchmark references
   python3 python3-stdnum python3-jieba yara ripgrep libyara-dev
+  # the web console's browser tests: Playwright drives Debian's Chromium
+  chromium
 )
+# The web console's build (ECharts from npm) and its browser tests
+# (playwright-core) need Node.js 18 or later with npm. It is not installed
+# from Debian here, so as not to put Debian's nodejs over the one the
+# machine has; say so when it is missing.
+if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+  echo "deps: npm is missing: install Node.js 18 or later with npm (nodejs.org, or your distribution's nodejs and npm); the web console is built and tested with it" >&2
+elif [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 18 ]; then
+  echo "deps: Node.js $(node --version) is too old for the web console's tools: 18 or later is needed" >&2
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
