@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/arena.h"
+#include "util/json_reader.h"
+
 #include "net/api_int.h"
 
 static const char *const audit_types[] = {
@@ -56,21 +59,56 @@ static int arg_u64(lv_call *c, const char *name, uint64_t lo, uint64_t hi,
 }
 
 typedef struct audit_page {
-  lv_jw *w;
-  uint64_t after, limit, n, last;
+  uint64_t after, before, limit, n, last;
   const char *actor;
+  int desc;        /* newest first: the last `limit` kept in a ring */
+  lv_buf *ring;    /* limit rendered records */
+  uint64_t *seqs;  /* their record numbers */
+  uint64_t seen;   /* records rendered (desc: in all) */
+  lv_json_doc doc; /* for taking secrets out of details */
+  lv_arena arena;
 } audit_page;
 
-static int audit_row(void *ud, const lv_record_head *h, levee_str detail) {
-  audit_page *p = ud;
-  if (h->seq <= p->after)
-    return 0;
-  if (p->actor && (h->actor.len != strlen(p->actor) ||
-                   memcmp(h->actor.ptr, p->actor, h->actor.len) != 0))
-    return 0;
-  if (p->n == p->limit)
-    return 1; /* one more exists: the page is full */
-  lv_jw *w = p->w;
+/* A record's detail, without what no one needs to read: the password
+ * hashes of account records ("password" becomes "(argon2id hash)"). */
+static void detail_json(audit_page *p, lv_jw *w, const lv_record_head *h,
+                        levee_str detail) {
+  if (!detail.ptr || !detail.len) {
+    lv_jw_null(w);
+    return;
+  }
+  int account = h->type.len == 7 && !memcmp(h->type.ptr, "account", 7);
+  if (!account || lv_json_parse(&p->doc, detail.ptr, detail.len, NULL) ||
+      lv_json_type_of(&p->doc, 0) != LV_JSON_OBJECT) {
+    lv_jw_raw(w, detail.ptr, detail.len);
+    return;
+  }
+  lv_arena_reset(&p->arena);
+  lv_jw_object_begin(w);
+  for (int k = lv_json_first(&p->doc, 0); k > 0;
+       k = lv_json_next(&p->doc, 0, k)) {
+    levee_str key, v;
+    char name[64];
+    if (lv_json_string(&p->doc, k, &p->arena, &key) || key.len >= sizeof name ||
+        memchr(key.ptr, '\0', key.len))
+      continue;
+    memcpy(name, key.ptr, key.len);
+    name[key.len] = '\0';
+    lv_jw_key(w, name);
+    if (!strcmp(name, "password"))
+      lv_jw_cstring(w, "(argon2id hash)");
+    else if (lv_json_type_of(&p->doc, k + 1) == LV_JSON_STRING &&
+             lv_json_string(&p->doc, k + 1, &p->arena, &v) == 0)
+      lv_jw_string(w, v.ptr, v.len);
+    else
+      lv_jw_raw(w, lv_json_raw(&p->doc, k + 1).ptr,
+                lv_json_raw(&p->doc, k + 1).len);
+  }
+  lv_jw_object_end(w);
+}
+
+static void row_json(audit_page *p, lv_jw *w, const lv_record_head *h,
+                     levee_str detail) {
   lv_jw_object_begin(w);
   lv_jw_key(w, "record");
   lv_jw_int(w, (int64_t)h->seq);
@@ -83,12 +121,31 @@ static int audit_row(void *ud, const lv_record_head *h, levee_str detail) {
   lv_jw_key(w, "outcome");
   lv_jw_string(w, h->outcome.ptr, h->outcome.len);
   lv_jw_key(w, "detail");
-  if (detail.ptr && detail.len)
-    lv_jw_raw(w, detail.ptr, detail.len);
-  else
-    lv_jw_null(w);
+  detail_json(p, w, h, detail);
   lv_jw_object_end(w);
-  p->n++;
+}
+
+static int audit_row(void *ud, const lv_record_head *h, levee_str detail) {
+  audit_page *p = ud;
+  if (h->seq <= p->after || (p->before && h->seq >= p->before))
+    return 0;
+  if (p->actor && (h->actor.len != strlen(p->actor) ||
+                   memcmp(h->actor.ptr, p->actor, h->actor.len) != 0))
+    return 0;
+  if (!p->desc && p->n == p->limit)
+    return 1; /* one more exists: the page is full */
+  size_t slot = p->desc ? (size_t)(p->seen % p->limit) : (size_t)p->n;
+  lv_buf *b = &p->ring[slot];
+  lv_buf_reset(b);
+  lv_jw w;
+  lv_jw_init(&w, b);
+  row_json(p, &w, h, detail);
+  if (lv_jw_status(&w))
+    return LEVEE_ENOMEM;
+  p->seqs[slot] = h->seq;
+  p->seen++;
+  if (p->n < p->limit)
+    p->n++;
   p->last = h->seq;
   return 0;
 }
@@ -96,7 +153,8 @@ static int audit_row(void *ud, const lv_record_head *h, levee_str detail) {
 void lv_api_audit(lv_call *c) {
   const char *type = lv_http_query(c->rq, "type");
   const char *actor = lv_http_query(c->rq, "actor");
-  uint64_t after, limit;
+  const char *order = lv_http_query(c->rq, "order");
+  uint64_t after, before, limit;
   if (!type)
     type = "access";
   if (!known_type(type)) {
@@ -106,35 +164,75 @@ void lv_api_audit(lv_call *c) {
                 "verdict");
     return;
   }
-  if (arg_u64(c, "after", 0, UINT64_MAX, 0, &after) ||
-      arg_u64(c, "limit", 1, 1000, 100, &limit))
-    return;
-  lv_store *st = lv_api_reader_take(c);
-  if (!st)
-    return;
-  (void)lv_buf_printf(&c->note, "{\"type\":\"%s\",\"after\":%llu}", type,
-                      (unsigned long long)after);
-  lv_jw w;
-  lv_api_json(c, &w);
-  lv_jw_object_begin(&w);
-  lv_jw_key(&w, "records");
-  lv_jw_array_begin(&w);
-  audit_page p = {.w = &w, .after = after, .limit = limit, .actor = actor};
-  levee_error err = {0};
-  int rc = lv_store_each_record(st, type, audit_row, &p, &err);
-  lv_api_reader_give(c->api, st);
-  if (rc < 0) {
-    lv_api_fail(c->rs, 500, err.message[0] ? err.message : "store error");
+  if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) {
+    lv_api_fail(c->rs, 400, "order: asc (oldest first) or desc");
     return;
   }
-  lv_jw_array_end(&w);
-  lv_jw_key(&w, "next_after");
-  if (rc == 1)
-    lv_jw_int(&w, (int64_t)p.last);
-  else
-    lv_jw_null(&w);
-  lv_jw_object_end(&w);
-  lv_api_json_end(c, &w);
+  if (arg_u64(c, "after", 0, UINT64_MAX, 0, &after) ||
+      arg_u64(c, "before", 0, UINT64_MAX, 0, &before) ||
+      arg_u64(c, "limit", 1, 1000, 100, &limit))
+    return;
+  audit_page p = {.after = after,
+                  .before = before,
+                  .limit = limit,
+                  .actor = actor,
+                  .desc = order && !strcmp(order, "desc")};
+  p.ring = calloc(limit, sizeof *p.ring);
+  p.seqs = calloc(limit, sizeof *p.seqs);
+  if (!p.ring || !p.seqs) {
+    free(p.ring);
+    free(p.seqs);
+    lv_api_fail(c->rs, 500, "out of memory");
+    return;
+  }
+  for (uint64_t i = 0; i < limit; i++)
+    lv_buf_init(&p.ring[i], (size_t)1 << 24);
+  lv_json_doc_init(&p.doc);
+  lv_arena_init(&p.arena, (size_t)1 << 20);
+  lv_store *st = lv_api_reader_take(c);
+  int rc = -1;
+  levee_error err = {0};
+  if (st) {
+    (void)lv_buf_printf(&c->note, "{\"type\":\"%s\",\"after\":%llu}", type,
+                        (unsigned long long)after);
+    rc = lv_store_each_record(st, type, audit_row, &p, &err);
+    lv_api_reader_give(c->api, st);
+    if (rc < 0)
+      lv_api_fail(c->rs, 500, err.message[0] ? err.message : "store error");
+  }
+  if (rc >= 0) {
+    lv_jw w;
+    lv_api_json(c, &w);
+    lv_jw_object_begin(&w);
+    lv_jw_key(&w, "records");
+    lv_jw_array_begin(&w);
+    uint64_t oldest = 0;
+    for (uint64_t i = 0; i < p.n; i++) {
+      /* asc: in order; desc: the ring from its newest back */
+      size_t slot = p.desc ? (size_t)((p.seen - 1 - i) % p.limit) : (size_t)i;
+      lv_jw_raw(&w, p.ring[slot].data, p.ring[slot].len);
+      oldest = p.seqs[slot];
+    }
+    lv_jw_array_end(&w);
+    lv_jw_key(&w, "next_after");
+    if (!p.desc && rc == 1)
+      lv_jw_int(&w, (int64_t)p.last);
+    else
+      lv_jw_null(&w);
+    lv_jw_key(&w, "next_before");
+    if (p.desc && p.seen > p.limit)
+      lv_jw_int(&w, (int64_t)oldest);
+    else
+      lv_jw_null(&w);
+    lv_jw_object_end(&w);
+    lv_api_json_end(c, &w);
+  }
+  for (uint64_t i = 0; i < limit; i++)
+    lv_buf_cleanup(&p.ring[i]);
+  free(p.ring);
+  free(p.seqs);
+  lv_json_doc_cleanup(&p.doc);
+  lv_arena_cleanup(&p.arena);
 }
 
 /* --- POST /v1/verify ------------------------------------------------------ */

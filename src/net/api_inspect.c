@@ -340,6 +340,7 @@ void lv_api_events(lv_call *c) {
   c->events.n = k;
   c->events.seqs = seqs;
   (void)lv_buf_printf(&c->note, "{\"events\":%zu}", k);
+  c->rs->status = 200; /* what the access record says, if committed */
   if (lv_api_commit(c))
     goto out;
   size_t dup = 0;

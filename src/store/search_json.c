@@ -5,6 +5,7 @@
 #include "store/search_json.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* s with the marks taken out, as a JSON string, and the marked ranges as
@@ -88,10 +89,20 @@ void lv_search_hit_json(lv_jw *w, const lv_search_hit *h, int with_text,
   jw_str(w, "severity", h->severity);
   lv_jw_key(w, "categories");
   lv_jw_array_begin(w);
+  /* Each category once (the store lists one a finding). */
   for (size_t i = 0, start = 0; h->categories.ptr && i <= h->categories.len;
        i++) {
     if (i == h->categories.len || h->categories.ptr[i] == ',') {
-      lv_jw_string(w, h->categories.ptr + start, i - start);
+      levee_str cat = {h->categories.ptr + start, i - start};
+      int seen = 0;
+      for (size_t j = 0, s = 0; j < start && !seen; j++)
+        if (h->categories.ptr[j] == ',') {
+          seen = j - s == cat.len &&
+                 !memcmp(h->categories.ptr + s, cat.ptr, cat.len);
+          s = j + 1;
+        }
+      if (!seen)
+        lv_jw_string(w, cat.ptr, cat.len);
       start = i + 1;
     }
   }
