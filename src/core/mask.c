@@ -121,3 +121,37 @@ char *lv_mask_excerpt(lv_arena *a, const char *s, size_t n, lv_mask style) {
   }
   return p;
 }
+
+void lv_mask_blot(char *p, size_t n) {
+  /* A mark of each length: *, ·, ＊ and a padlock (U+1F512). */
+  static const unsigned char marks[4][4] = {
+      {'*'}, {0xC2, 0xB7}, {0xEF, 0xBC, 0x8A}, {0xF0, 0x9F, 0x94, 0x92}};
+  for (size_t i = 0; i < n;) {
+    unsigned char b = (unsigned char)p[i];
+    size_t k = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (k > n - i)
+      k = n - i;
+    for (size_t m = 0; m < k; m++)
+      p[i + m] = (char)marks[k - 1][m];
+    i += k;
+  }
+}
+
+size_t lv_mask_findings(char *t, size_t n, const levee_finding *f,
+                        size_t n_findings) {
+  size_t masked = 0;
+  for (size_t i = 0; i < n_findings; i++) {
+    const levee_finding *g = &f[i];
+    if (g->source != -1 || strncmp(g->category, "pii.", 4) != 0 ||
+        g->end <= g->start || g->end > n)
+      continue;
+    size_t len = g->end - g->start;
+    if (g->excerpt && strlen(g->excerpt) == len &&
+        memcmp(g->excerpt, t + g->start, len) != 0)
+      memcpy(t + g->start, g->excerpt, len);
+    else
+      lv_mask_blot(t + g->start, len);
+    masked++;
+  }
+  return masked;
+}

@@ -28,6 +28,7 @@
 #include "ingest/event_jsonl.h"
 #include "net/api_int.h"
 #include "net/review_index.h"
+#include "core/mask.h"
 #include "store/search_json.h"
 
 #define PAGE_DEFAULT 50
@@ -92,8 +93,8 @@ static int filters(lv_call *c, lv_search_request *q) {
   return 0;
 }
 
-/* The filters, for the access record. */
-static void note_filters(lv_call *c, const lv_search_request *q) {
+/* The filters (and an unmasked answer), for the access record. */
+static void note_filters(lv_call *c, const lv_search_request *q, int unmask) {
   lv_jw w;
   lv_buf_reset(&c->note);
   lv_jw_init(&w, &c->note);
@@ -113,6 +114,10 @@ static void note_filters(lv_call *c, const lv_search_request *q) {
     lv_jw_key(&w, "before");
     lv_jw_int(&w, (int64_t)q->before_seq);
   }
+  if (unmask) {
+    lv_jw_key(&w, "unmask");
+    lv_jw_bool(&w, 1);
+  }
   lv_jw_object_end(&w);
 }
 
@@ -123,7 +128,58 @@ typedef struct page {
   int with_text, alerts;
   int status; /* a review status to keep, or -1 */
   uint64_t n, limit, last_seq, seen;
+  lv_api_slot *slot;      /* a scanner, to find the personal data to mask; or
+                             NULL: shown whole (?unmask=1) */
+  lv_buf text, extracted; /* a hit's texts masked */
+  lv_buf clean;           /* a text without the marks */
+  size_t *map;            /* where each byte of clean is in text */
+  size_t map_cap;
 } page;
+
+/* One of a hit's texts with its personal data masked, into to: the text
+ * is inspected again as a message of its sender (without the search's
+ * marks; personal data is found where the policy reports it), and each
+ * pii.* span masked in place, every byte where it was, marks included. 0,
+ * or -1 (no room: the text is then left out rather than shown whole). */
+static int mask_text(page *p, const lv_search_hit *h, levee_str in, lv_buf *to,
+                     levee_str *out) {
+  lv_buf_reset(to);
+  lv_buf_reset(&p->clean);
+  if (lv_buf_append(to, in.ptr, in.len))
+    return -1;
+  if (in.len > p->map_cap) {
+    size_t *m = realloc(p->map, in.len * sizeof *m);
+    if (!m)
+      return -1;
+    p->map = m;
+    p->map_cap = in.len;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < in.len; i++)
+    if (in.ptr[i] != LV_SEARCH_JSON_MARK_OPEN[0] &&
+        in.ptr[i] != LV_SEARCH_JSON_MARK_CLOSE[0]) {
+      if (lv_buf_putc(&p->clean, in.ptr[i]))
+        return -1;
+      p->map[k++] = i;
+    }
+  levee_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.id = h->id;
+  ev.time_ms = h->time_ms;
+  ev.channel = h->channel;
+  ev.conversation_id = h->conversation_id;
+  ev.sender.id = h->sender_id;
+  ev.sender.dept = h->sender_dept;
+  ev.text = (levee_str){p->clean.data ? p->clean.data : "", k};
+  const levee_verdict *v;
+  if (levee_scanner_inspect(p->slot->scanner, &ev, &v))
+    return -1;
+  if (lv_mask_findings(p->clean.data, k, v->findings, v->n_findings))
+    for (size_t j = 0; j < k; j++)
+      to->data[p->map[j]] = p->clean.data[j];
+  *out = (levee_str){to->data, to->len};
+  return 0;
+}
 
 static int on_hit(void *ud, const lv_search_hit *h) {
   page *p = ud;
@@ -141,6 +197,16 @@ static int on_hit(void *ud, const lv_search_hit *h) {
     return 0;
   p->n++;
   lv_jw *w = p->w;
+  lv_search_hit masked;
+  if (p->with_text && p->slot) {
+    masked = *h;
+    if (h->text.ptr && mask_text(p, h, h->text, &p->text, &masked.text))
+      masked.text = (levee_str){NULL, 0};
+    if (h->extracted.ptr &&
+        mask_text(p, h, h->extracted, &p->extracted, &masked.extracted))
+      masked.extracted = (levee_str){NULL, 0};
+    h = &masked;
+  }
   if (!p->alerts) {
     lv_search_hit_json(w, h, p->with_text, &p->scratch);
     return lv_jw_status(w);
@@ -184,10 +250,24 @@ static void list(lv_call *c, int alerts) {
     q.mark_open = LV_SEARCH_JSON_MARK_OPEN;
     q.mark_close = LV_SEARCH_JSON_MARK_CLOSE;
   }
-  note_filters(c, &q);
+  const char *um = lv_http_query(c->rq, "unmask");
+  int unmask = um && !strcmp(um, "1");
+  note_filters(c, &q, unmask); /* seeing personal data whole is recorded */
+  lv_api_policy *pol = NULL;
+  if (p.with_text && !unmask) {
+    pol = lv_api_policy_get(api);
+    if (!(p.slot = lv_api_slot_take(api, pol))) {
+      lv_api_policy_put(pol);
+      lv_api_busy(c, "busy: no inspection slot free");
+      return;
+    }
+  }
+  lv_buf_init(&p.text, (size_t)1 << 26);
+  lv_buf_init(&p.extracted, (size_t)1 << 26);
+  lv_buf_init(&p.clean, (size_t)1 << 26);
   lv_store *st = lv_api_reader_take(c);
   if (!st)
-    return;
+    goto out;
   lv_buf_init(&p.scratch, (size_t)1 << 26);
   lv_jw w;
   lv_api_json(c, &w);
@@ -213,7 +293,7 @@ static void list(lv_call *c, int alerts) {
   if (rc) {
     lv_api_fail(c->rs, rc == LEVEE_EINVAL ? 400 : 500,
                 err.message[0] ? err.message : levee_strerror(rc));
-    return;
+    goto out;
   }
   lv_jw_array_end(&w);
   lv_jw_key(&w, "next_before");
@@ -223,6 +303,14 @@ static void list(lv_call *c, int alerts) {
     lv_jw_null(&w);
   lv_jw_object_end(&w);
   lv_api_json_end(c, &w);
+out:
+  if (p.slot)
+    lv_api_slot_give(api, p.slot);
+  lv_api_policy_put(pol);
+  lv_buf_cleanup(&p.text);
+  lv_buf_cleanup(&p.extracted);
+  lv_buf_cleanup(&p.clean);
+  free(p.map);
 }
 
 void lv_api_alerts(lv_call *c) {
@@ -327,7 +415,7 @@ void lv_api_stats(lv_call *c) {
     n_by++;
     s += len + (comma != NULL);
   }
-  note_filters(c, &q.filter);
+  note_filters(c, &q.filter, 0);
   /* The dimensions are counted side by side, each on a reader of its own
    * (as many as are free, at least one): an overview asks for five, and
    * on a store of a million events each may take a few hundred ms. */

@@ -13,6 +13,8 @@
 
 #include "store/event_json.h"
 
+#include "core/mask.h"
+
 static void str(lv_jw *w, const char *key, levee_str v) {
   if (!v.ptr)
     return;
@@ -68,22 +70,6 @@ static void excerpts_free(levee_str *x, size_t n) {
   free(x);
 }
 
-/* Each character of p[0..n) replaced by a mark of the same byte length. */
-static void blot(char *p, size_t n) {
-  /* A mark of each length: *, ·, ＊ and a padlock (U+1F512). */
-  static const unsigned char marks[4][4] = {
-      {'*'}, {0xC2, 0xB7}, {0xEF, 0xBC, 0x8A}, {0xF0, 0x9F, 0x94, 0x92}};
-  for (size_t i = 0; i < n;) {
-    unsigned char b = (unsigned char)p[i];
-    size_t k = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-    if (k > n - i)
-      k = n - i;
-    for (size_t m = 0; m < k; m++)
-      p[i + m] = (char)marks[k - 1][m];
-    i += k;
-  }
-}
-
 /* text (finding source src: -1 the message, N attachment N, whose text
  * starts at base in the extracted texts) with its personal data masked:
  * each pii.* finding's span replaced by its stored excerpt (masked as the
@@ -114,7 +100,7 @@ static void masked_str(lv_jw *w, const char *key, levee_str text,
         memcmp(ex[i].ptr, text.ptr + a, n) != 0)
       memcpy(copy + a, ex[i].ptr, n);
     else
-      blot(copy + a, n);
+      lv_mask_blot(copy + a, n);
     (*masked)++;
   }
   lv_jw_key(w, key);

@@ -230,6 +230,12 @@ code=$(req secadmin GET /v1/events/p-phone)
 check "personal data masked by default, the offsets kept" '[ "$code" = 200 ] && grep -q "客户电话138\*\*\*\*8000" "$tmp/body" && ! grep -q "13800138000" "$tmp/body" && [ "$(json "$tmp/body" "d[\"event\"][\"masked\"]")" = 1 ]'
 code=$(req secadmin GET "/v1/events/p-phone?unmask=1")
 check "unmask=1: the text whole" '[ "$code" = 200 ] && grep -q "13800138000" "$tmp/body"'
+code=$(req secadmin GET "/v1/search?q=%E5%AE%A2%E6%88%B7%E7%94%B5%E8%AF%9D")
+check "search: the hit, its personal data masked, the match still marked" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"hits\"][0][\"text\"]")" = "客户电话138****8000，地址见附件" ] && [ "$(json "$tmp/body" "d[\"hits\"][0][\"text_matches\"]")" = "[[0, 12]]" ]'
+code=$(req secadmin GET "/v1/alerts?text=1&sender=u7")
+check "alerts with their texts: masked too" '[ "$code" = 200 ] && grep -q "138\*\*\*\*8000" "$tmp/body" && ! grep -q "13800138000" "$tmp/body"'
+code=$(req secadmin GET "/v1/search?q=%E5%AE%A2%E6%88%B7%E7%94%B5%E8%AF%9D&unmask=1")
+check "search with unmask=1: whole" '[ "$code" = 200 ] && grep -q "13800138000" "$tmp/body"'
 
 # --- the auditor: the trail, verify; no policy changes -----------------------
 code=$(req auditor PUT /v1/policy "$(cat "$tmp/p1.yaml")" application/yaml)
@@ -251,7 +257,7 @@ check "sign-ins, the wrong one too" '[ "$code" = 200 ] && [ "$(json "$tmp/body" 
 code=$(req auditor GET "/v1/audit?type=policy")
 check "the policy versions, with their text" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "d[\"records\"][0][\"detail\"][\"version\"]")" = 1 ] && grep -q "工资条" "$tmp/body"'
 code=$(req auditor GET "/v1/audit?type=access&limit=1000")
-check "the unmasking is in the trail" '[ "$(json "$tmp/body" "sum(1 for r in d[\"records\"] if r[\"detail\"].get(\"target\") == \"p-phone\" and r[\"detail\"].get(\"about\") == {\"unmask\": True})")" = 1 ]'
+check "the unmasking is in the trail" '[ "$(json "$tmp/body" "sum(1 for r in d[\"records\"] if r[\"detail\"].get(\"target\") == \"p-phone\" and r[\"detail\"].get(\"about\") == {\"unmask\": True})")" = 1 ] && [ "$(json "$tmp/body" "sum(1 for r in d[\"records\"] if r[\"detail\"][\"action\"] == \"GET /v1/search\" and r[\"detail\"].get(\"about\", {}).get(\"unmask\") == True)")" = 1 ]'
 code=$(req auditor GET "/v1/audit?type=review")
 check "the reviews, with their notes" '[ "$code" = 200 ] && [ "$(json "$tmp/body" "len(d[\"records\"])")" = 2 ] && grep -q "报保密办" "$tmp/body"'
 code=$(req auditor GET /v1/events/e1)
