@@ -174,9 +174,11 @@ static int mask_text(page *p, const lv_search_hit *h, levee_str in, lv_buf *to,
   const levee_verdict *v;
   if (levee_scanner_inspect(p->slot->scanner, &ev, &v))
     return -1;
-  if (lv_mask_findings(p->clean.data, k, v->findings, v->n_findings))
+  char *cl = p->clean.data;
+  if (k && to->data && cl &&
+      lv_mask_findings(cl, k, v->findings, v->n_findings))
     for (size_t j = 0; j < k; j++)
-      to->data[p->map[j]] = p->clean.data[j];
+      to->data[p->map[j]] = cl[j];
   *out = (levee_str){to->data, to->len};
   return 0;
 }
@@ -188,6 +190,7 @@ static int on_hit(void *ud, const lv_search_hit *h) {
   p->seen++;
   p->last_seq = h->seq;
   lv_review_state rs;
+  memset(&rs, 0, sizeof rs);
   if (p->alerts) {
     lv_reviews_get(p->api->o.reviews, h->id, &rs);
     if (p->status >= 0 && (int)rs.status != p->status)
