@@ -120,8 +120,9 @@ int lv_cli_parse_time(const char *s, int64_t *out);
 int lv_cli_store_option(const char *cmd, const char *url,
                         const char **location);
 
-/* The filters of search and export, as getopt_long values (filters.c):
- * LV_CLI_FILTER_OPTIONS goes into a command's option table. */
+/* The filters of search, stats and export, as getopt_long values
+ * (filters.c): LV_CLI_FILTER_OPTIONS goes into a command's option table.
+ * --dept and --alerts are long options only. */
 enum {
   LV_CLI_OPT_SENDER = 's',
   LV_CLI_OPT_CONVERSATION = 'c',
@@ -129,7 +130,9 @@ enum {
   LV_CLI_OPT_CATEGORY = 'g',
   LV_CLI_OPT_ACTION = 'a',
   LV_CLI_OPT_SINCE = 'S',
-  LV_CLI_OPT_UNTIL = 'U'
+  LV_CLI_OPT_UNTIL = 'U',
+  LV_CLI_OPT_DEPT = 1000,
+  LV_CLI_OPT_ALERTS
 };
 #define LV_CLI_FILTER_OPTIONS                                                  \
   {"sender", required_argument, NULL, LV_CLI_OPT_SENDER},                      \
@@ -137,8 +140,10 @@ enum {
       {"channel", required_argument, NULL, LV_CLI_OPT_CHANNEL},                \
       {"category", required_argument, NULL, LV_CLI_OPT_CATEGORY},              \
       {"action", required_argument, NULL, LV_CLI_OPT_ACTION},                  \
-      {"since", required_argument, NULL, LV_CLI_OPT_SINCE}, {                  \
-    "until", required_argument, NULL, LV_CLI_OPT_UNTIL                         \
+      {"since", required_argument, NULL, LV_CLI_OPT_SINCE},                    \
+      {"until", required_argument, NULL, LV_CLI_OPT_UNTIL},                    \
+      {"dept", required_argument, NULL, LV_CLI_OPT_DEPT}, {                    \
+    "alerts", no_argument, NULL, LV_CLI_OPT_ALERTS                             \
   }
 #define LV_CLI_FILTER_SHORT "s:c:C:g:a:S:U:"
 

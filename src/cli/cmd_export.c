@@ -54,6 +54,11 @@ static int wanted(const lv_search_request *x, const lv_evidence *e) {
     return 0;
   if (x->action.ptr && !eq(e->action, x->action))
     return 0;
+  if (x->sender_dept.ptr && !eq(e->sender_dept, x->sender_dept))
+    return 0;
+  if (x->alerts_only && e->action.len == 5 &&
+      !memcmp(e->action.ptr, "allow", 5))
+    return 0;
   if (e->time_ms < x->since_ms || e->time_ms >= x->until_ms)
     return 0;
   if (x->category.ptr) {
@@ -107,6 +112,7 @@ static void usage(FILE *f) {
          "\n"
          "Filters: --sender ID, --conversation ID, --channel NAME,\n"
          "  --category C (or a prefix ending in '.'), --action A,\n"
+         "  --dept D, --alerts (a verdict other than allow),\n"
          "  --since T, --until T (RFC 3339, epoch milliseconds or\n"
          "  YYYY-MM-DD at midnight UTC+08:00; until is exclusive)\n"
          "  --no-content    leave out message text, extracted text and\n"

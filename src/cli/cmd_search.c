@@ -33,7 +33,7 @@
  * the JSON writer), turned into offsets. */
 
 /* Options of search's own, past any character getopt could return. */
-enum { OPT_DEPT = 256, OPT_ALERTS, OPT_BEFORE };
+enum { OPT_BEFORE = 256 };
 
 typedef struct search_out {
   int json;
@@ -167,11 +167,6 @@ static int search_detail(const lv_search_request *q, size_t hits, lv_buf *b) {
   if (q->text.len)
     jw_str(&w, "query", q->text);
   lv_cli_filter_json(&w, q);
-  jw_str(&w, "dept", q->sender_dept);
-  if (q->alerts_only) {
-    lv_jw_key(&w, "alerts");
-    lv_jw_bool(&w, 1);
-  }
   if (q->before_seq) {
     lv_jw_key(&w, "before");
     lv_jw_int(&w, (int64_t)q->before_seq);
@@ -201,8 +196,6 @@ int lv_cmd_search(int argc, char **argv) {
       {"json", no_argument, NULL, 'j'},
       {"color", required_argument, NULL, 'r'},
       {"explain", no_argument, NULL, 'e'},
-      {"dept", required_argument, NULL, OPT_DEPT},
-      {"alerts", no_argument, NULL, OPT_ALERTS},
       {"before", required_argument, NULL, OPT_BEFORE},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -251,8 +244,6 @@ int lv_cmd_search(int argc, char **argv) {
       color = optarg;
       break;
     case 'e': q.explain = 1; break;
-    case OPT_DEPT: q.sender_dept = str_of(optarg); break;
-    case OPT_ALERTS: q.alerts_only = 1; break;
     case OPT_BEFORE:
       if (lv_cli_parse_count(optarg, INT64_MAX, &q.before_seq) ||
           !q.before_seq) {

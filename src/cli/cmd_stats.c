@@ -23,7 +23,7 @@
 #include "util/limits.h"
 
 /* Options of stats' own, past any character getopt could return. */
-enum { OPT_DEPT = 256, OPT_ALERTS, OPT_TZ, OPT_BY, OPT_EXPLAIN };
+enum { OPT_TZ = 256, OPT_BY, OPT_EXPLAIN };
 
 typedef struct stats_out {
   int json, explain;
@@ -161,14 +161,6 @@ static int stats_detail(const lv_stats_request *q, size_t groups, lv_buf *b) {
     lv_jw_cstring(&w, tz);
   }
   lv_cli_filter_json(&w, &q->filter);
-  if (q->filter.sender_dept.ptr) {
-    lv_jw_key(&w, "dept");
-    lv_jw_string(&w, q->filter.sender_dept.ptr, q->filter.sender_dept.len);
-  }
-  if (q->filter.alerts_only) {
-    lv_jw_key(&w, "alerts");
-    lv_jw_bool(&w, 1);
-  }
   if (q->limit) {
     lv_jw_key(&w, "limit");
     lv_jw_int(&w, (int64_t)q->limit);
@@ -186,8 +178,6 @@ int lv_cmd_stats(int argc, char **argv) {
       {"key", required_argument, NULL, 'k'},
       LV_CLI_FILTER_OPTIONS,
       {"by", required_argument, NULL, OPT_BY},
-      {"dept", required_argument, NULL, OPT_DEPT},
-      {"alerts", no_argument, NULL, OPT_ALERTS},
       {"tz", required_argument, NULL, OPT_TZ},
       {"limit", required_argument, NULL, 'l'},
       {"json", no_argument, NULL, 'j'},
@@ -229,10 +219,6 @@ int lv_cmd_stats(int argc, char **argv) {
         return 2;
       }
       break;
-    case OPT_DEPT:
-      q.filter.sender_dept = (levee_str){optarg, strlen(optarg)};
-      break;
-    case OPT_ALERTS: q.filter.alerts_only = 1; break;
     case OPT_TZ:
       if (parse_tz(optarg, &q.tz_offset_min)) {
         lv_cli_error("stats",

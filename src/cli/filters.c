@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * filters.c: the options the store's commands share: --store URL, and the
- * filters of `levee search` and `levee export` (--sender, --conversation,
- * --channel, --category, --action, --since, --until), read into the
+ * filters of `levee search`, `levee stats` and `levee export` (--sender,
+ * --conversation, --channel, --category, --action, --since, --until,
+ * --dept, --alerts), read into the
  * filter fields of an lv_search_request and written into the audit
  * record of the command that used them.
  */
@@ -31,9 +32,14 @@ void lv_cli_filter_init(lv_search_request *f) {
 int lv_cli_filter_option(const char *cmd, int c, const char *arg,
                          lv_search_request *f) {
   levee_str v = {arg, arg ? strlen(arg) : 0};
+  if (c == LV_CLI_OPT_ALERTS) {
+    f->alerts_only = 1;
+    return 1;
+  }
   if (!arg)
-    return 0; /* options without a value are none of these */
+    return 0; /* other options without a value are none of these */
   switch (c) {
+  case LV_CLI_OPT_DEPT: f->sender_dept = v; return 1;
   case LV_CLI_OPT_SENDER: f->sender = v; return 1;
   case LV_CLI_OPT_CONVERSATION: f->conversation = v; return 1;
   case LV_CLI_OPT_CHANNEL: f->channel = v; return 1;
@@ -74,5 +80,10 @@ void lv_cli_filter_json(lv_jw *w, const lv_search_request *f) {
   if (f->until_ms != INT64_MAX) {
     lv_jw_key(w, "until_ms");
     lv_jw_int(w, f->until_ms);
+  }
+  str(w, "dept", f->sender_dept);
+  if (f->alerts_only) {
+    lv_jw_key(w, "alerts");
+    lv_jw_bool(w, 1);
   }
 }

@@ -111,6 +111,10 @@ check "a category's events: through finding_category" '[ $rc -eq 0 ] && grep -q 
 "$LEVEE" stats $(at x) --alerts --explain >"$tmp/plan"; rc=$?
 check "counting the alerts: through event_alert" '[ $rc -eq 0 ] && grep -q "event_alert" "$tmp/plan"'
 
+# --- export takes the same filters ------------------------------------------
+"$LEVEE" export $(at s) --alerts --dept 研发部 --no-content >"$tmp/xout" 2>"$tmp/xerr"; rc=$?
+check "export --alerts --dept: the department's alerts, in the order stored" '[ $rc -eq 0 ] && [ "$(ids "$tmp/xout")" = a2,a8 ]'
+
 # --- stats --------------------------------------------------------------------
 "$LEVEE" stats --help | grep -q "usage: levee stats"; check "stats --help" '[ $? -eq 0 ]'
 "$LEVEE" --help | grep -q "^  stats "; check "levee --help lists stats" '[ $? -eq 0 ]'
