@@ -23,6 +23,8 @@ pkgs=(
   # test and demo photos and documents are generated (make run draws the demo's):
   # fonts, ImageMagick, the tesseract CLI (the OCR benchmark's reference), QR codes, zip
   fonts-noto-cjk imagemagick tesseract-ocr qrencode zip
+  # levee trace --format dot is drawn with Graphviz (dot -Tsvg); its test renders it
+  graphviz
   # test and benchmark references
   python3 python3-stdnum python3-jieba yara ripgrep libyara-dev
   # the web console's browser tests: Playwright drives Debian's Chromium

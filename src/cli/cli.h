@@ -26,6 +26,7 @@ int lv_cmd_stats(int argc, char **argv);
 int lv_cmd_purge(int argc, char **argv);
 int lv_cmd_export(int argc, char **argv);
 int lv_cmd_show(int argc, char **argv);
+int lv_cmd_trace(int argc, char **argv);
 int lv_cmd_register(int argc, char **argv);
 int lv_cmd_admin(int argc, char **argv);
 int lv_cmd_serve(int argc, char **argv);      /* in levee-serve */

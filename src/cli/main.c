@@ -22,6 +22,8 @@ static const struct {
      "counts of the stored events by day, category, department, ..."},
     {"show", lv_cmd_show,
      "a stored event in its conversation, findings marked"},
+    {"trace", lv_cmd_trace,
+     "how a stored event's content spread: copies, origin, graph"},
     {"register", lv_cmd_register,
      "register confidential documents or images, so copies are found"},
     {"export", lv_cmd_export, "the stored events and verdicts as JSON Lines"},

@@ -130,6 +130,8 @@ int lv_evidence_from(const levee_event *e, const levee_verdict *v, lv_arena *a,
       d->md5 = at->md5;
       d->size = at->data.ptr ? (int64_t)at->data.len : -1;
       d->text_start = d->text_len = -1;
+      d->has_phash = at->has_phash != 0; /* not hashed: the trace index's */
+      d->phash = at->phash;
       if (at->text.ptr) {
         if (k)
           joined[k++] = '\n';

@@ -42,6 +42,14 @@ typedef struct lv_ev_attachment {
   int64_t text_start;    /* where its extracted text is in
                             lv_content.extracted, or -1 when it has none */
   int64_t text_len;
+  /* Not evidence: the image's perceptual hash (levee_attachment.phash),
+   * carried to the store's trace index (trace_index.h), which keeps it
+   * beside the log. lv_evidence_hash ignores both fields, so the log's
+   * hashes are what they were; they are not stored in the attachment row
+   * and read back as 0 (a hash cannot be recomputed: the image's bytes
+   * are not kept). */
+  int has_phash;
+  uint64_t phash;
 } lv_ev_attachment;
 
 typedef struct lv_evidence {

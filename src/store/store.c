@@ -26,6 +26,7 @@
 #include "store/merkle.h"
 #include "store/signing_key.h"
 #include "store/store_backend.h"
+#include "store/trace_index.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -54,6 +55,7 @@ struct lv_store {
   uint64_t cp_records;
   int64_t cp_ms;
   lv_buf scratch;
+  lv_trace_indexer tracer; /* each event's trace index entry */
   /* Random bytes for content salts, drawn 4 KiB at a time: a getrandom(2)
    * per event cost 4% of an ingest. */
   uint8_t salts[4096];
@@ -297,6 +299,7 @@ static void destroy(lv_store *s) {
   lv_signing_key_wipe(&s->key);
   sodium_memzero(s->salts, sizeof s->salts);
   lv_buf_cleanup(&s->scratch);
+  lv_trace_indexer_cleanup(&s->tracer);
   free(s->location);
   free(s);
 }
@@ -315,9 +318,11 @@ int lv_store_open(const lv_store_options *o, lv_store **out,
   if (!s)
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   lv_buf_init(&s->scratch, (size_t)1 << 20);
+  lv_trace_indexer_init(&s->tracer);
   s->salts_used = sizeof s->salts; /* drawn on first use */
   if (!(s->location = strdup(o->location))) {
     lv_buf_cleanup(&s->scratch);
+    lv_trace_indexer_cleanup(&s->tracer);
     free(s);
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   }
@@ -325,6 +330,7 @@ int lv_store_open(const lv_store_options *o, lv_store **out,
   if (!s->be) {
     free(s->location);
     lv_buf_cleanup(&s->scratch);
+    lv_trace_indexer_cleanup(&s->tracer);
     free(s);
     return lv_error_set(err, LEVEE_EINVAL,
                         "%s: this levee has no back end for it", o->location);
@@ -499,6 +505,12 @@ int lv_store_add_event(lv_store *s, levee_str actor, const lv_evidence *ev,
   if ((rc = append(s, &rec, actor, "event", outcome)))
     return lv_error_set(err, rc, "the log is full");
   if ((rc = s->be->put_event(s->db, &rec, ev, content, err)))
+    return rc;
+  /* The trace index: derived data beside the record (trace_index.h). */
+  lv_trace_entry t;
+  if ((rc = lv_trace_indexer_entry(&s->tracer, ev, content, &t)))
+    return lv_error_set(err, rc, "the trace index: %s", levee_strerror(rc));
+  if ((rc = s->be->put_trace(s->db, rec.head.seq, &t, err)))
     return rc;
   *seq = rec.head.seq;
   s->now.next_seq++;
@@ -698,6 +710,11 @@ out:
   free(plan.items);
   lv_buf_cleanup(&detail);
   return rc;
+}
+
+void lv_store_backend_of(lv_store *s, const lv_store_backend **be, void **db) {
+  *be = s->be;
+  *db = s->db;
 }
 
 /* --- search -------------------------------------------------------------- */

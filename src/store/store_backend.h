@@ -19,9 +19,11 @@
 #include "store/evidence.h"
 #include "store/record.h"
 #include "store/search.h"
+#include "store/trace_index.h"
+#include "util/arena.h"
 #include "util/buf.h"
 
-#define LV_STORE_BACKEND_VERSION 4
+#define LV_STORE_BACKEND_VERSION 5
 
 /* One record as stored, for verification; valid during the callback. */
 typedef struct lv_stored_row {
@@ -108,6 +110,53 @@ static inline int lv_orphan_sink_pass(lv_orphan_sink *o, int i,
   return o->fn(o->ud, table, seq);
 }
 
+/* --- the trace index (trace_index.h, trace.h) --------------------------- */
+
+/* What trace_find looks events up by. */
+typedef enum lv_trace_by {
+  LV_TRACE_BY_ID,        /* strs: event ids; the events that have them */
+  LV_TRACE_BY_FORWARDED, /* strs: event ids; the events forwarded from one
+                            (their forwarded_from) */
+  LV_TRACE_BY_SHA256,    /* strs: digests; events with such an attachment */
+  LV_TRACE_BY_MD5,
+  LV_TRACE_BY_FP,   /* nums: fingerprints; events whose text has one */
+  LV_TRACE_BY_BLOCK /* nums: block keys (trace_index.h); events with an
+                       image hash that has the block */
+} lv_trace_by;
+
+typedef struct lv_trace_lookup {
+  lv_trace_by by;
+  const levee_str *strs; /* the string kinds' keys */
+  const uint64_t *nums;  /* the number kinds' keys */
+  size_t n;
+  uint64_t per_key; /* at most this many events per key, the earliest
+                       stored first */
+} lv_trace_lookup;
+
+/* An event trace_find found: its record, and the fingerprint (BY_FP) or the
+ * image's hash (BY_BLOCK) that led to it (0 for the others). Once per key
+ * and event (an event with two images in one block comes once per hash).
+ * A nonzero return stops the lookup and is returned. */
+typedef int (*lv_trace_found_fn)(void *ud, uint64_t seq, uint64_t value);
+
+/* One stored event as the trace reads it: its header fields, its
+ * attachments' digests, and its trace index entry. */
+typedef struct lv_trace_event {
+  uint64_t seq;
+  levee_str id;
+  int64_t time_ms;
+  levee_str channel, conversation_id, conversation_type, conversation_title;
+  levee_str sender_id, sender_name;
+  levee_str recipients; /* JSON as stored, or absent */
+  levee_str forwarded_from;
+  levee_str *sha256, *md5; /* the attachments' that have one */
+  size_t n_sha256, n_md5;
+  uint64_t *fps; /* trace_index.h: distinct, in text order */
+  size_t n_fps;
+  lv_trace_image *images;
+  size_t n_images;
+} lv_trace_event;
+
 typedef struct lv_store_backend {
   int version; /* LV_STORE_BACKEND_VERSION */
   const char *name;
@@ -176,12 +225,37 @@ typedef struct lv_store_backend {
    * them. With q->explain, the plan's lines as keys. (Version 4.) */
   int (*stats)(void *db, const lv_stats_request *q, uint64_t limit,
                lv_stats_fn fn, void *ud, levee_error *err);
+  /* Version 5: the trace index, derived data beside the log (not hashed,
+   * not verified). put_trace writes a record's entry, in its transaction,
+   * after put_event (the members of a conversation may be written at
+   * commit). delete_content also drops the record's fingerprints (they
+   * come from its content), expire_record its whole entry; people's
+   * membership of conversations stays, like the person table. */
+  int (*put_trace)(void *db, uint64_t seq, const lv_trace_entry *t,
+                   levee_error *err);
+  /* The events with one of q's keys, to fn, key by key. */
+  int (*trace_find)(void *db, const lv_trace_lookup *q, lv_trace_found_fn fn,
+                    void *ud, levee_error *err);
+  /* The event of record seq, its strings and lists in a. LEVEE_ENOTFOUND
+   * when the record is no event (or its evidence expired). */
+  int (*trace_event)(void *db, uint64_t seq, lv_arena *a, lv_trace_event *out,
+                     levee_error *err);
+  /* Whether person took part in conversation (sent there, or was among
+   * the recipients of an event there), as the store knows. */
+  int (*trace_member)(void *db, levee_str conversation, levee_str person,
+                      int *member, levee_error *err);
 } lv_store_backend;
 
 /* The day (days since 1970-01-01, negative before) as "YYYY-MM-DD" into
  * out (store.c); returns its length. */
 #define LV_STATS_DAY_KEY_MAX 32
 size_t lv_stats_day_key(int64_t day, char out[LV_STATS_DAY_KEY_MAX]);
+
+/* A store's back end and its handle, for the modules of the store that
+ * work over the back end beside store.c (trace.c). */
+struct lv_store;
+void lv_store_backend_of(struct lv_store *s, const lv_store_backend **be,
+                         void **db);
 
 extern const lv_store_backend lv_store_sqlite;
 extern const lv_store_backend lv_store_pg;

@@ -195,6 +195,24 @@ static const char *const migrations[] = {
     " WHERE action <> 'allow';"
     "CREATE INDEX event_alert_channel ON event"
     " (substring(channel from 1 for 1024), seq) WHERE action <> 'allow';",
+    /* 4: the trace index (trace_index.h): each event's fingerprints and
+     * image hashes (trace: images as pairs of n << 32 | text_fps and the
+     * hash; with the inverted trace_fp and trace_block), and who took part
+     * in each conversation (member, by the SHA-256 of the ids: they have
+     * no bound on their length). Derived data; the events already stored
+     * get their fingerprints and members from their content and rows
+     * (backfill_trace(), in the same transaction), not their image
+     * hashes, which only the images give. */
+    "CREATE TABLE IF NOT EXISTS trace("
+    " seq bigint PRIMARY KEY, fps bigint[], images bigint[]);"
+    "CREATE TABLE IF NOT EXISTS trace_fp("
+    " hash bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (hash, seq));"
+    "CREATE TABLE IF NOT EXISTS trace_block("
+    " key bigint NOT NULL, seq bigint NOT NULL, phash bigint NOT NULL,"
+    " PRIMARY KEY (key, seq, phash));"
+    "CREATE TABLE IF NOT EXISTS member("
+    " conversation bytea NOT NULL, person bytea NOT NULL,"
+    " PRIMARY KEY (conversation, person));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -207,6 +225,9 @@ enum {
   T_ATTACHMENT,
   T_CONTENT,
   T_SEARCH,
+  T_TRACE,
+  T_TRACE_FP,
+  T_TRACE_BLOCK,
   T_COUNT
 };
 
@@ -226,6 +247,10 @@ static const char *const copy_sql[T_COUNT] = {
     [T_CONTENT] = "COPY content (seq, salt, text, extracted, excerpts)"
                   " FROM STDIN (FORMAT binary)",
     [T_SEARCH] = "COPY content_search (seq, tokens) FROM STDIN (FORMAT binary)",
+    [T_TRACE] = "COPY trace (seq, fps, images) FROM STDIN (FORMAT binary)",
+    [T_TRACE_FP] = "COPY trace_fp (hash, seq) FROM STDIN (FORMAT binary)",
+    [T_TRACE_BLOCK] =
+        "COPY trace_block (key, seq, phash) FROM STDIN (FORMAT binary)",
 };
 
 /* --- prepared statements -------------------------------------------------- */
@@ -240,6 +265,9 @@ enum {
   ST_PUT_CONVERSATIONS,
   ST_DELETE_CONTENT,
   ST_EXPIRE,
+  ST_PUT_MEMBERS,
+  ST_MEMBER,
+  ST_TRACE_EVENT,
   ST_COUNT
 };
 
@@ -306,6 +334,10 @@ static const struct {
          "WITH d AS (SELECT * FROM unnest($1::int8[], $2::int8[])"
          "  AS t(seq, purge_seq)),"
          " s AS (DELETE FROM content_search x USING d WHERE x.seq = d.seq),"
+         " tf AS (DELETE FROM trace_fp x USING (SELECT t.seq, unnest(t.fps)"
+         "  AS h FROM trace t JOIN d ON t.seq = d.seq) y"
+         "  WHERE x.hash = y.h AND x.seq = y.seq),"
+         " tu AS (UPDATE trace t SET fps = NULL FROM d WHERE t.seq = d.seq),"
          " c AS (DELETE FROM content x USING d WHERE x.seq = d.seq)"
          " INSERT INTO content_deleted(seq, purge_seq)"
          " SELECT seq, purge_seq FROM d ON CONFLICT DO NOTHING",
@@ -320,11 +352,48 @@ static const struct {
          " cd AS (DELETE FROM content_deleted x USING d WHERE x.seq = d.seq),"
          " f AS (DELETE FROM finding x USING d WHERE x.seq = d.seq),"
          " a AS (DELETE FROM attachment x USING d WHERE x.seq = d.seq),"
+         " tf AS (DELETE FROM trace_fp x USING (SELECT t.seq, unnest(t.fps)"
+         "  AS h FROM trace t JOIN d ON t.seq = d.seq) y"
+         "  WHERE x.hash = y.h AND x.seq = y.seq),"
+         " tb AS (DELETE FROM trace_block x USING (SELECT t.seq, b.i, im.p"
+         "  FROM trace t JOIN d ON t.seq = d.seq,"
+         "  unnest(t.images) WITH ORDINALITY AS im(p, o),"
+         "  generate_series(0, 3) AS b(i) WHERE im.o % 2 = 0) y"
+         "  WHERE x.key = (y.i::int8 << 16) | ((y.p >> (16 * y.i)) & 65535)"
+         "  AND x.seq = y.seq AND x.phash = y.p),"
+         " tt AS (DELETE FROM trace x USING d WHERE x.seq = d.seq),"
          " e AS (DELETE FROM event x USING d WHERE x.seq = d.seq)"
          " INSERT INTO record_expired(seq, purge_seq)"
          " SELECT seq, purge_seq FROM d",
          2,
          {OID_INT8_ARRAY, OID_INT8_ARRAY}},
+    /* The trace index: members of conversations, a transaction's at once
+     * ($1[i] took part in $2[i]); is one there; one event's entry. */
+    [ST_PUT_MEMBERS] =
+        {"lv_put_members",
+         "INSERT INTO member(conversation, person)"
+         " SELECT sha256(c), sha256(p) FROM unnest($1::bytea[], $2::bytea[])"
+         " AS t(c, p) ON CONFLICT DO NOTHING",
+         2,
+         {OID_BYTEA_ARRAY, OID_BYTEA_ARRAY}},
+    [ST_MEMBER] = {"lv_member",
+                   "SELECT 1 FROM member WHERE conversation = sha256($1)"
+                   " AND person = sha256($2)",
+                   2,
+                   {OID_BYTEA, OID_BYTEA}},
+    [ST_TRACE_EVENT] =
+        {"lv_trace_event",
+         "SELECT e.id, e.time_ms, e.channel, e.conversation_id,"
+         " e.conversation_type, e.conversation_title, e.sender_id,"
+         " e.sender_name, e.recipients, e.forwarded_from,"
+         " (SELECT array_agg(a.sha256 ORDER BY a.n) FROM attachment a"
+         "  WHERE a.seq = e.seq AND a.sha256 IS NOT NULL),"
+         " (SELECT array_agg(a.md5 ORDER BY a.n) FROM attachment a"
+         "  WHERE a.seq = e.seq AND a.md5 IS NOT NULL),"
+         " t.fps, t.images FROM event e LEFT JOIN trace t ON t.seq = e.seq"
+         " WHERE e.seq = $1",
+         1,
+         {OID_INT8}},
 };
 
 /* --- a set of byte strings ------------------------------------------------ */
@@ -521,8 +590,11 @@ typedef struct pg_store {
   idcache seen;  /* event ids committed (writers) */
   strset tokens; /* one content row's search tokens */
   lv_directory people, conversations; /* of the open transaction */
-  int purge_kind;                     /* ST_DELETE_CONTENT or ST_EXPIRE */
-  int64_t (*purges)[2];               /* seq, purge_seq */
+  lv_directory members;  /* (conversation, person) pairs of the open
+                            transaction (trace_index.h) */
+  uint64_t members_hash; /* of the last trace entry's members added */
+  int purge_kind;        /* ST_DELETE_CONTENT or ST_EXPIRE */
+  int64_t (*purges)[2];  /* seq, purge_seq */
   size_t n_purges, cap_purges;
   lv_buf scratch; /* arrays of parameters */
   lv_arena arena; /* one row's lists during each_row */
@@ -929,6 +1001,11 @@ static int schema_version(pg_store *s, int *version, levee_error *err) {
   return LEVEE_OK;
 }
 
+/* The version that adds the trace index, whose migration fills it for the
+ * events already stored (below). */
+#define TRACE_SCHEMA 4
+static int backfill_trace(pg_store *s, levee_error *err);
+
 static int migrate(pg_store *s, int version, levee_error *err) {
   for (; version < SCHEMA_VERSION; version++) {
     char set[128];
@@ -940,6 +1017,7 @@ static int migrate(pg_store *s, int version, levee_error *err) {
     if ((rc = simple(s, "BEGIN", err, "upgrading the schema")))
       return rc;
     if ((rc = simple(s, migrations[version], err, "upgrading the schema")) ||
+        (version + 1 == TRACE_SCHEMA && (rc = backfill_trace(s, err))) ||
         (rc = simple(s, set, err, "upgrading the schema")) ||
         (rc = simple(s, "COMMIT", err, "upgrading the schema"))) {
       (void)simple(s, "ROLLBACK", NULL, "");
@@ -988,6 +1066,7 @@ static void pg_close(void *db) {
   idcache_drop(&s->seen, 0);
   lv_directory_cleanup(&s->people);
   lv_directory_cleanup(&s->conversations);
+  lv_directory_cleanup(&s->members);
   free(s->purges);
   lv_buf_cleanup(&s->scratch);
   lv_arena_cleanup(&s->arena);
@@ -1013,6 +1092,7 @@ static int pg_open(const char *url, int create, int read_only, void **out,
   strset_init(&s->tokens);
   lv_directory_init(&s->people);
   lv_directory_init(&s->conversations);
+  lv_directory_init(&s->members);
   lv_buf_init(&s->scratch, COPY_MAX_BYTES);
   lv_arena_init(&s->arena, LV_MAX_ARENA_BYTES);
   lv_norm_init(&s->norm);
@@ -1111,6 +1191,8 @@ static void forget_txn(pg_store *s) {
   strset_reset(&s->ids);
   lv_directory_reset(&s->people);
   lv_directory_reset(&s->conversations);
+  lv_directory_reset(&s->members);
+  s->members_hash = 0;
   s->n_purges = 0;
   s->in_txn = 0;
 }
@@ -1175,6 +1257,9 @@ static int put_directory(pg_store *s, const lv_directory *d, int st,
   return LEVEE_OK;
 }
 
+/* The transaction's members of conversations (the trace index). */
+static int put_members(pg_store *s, levee_error *err);
+
 static int pg_commit(void *db, levee_error *err) {
   pg_store *s = db;
   if (!s->in_txn)
@@ -1182,7 +1267,8 @@ static int pg_commit(void *db, levee_error *err) {
   int rc;
   if ((rc = flush_all(s, err)) ||
       (rc = put_directory(s, &s->people, ST_PUT_PEOPLE, err)) ||
-      (rc = put_directory(s, &s->conversations, ST_PUT_CONVERSATIONS, err)))
+      (rc = put_directory(s, &s->conversations, ST_PUT_CONVERSATIONS, err)) ||
+      (rc = put_members(s, err)))
     return rc;
   if (s->pq->transactionStatus(s->conn) != PQTRANS_INTRANS)
     return lv_error_set(err, LEVEE_ESTORE,
@@ -1840,6 +1926,8 @@ static int read_attachments(pg_store *s, cursor *a, uint64_t seq,
     g->size = col_i64(pq, r, i, 6);
     g->text_start = col_i64(pq, r, i, 7);
     g->text_len = col_i64(pq, r, i, 8);
+    g->has_phash = 0; /* the trace index's, not evidence */
+    g->phash = 0;
     rc = cur_advance(s, a);
   }
   ev->n_attachments = n;
@@ -2094,6 +2182,433 @@ static int pg_delete_content(void *db, uint64_t seq, uint64_t purge_seq,
 static int pg_expire_record(void *db, uint64_t seq, uint64_t purge_seq,
                             levee_error *err) {
   return queue_purge(db, ST_EXPIRE, seq, purge_seq, err);
+}
+
+/* --- the trace index ------------------------------------------------------ */
+
+/* An int8[] of n values (binary, as a field of COPY or a parameter). */
+static int put_i64_array(lv_buf *b, const uint64_t *v, size_t n) {
+  int rc = put_array_header(b, OID_INT8, n, 0);
+  for (size_t i = 0; !rc && i < n; i++)
+    rc = put_int_field(b, (int64_t)v[i]);
+  return rc;
+}
+
+/* An array field of COPY: its length, then the array. */
+static int put_i64_array_field(lv_buf *b, const uint64_t *v, size_t n) {
+  if (!n)
+    return put_field(b, (levee_str){NULL, 0});
+  size_t at = b->len;
+  int rc = put_u32(b, 0);
+  size_t start = b->len;
+  if (!rc)
+    rc = put_i64_array(b, v, n);
+  if (rc)
+    return rc;
+  size_t len = b->len - start;
+  if (len > INT32_MAX)
+    return LEVEE_ETOOBIG;
+  unsigned char *p = (unsigned char *)b->data + at;
+  p[0] = (unsigned char)(len >> 24);
+  p[1] = (unsigned char)(len >> 16);
+  p[2] = (unsigned char)(len >> 8);
+  p[3] = (unsigned char)len;
+  return LEVEE_OK;
+}
+
+/* The entry's rows but its members, into the COPY buffers. */
+static int entry_rows(pg_store *s, uint64_t seq, const lv_trace_entry *t) {
+  if (!t->n_fps && !t->n_images)
+    return LEVEE_OK;
+  uint64_t pairs[2 * LV_MAX_ATTACHMENTS];
+  size_t np = 0;
+  for (size_t i = 0;
+       i < t->n_images && np + 2 <= (size_t)2 * LV_MAX_ATTACHMENTS; i++) {
+    pairs[np++] = (uint64_t)t->images[i].n << 32 | t->images[i].text_fps;
+    pairs[np++] = t->images[i].phash;
+  }
+  lv_buf *b = &s->copy[T_TRACE];
+  int rc;
+  if ((rc = copy_row(s, T_TRACE, 3)) || (rc = put_int_field(b, (int64_t)seq)) ||
+      (rc = put_i64_array_field(b, t->fps, t->n_fps)) ||
+      (rc = put_i64_array_field(b, pairs, np)))
+    return rc;
+  b = &s->copy[T_TRACE_FP];
+  for (size_t i = 0; i < t->n_fps; i++)
+    if ((rc = copy_row(s, T_TRACE_FP, 2)) ||
+        (rc = put_int_field(b, (int64_t)t->fps[i])) ||
+        (rc = put_int_field(b, (int64_t)seq)))
+      return rc;
+  b = &s->copy[T_TRACE_BLOCK];
+  for (size_t i = 0; i < t->n_images; i++)
+    for (int k = 0; k < LV_TRACE_BLOCKS; k++)
+      if ((rc = copy_row(s, T_TRACE_BLOCK, 3)) ||
+          (rc = put_int_field(b, lv_trace_block_key(t->images[i].phash, k))) ||
+          (rc = put_int_field(b, (int64_t)seq)) ||
+          (rc = put_int_field(b, (int64_t)t->images[i].phash)))
+        return rc;
+  return LEVEE_OK;
+}
+
+/* Notes an entry's members, written at commit (put_members). */
+static int note_members(pg_store *s, uint64_t seq, const lv_trace_entry *t) {
+  if (!t->conversation.ptr || t->members_hash == s->members_hash)
+    return LEVEE_OK;
+  lv_buf key;
+  lv_buf_init(&key, COPY_MAX_BYTES);
+  int rc = LEVEE_OK;
+  for (size_t i = 0; !rc && i < t->n_members; i++) {
+    static const levee_str none[3];
+    if (!(rc = lv_trace_member_key(&key, t->conversation, t->members[i])))
+      rc = lv_directory_add(&s->members, (levee_str){key.data, key.len}, none,
+                            -1, seq);
+  }
+  lv_buf_cleanup(&key);
+  if (!rc)
+    s->members_hash = t->members_hash;
+  return rc;
+}
+
+static int pg_put_trace(void *db, uint64_t seq, const lv_trace_entry *t,
+                        levee_error *err) {
+  pg_store *s = db;
+  if (!s->in_txn)
+    return lv_error_set(err, LEVEE_EINVAL, "no transaction");
+  size_t mark[T_COUNT];
+  for (int i = 0; i < T_COUNT; i++)
+    mark[i] = s->copy[i].len;
+  int rc = entry_rows(s, seq, t);
+  if (rc) {
+    for (int i = 0; i < T_COUNT; i++)
+      s->copy[i].len = mark[i];
+    return lv_error_set(err, rc, "the trace index: %s", levee_strerror(rc));
+  }
+  if ((rc = note_members(s, seq, t)))
+    return lv_error_set(err, rc, "the trace index: %s", levee_strerror(rc));
+  return flush_full(s, err);
+}
+
+static int put_members(pg_store *s, levee_error *err) {
+  lv_directory *d = &s->members;
+  if (!d->n)
+    return LEVEE_OK;
+  lv_buf *b = &s->scratch;
+  lv_buf_reset(b);
+  size_t first = 0; /* where the second array (the people) begins */
+  int rc = LEVEE_OK;
+  for (int half = 0; half < 2 && !rc; half++) {
+    if (half)
+      first = b->len;
+    rc = put_array_header(b, OID_BYTEA, d->n, 0);
+    for (size_t i = 0; !rc && i < d->n; i++) {
+      levee_str c, p;
+      if (lv_trace_member_split(d->v[i].id, &c, &p))
+        c = p = (levee_str){"", 0};
+      rc = put_field(b, half ? p : c);
+    }
+  }
+  if (rc)
+    return lv_error_set(err, rc, "storing members: %s", levee_strerror(rc));
+  params p = {0};
+  p_bytes(&p, OID_BYTEA_ARRAY, b->data, first);
+  p_bytes(&p, OID_BYTEA_ARRAY, b->data + first, b->len - first);
+  PGresult *r = run_st(s, ST_PUT_MEMBERS, &p, err, "storing members");
+  if (!r)
+    return LEVEE_ESTORE;
+  s->pq->clear(r);
+  return LEVEE_OK;
+}
+
+/* Schema 4: the events already stored get their fingerprints (from their
+ * content) and their conversations' members (from their rows), in the
+ * migration's transaction. */
+static int backfill_trace(pg_store *s, levee_error *err) {
+  cursor c;
+  int rc = cur_open(s, &c,
+                    "SELECT e.seq, e.conversation_id, e.sender_id,"
+                    " e.recipients, c.text, c.extracted FROM event e"
+                    " LEFT JOIN content c ON c.seq = e.seq WHERE NOT EXISTS"
+                    " (SELECT 1 FROM trace t WHERE t.seq = e.seq)"
+                    " ORDER BY e.seq",
+                    NULL, 1000, err, "building the trace index");
+  lv_trace_indexer x;
+  lv_trace_indexer_init(&x);
+  while (!rc && c.live) {
+    const PGresult *r = c.res;
+    int i = c.row;
+    uint64_t seq = (uint64_t)col_i64(s->pq, r, i, 0);
+    lv_trace_entry t;
+    memset(&t, 0, sizeof t);
+    t.conversation = col_str(s->pq, r, i, 1);
+    if (!(rc = lv_trace_text_fps(&x, col_str(s->pq, r, i, 4),
+                                 col_str(s->pq, r, i, 5), &t.fps, &t.n_fps)) &&
+        !(rc = entry_rows(s, seq, &t)) && t.conversation.ptr &&
+        !(rc = lv_trace_members(&x, col_str(s->pq, r, i, 2),
+                                col_str(s->pq, r, i, 3), &t.members,
+                                &t.n_members))) {
+      /* Consecutive events of one group repeat their members. */
+      uint64_t h = 1469598103934665603ull;
+      for (size_t k = 0; k < t.conversation.len; k++)
+        h = (h ^ (unsigned char)t.conversation.ptr[k]) * 1099511628211ull;
+      for (size_t m = 0; m < t.n_members; m++)
+        for (size_t k = 0; k <= t.members[m].len; k++)
+          h = (h ^ (k < t.members[m].len ? (unsigned char)t.members[m].ptr[k]
+                                         : 0x100)) *
+              1099511628211ull;
+      t.members_hash = h ? h : 1;
+      rc = note_members(s, seq, &t);
+    }
+    if (rc) {
+      lv_error_set(err, rc, "building the trace index: %s", levee_strerror(rc));
+      break;
+    }
+    /* Members are sent as they pile up, not all at the end. */
+    if (s->members.n >= 100000) {
+      if ((rc = put_members(s, err)))
+        break;
+      lv_directory_reset(&s->members);
+    }
+    if ((rc = flush_full(s, err)))
+      break;
+    if ((rc = cur_advance(s, &c)))
+      lv_error_set(err, rc, "building the trace index: reading failed");
+  }
+  cur_close(s, &c);
+  lv_trace_indexer_cleanup(&x);
+  for (int t = T_TRACE; !rc && t <= T_TRACE_BLOCK; t++)
+    rc = copy_flush(s, t, err);
+  if (!rc)
+    rc = put_members(s, err);
+  lv_directory_reset(&s->members);
+  s->members_hash = 0;
+  return rc;
+}
+
+/* Reads see what the open transaction holds back; outside one, a single
+ * statement reads as it stands (a read-only store's transaction is
+ * always open). */
+static int read_now(pg_store *s, levee_error *err) {
+  return s->in_txn ? flush_all(s, err) : LEVEE_OK;
+}
+
+typedef struct found_ctx {
+  lv_trace_found_fn fn;
+  void *ud;
+} found_ctx;
+
+static int found_row(pg_store *s, const PGresult *r, int i, void *ud) {
+  found_ctx *x = ud;
+  return x->fn(x->ud, (uint64_t)col_i64(s->pq, r, i, 0),
+               (uint64_t)col_i64(s->pq, r, i, 1));
+}
+
+static int pg_trace_find(void *db, const lv_trace_lookup *q,
+                         lv_trace_found_fn fn, void *ud, levee_error *err) {
+  pg_store *s = db;
+  /* Each key's events, the earliest first, through the index its lookup
+   * has: an event's id (the hash exclusion index), the first 1,024 bytes
+   * of forwarded_from, sha256 and md5, trace_fp's and trace_block's keys. */
+  static const char *const sql[] = {
+      [LV_TRACE_BY_ID] = "SELECT e.seq, 0::int8 FROM unnest($1::bytea[]) k"
+                         " JOIN event e ON e.id = k",
+      [LV_TRACE_BY_FORWARDED] =
+          "SELECT t.seq, 0::int8 FROM unnest($1::bytea[]) k, LATERAL"
+          " (SELECT seq FROM event WHERE substring(forwarded_from from 1"
+          " for 1024) = substring(k from 1 for 1024) AND forwarded_from = k"
+          " ORDER BY seq LIMIT $2) t",
+      [LV_TRACE_BY_SHA256] =
+          "SELECT t.seq, 0::int8 FROM unnest($1::bytea[]) k, LATERAL"
+          " (SELECT DISTINCT seq FROM attachment WHERE substring(sha256 from"
+          " 1 for 1024) = substring(k from 1 for 1024) AND sha256 = k"
+          " ORDER BY seq LIMIT $2) t",
+      [LV_TRACE_BY_MD5] =
+          "SELECT t.seq, 0::int8 FROM unnest($1::bytea[]) k, LATERAL"
+          " (SELECT DISTINCT seq FROM attachment WHERE substring(md5 from"
+          " 1 for 1024) = substring(k from 1 for 1024) AND md5 = k"
+          " ORDER BY seq LIMIT $2) t",
+      [LV_TRACE_BY_FP] = "SELECT t.seq, k FROM unnest($1::int8[]) k, LATERAL"
+                         " (SELECT seq FROM trace_fp WHERE hash = k"
+                         " ORDER BY seq LIMIT $2) t",
+      [LV_TRACE_BY_BLOCK] =
+          "SELECT t.seq, t.phash FROM unnest($1::int8[]) k, LATERAL"
+          " (SELECT seq, phash FROM trace_block WHERE key = k"
+          " ORDER BY seq LIMIT $2) t",
+  };
+  if ((size_t)q->by >= sizeof sql / sizeof *sql)
+    return lv_error_set(err, LEVEE_EINVAL, "the trace index: no such lookup");
+  int numbers = q->by == LV_TRACE_BY_FP || q->by == LV_TRACE_BY_BLOCK;
+  size_t n = 0;
+  for (size_t i = 0; i < q->n; i++)
+    n += numbers || q->strs[i].ptr;
+  if (!n)
+    return LEVEE_OK;
+  lv_buf keys;
+  lv_buf_init(&keys, COPY_MAX_BYTES);
+  int rc = numbers ? put_i64_array(&keys, q->nums, q->n)
+                   : put_array_header(&keys, OID_BYTEA, n, 0);
+  for (size_t i = 0; !rc && !numbers && i < q->n; i++)
+    if (q->strs[i].ptr)
+      rc = put_field(&keys, q->strs[i]);
+  if (rc) {
+    lv_buf_cleanup(&keys);
+    return lv_error_set(err, rc, "the trace index: %s", levee_strerror(rc));
+  }
+  params p = {0};
+  p_bytes(&p, numbers ? OID_INT8_ARRAY : OID_BYTEA_ARRAY, keys.data, keys.len);
+  p_i64(&p, q->per_key > INT64_MAX ? INT64_MAX : (int64_t)q->per_key);
+  if (q->by == LV_TRACE_BY_ID)
+    p.n = 1; /* ids are unique: no limit */
+  found_ctx x = {fn, ud};
+  rc = each_result_row(s, sql[q->by], &p, found_row, &x);
+  lv_buf_cleanup(&keys);
+  if (rc < 0 && rc != LEVEE_ENOMEM)
+    lv_error_set(err, rc, "reading the trace index: %s", s->where);
+  return rc;
+}
+
+static uint32_t get_be32(const char *p) {
+  const unsigned char *u = (const unsigned char *)p;
+  return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 |
+         u[3];
+}
+
+/* The elements of a one-dimensional array in binary (array_recv's format),
+ * copied into a: as strings (want_ints 0; NULL elements left out) or as
+ * 8-byte integers (want_ints 1, into *ints). Absent is empty. Returns
+ * LEVEE_OK, LEVEE_ENOMEM, or LEVEE_ESTORE when v is no such array. */
+static int array_elems(levee_str v, int want_ints, lv_arena *a,
+                       levee_str **strs, uint64_t **ints, size_t *n) {
+  *n = 0;
+  if (!v.ptr)
+    return LEVEE_OK;
+  if (v.len < 12)
+    return LEVEE_ESTORE;
+  uint32_t ndim = get_be32(v.ptr);
+  if (ndim == 0)
+    return LEVEE_OK;
+  if (ndim != 1 || v.len < 20)
+    return LEVEE_ESTORE;
+  size_t count = get_be32(v.ptr + 12), off = 20;
+  if (count > v.len / 4)
+    return LEVEE_ESTORE;
+  void *list = count ? lv_arena_alloc(a, count * (want_ints ? sizeof **ints
+                                                            : sizeof **strs))
+                     : NULL;
+  if (count && !list)
+    return LEVEE_ENOMEM;
+  size_t k = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (v.len - off < 4)
+      return LEVEE_ESTORE;
+    uint32_t len = get_be32(v.ptr + off);
+    off += 4;
+    if (len == UINT32_MAX)
+      continue; /* NULL */
+    if (len > v.len - off || (want_ints && len != 8))
+      return LEVEE_ESTORE;
+    if (want_ints) {
+      ((uint64_t *)list)[k++] = get_be64(v.ptr + off);
+    } else {
+      char *c = lv_arena_strndup(a, v.ptr + off, len);
+      if (!c)
+        return LEVEE_ENOMEM;
+      ((levee_str *)list)[k++] = (levee_str){c, len};
+    }
+    off += len;
+  }
+  if (want_ints)
+    *ints = list;
+  else
+    *strs = list;
+  *n = k;
+  return LEVEE_OK;
+}
+
+/* A string column copied into a. */
+static int keep_in(const lv_pq *pq, const PGresult *r, int row, int c,
+                   lv_arena *a, levee_str *out) {
+  levee_str v = col_str(pq, r, row, c);
+  if (v.ptr && !(v.ptr = lv_arena_strndup(a, v.ptr, v.len)))
+    return LEVEE_ENOMEM;
+  *out = v;
+  return LEVEE_OK;
+}
+
+static int pg_trace_event(void *db, uint64_t seq, lv_arena *a,
+                          lv_trace_event *out, levee_error *err) {
+  pg_store *s = db;
+  const lv_pq *pq = s->pq;
+  int rc = read_now(s, err);
+  if (rc)
+    return rc;
+  params p = {0};
+  p_i64(&p, (int64_t)seq);
+  PGresult *r = run_st(s, ST_TRACE_EVENT, &p, err, "reading an event");
+  if (!r)
+    return LEVEE_ESTORE;
+  if (pq->ntuples(r) != 1) {
+    pq->clear(r);
+    return lv_error_set(err, LEVEE_ENOTFOUND, "record %llu holds no event",
+                        (unsigned long long)seq);
+  }
+  lv_trace_event e;
+  memset(&e, 0, sizeof e);
+  e.seq = seq;
+  levee_str *cols[] = {&e.id,
+                       NULL,
+                       &e.channel,
+                       &e.conversation_id,
+                       &e.conversation_type,
+                       &e.conversation_title,
+                       &e.sender_id,
+                       &e.sender_name,
+                       &e.recipients,
+                       &e.forwarded_from};
+  for (int i = 0; !rc && i < (int)(sizeof cols / sizeof(levee_str *)); i++)
+    if (cols[i])
+      rc = keep_in(pq, r, 0, i, a, cols[i]);
+  e.time_ms = col_i64(pq, r, 0, 1);
+  uint64_t *pairs = NULL;
+  size_t np = 0;
+  if (!rc)
+    rc = array_elems(col_str(pq, r, 0, 10), 0, a, &e.sha256, NULL, &e.n_sha256);
+  if (!rc)
+    rc = array_elems(col_str(pq, r, 0, 11), 0, a, &e.md5, NULL, &e.n_md5);
+  if (!rc)
+    rc = array_elems(col_str(pq, r, 0, 12), 1, a, NULL, &e.fps, &e.n_fps);
+  if (!rc)
+    rc = array_elems(col_str(pq, r, 0, 13), 1, a, NULL, &pairs, &np);
+  pq->clear(r);
+  if (!rc && np / 2 &&
+      !(e.images = lv_arena_alloc(a, np / 2 * sizeof *e.images)))
+    rc = LEVEE_ENOMEM;
+  for (size_t i = 0; !rc && i + 1 < np; i += 2)
+    e.images[e.n_images++] = (lv_trace_image){(uint32_t)(pairs[i] >> 32),
+                                              (uint32_t)pairs[i], pairs[i + 1]};
+  if (rc)
+    return lv_error_set(err, rc, "reading an event: %s",
+                        rc == LEVEE_ESTORE ? "an array of another shape"
+                                           : levee_strerror(rc));
+  *out = e;
+  return LEVEE_OK;
+}
+
+static int pg_trace_member(void *db, levee_str conversation, levee_str person,
+                           int *member, levee_error *err) {
+  pg_store *s = db;
+  int rc = read_now(s, err);
+  if (rc)
+    return rc;
+  params p = {0};
+  p_str(&p, OID_BYTEA, conversation);
+  p_str(&p, OID_BYTEA, person);
+  PGresult *r =
+      run_st(s, ST_MEMBER, &p, err, "reading a conversation's members");
+  if (!r)
+    return LEVEE_ESTORE;
+  *member = s->pq->ntuples(r) > 0;
+  s->pq->clear(r);
+  return LEVEE_OK;
 }
 
 /* --- search --------------------------------------------------------------- */
@@ -2978,4 +3493,8 @@ const lv_store_backend lv_store_pg = {
     .delete_content = pg_delete_content,
     .expire_record = pg_expire_record,
     .stats = pg_stats,
+    .put_trace = pg_put_trace,
+    .trace_find = pg_trace_find,
+    .trace_event = pg_trace_event,
+    .trace_member = pg_trace_member,
 };

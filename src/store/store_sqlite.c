@@ -113,6 +113,24 @@ static const char *const migrations[] = {
      " WHERE action <> 'allow';"
      "CREATE INDEX event_alert_channel ON event(channel, seq)"
      " WHERE action <> 'allow';"),
+    /* 7: the trace index (trace_index.h): each event's fingerprints and
+     * image hashes (trace, with the inverted trace_fp and trace_block),
+     * and who took part in each conversation (member, by the ids' keys:
+     * lv_trace_id_key). Derived data; the
+     * events already stored get their fingerprints and members from their
+     * content and rows (backfill_trace(), in the same transaction), not
+     * their image hashes, which only the images give. */
+    ("CREATE TABLE IF NOT EXISTS trace("
+     " seq INTEGER PRIMARY KEY, fps BLOB, images BLOB);"
+     "CREATE TABLE IF NOT EXISTS trace_fp("
+     " hash INTEGER NOT NULL, seq INTEGER NOT NULL,"
+     " PRIMARY KEY(hash, seq)) WITHOUT ROWID;"
+     "CREATE TABLE IF NOT EXISTS trace_block("
+     " key INTEGER NOT NULL, seq INTEGER NOT NULL, phash INTEGER NOT NULL,"
+     " PRIMARY KEY(key, seq, phash)) WITHOUT ROWID;"
+     "CREATE TABLE IF NOT EXISTS member("
+     " conversation INTEGER NOT NULL, person INTEGER NOT NULL,"
+     " PRIMARY KEY(conversation, person)) WITHOUT ROWID;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -178,9 +196,73 @@ static const char *const statement_sql[ST_COUNT] = {
                           " prev, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
+/* The trace index's statements, prepared on first use (a store that is
+ * only read, or migrated, needs few of them). */
+enum {
+  TS_PUT_TRACE,
+  TS_PUT_FP,
+  TS_PUT_BLOCK,
+  TS_PUT_MEMBER,
+  TS_BY_ID,
+  TS_BY_FORWARDED,
+  TS_BY_SHA256,
+  TS_BY_MD5,
+  TS_BY_FP,
+  TS_BY_BLOCK,
+  TS_EVENT,
+  TS_ATTACHMENTS,
+  TS_ENTRY,
+  TS_MEMBER,
+  TS_DELETE_FP,
+  TS_DELETE_BLOCK,
+  TS_COUNT
+};
+
+static const char *const trace_sql[TS_COUNT] = {
+    [TS_PUT_TRACE] = "INSERT OR REPLACE INTO trace(seq, fps, images)"
+                     " VALUES (?1, ?2, ?3)",
+    [TS_PUT_FP] = "INSERT OR IGNORE INTO trace_fp(hash, seq) VALUES (?1, ?2)",
+    [TS_PUT_BLOCK] = "INSERT OR IGNORE INTO trace_block(key, seq, phash)"
+                     " VALUES (?1, ?2, ?3)",
+    [TS_PUT_MEMBER] = "INSERT OR IGNORE INTO member(conversation, person)"
+                      " VALUES (?1, ?2)",
+    [TS_BY_ID] = "SELECT seq, 0 FROM event WHERE id = ?1 LIMIT ?2",
+    [TS_BY_FORWARDED] = "SELECT seq, 0 FROM event WHERE forwarded_from = ?1"
+                        " ORDER BY seq LIMIT ?2",
+    [TS_BY_SHA256] = "SELECT DISTINCT seq, 0 FROM attachment"
+                     " WHERE sha256 = ?1 ORDER BY seq LIMIT ?2",
+    [TS_BY_MD5] = "SELECT DISTINCT seq, 0 FROM attachment WHERE md5 = ?1"
+                  " ORDER BY seq LIMIT ?2",
+    [TS_BY_FP] = "SELECT seq, hash FROM trace_fp WHERE hash = ?1"
+                 " ORDER BY seq LIMIT ?2",
+    [TS_BY_BLOCK] = "SELECT seq, phash FROM trace_block WHERE key = ?1"
+                    " ORDER BY seq LIMIT ?2",
+    [TS_EVENT] = "SELECT id, time_ms, channel, conversation_id,"
+                 " conversation_type, conversation_title, sender_id,"
+                 " sender_name, recipients, forwarded_from FROM event"
+                 " WHERE seq = ?1",
+    [TS_ATTACHMENTS] = "SELECT sha256, md5 FROM attachment WHERE seq = ?1"
+                       " ORDER BY n",
+    [TS_ENTRY] = "SELECT fps, images FROM trace WHERE seq = ?1",
+    [TS_MEMBER] = "SELECT 1 FROM member WHERE conversation = ?1"
+                  " AND person = ?2",
+    [TS_DELETE_FP] = "DELETE FROM trace_fp WHERE hash = ?1 AND seq = ?2",
+    [TS_DELETE_BLOCK] = "DELETE FROM trace_block WHERE key = ?1 AND seq = ?2"
+                        " AND phash = ?3",
+};
+
 typedef struct sqlite_store {
   sqlite3 *db;
   sqlite3_stmt *st[ST_COUNT];
+  sqlite3_stmt *trace_st[TS_COUNT]; /* the trace index's, once needed */
+  /* Members of conversations (trace_index.h): the (conversation, person)
+   * key pairs of the open transaction, written at commit, and those
+   * written before (up to MEMBERS_KNOWN), not written again. */
+  uint64_t (*pairs)[2];
+  size_t n_pairs, cap_pairs;
+  lv_trace_keyset pairs_txn, pairs_known;
+  uint64_t members_hash;                 /* of the last entry's members added */
+  lv_buf scratch;                        /* the trace index's blobs */
   sqlite3_stmt *cursor_st[LV_CUR_COUNT]; /* each_row's, prepared once */
   lv_arena arena;                        /* one row's lists during each_row */
   lv_directory people, conversations;    /* of the open transaction */
@@ -267,6 +349,17 @@ static void col_hash(sqlite3_stmt *st, int i, uint8_t *out, size_t n) {
 
 /* --- open and close ----------------------------------------------------- */
 
+/* The version that adds the trace index, whose migration fills it for the
+ * events already stored (below). */
+#define TRACE_SCHEMA 7
+static int backfill_trace(sqlite_store *s, levee_error *err);
+/* The transaction's members of conversations, written at commit; then
+ * known, or forgotten. */
+static int put_members(sqlite_store *s, levee_error *err);
+static void members_done(sqlite_store *s, int committed);
+/* Member pairs remembered as written (16 bytes of memory each). */
+#define MEMBERS_KNOWN 1000000
+
 static int migrate(sqlite_store *s, levee_error *err) {
   sqlite3_stmt *st;
   int version = 0;
@@ -288,6 +381,7 @@ static int migrate(sqlite_store *s, levee_error *err) {
     if (rc)
       return rc;
     if ((rc = exec(s, migrations[version], err)) ||
+        (version + 1 == TRACE_SCHEMA && (rc = backfill_trace(s, err))) ||
         (rc = exec(s, pragma, err)) || (rc = exec(s, "COMMIT", err))) {
       (void)exec(s, "ROLLBACK", NULL);
       return rc;
@@ -304,7 +398,13 @@ static void sqlite_close(void *db) {
     sqlite3_finalize(s->st[i]);
   for (int i = 0; i < LV_CUR_COUNT; i++)
     sqlite3_finalize(s->cursor_st[i]);
+  for (int i = 0; i < TS_COUNT; i++)
+    sqlite3_finalize(s->trace_st[i]);
   sqlite3_close(s->db);
+  free(s->pairs);
+  lv_trace_keyset_cleanup(&s->pairs_txn);
+  lv_trace_keyset_cleanup(&s->pairs_known);
+  lv_buf_cleanup(&s->scratch);
   if (s->lock_fd >= 0)
     close(s->lock_fd); /* the lock goes with it */
   lv_arena_cleanup(&s->arena);
@@ -382,6 +482,9 @@ static int sqlite_open(const char *dir, int create, int read_only, void **out,
   lv_arena_init(&s->arena, LV_MAX_ARENA_BYTES);
   lv_directory_init(&s->people);
   lv_directory_init(&s->conversations);
+  lv_trace_keyset_init(&s->pairs_txn, SIZE_MAX);
+  lv_trace_keyset_init(&s->pairs_known, MEMBERS_KNOWN);
+  lv_buf_init(&s->scratch, (size_t)1 << 30);
   lv_arena_init(&s->pending_arena, (size_t)1 << 30);
   s->lock_fd = -1;
   if (!(s->dir = strdup(dir))) {
@@ -521,10 +624,13 @@ static int sqlite_commit(void *db, levee_error *err) {
   int rc = put_directory(s, &s->people, ST_PUT_PERSON, err);
   if (!rc)
     rc = put_directory(s, &s->conversations, ST_PUT_CONVERSATION, err);
+  if (!rc)
+    rc = put_members(s, err);
   lv_directory_reset(&s->people);
   lv_directory_reset(&s->conversations);
   if (!rc)
     rc = exec(s, "COMMIT", err);
+  members_done(s, !rc);
   if (rc) {
     pending_reset(s);
     return rc;
@@ -553,6 +659,7 @@ static void sqlite_rollback(void *db) {
   pending_reset(s);
   lv_directory_reset(&s->people);
   lv_directory_reset(&s->conversations);
+  members_done(s, 0);
   if (!sqlite3_get_autocommit(s->db))
     (void)exec(s, "ROLLBACK", NULL);
 }
@@ -944,6 +1051,8 @@ static int sqlite_each_row(void *db, uint64_t from, uint64_t to, lv_row_fn fn,
         g->size = sqlite3_column_int64(q2, 6);
         g->text_start = sqlite3_column_int64(q2, 7);
         g->text_len = sqlite3_column_int64(q2, 8);
+        g->has_phash = 0; /* the trace index's, not evidence */
+        g->phash = 0;
         if (!status)
           status = advance(a);
       }
@@ -1543,11 +1652,441 @@ static int exec_seq(sqlite_store *s, const char *sql, uint64_t seq,
   return rc;
 }
 
+/* --- the trace index ------------------------------------------------------ */
+
+static sqlite3_stmt *trace_stmt(sqlite_store *s, int i) {
+  if (!s->trace_st[i] &&
+      sqlite3_prepare_v3(s->db, trace_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                         &s->trace_st[i], NULL) != SQLITE_OK)
+    return NULL;
+  return s->trace_st[i];
+}
+
+/* Numbers as a blob, 8 bytes each, big-endian. */
+static void be_put64(unsigned char *o, uint64_t v) {
+  for (int i = 7; i >= 0; i--, v >>= 8)
+    o[i] = (unsigned char)(v & 0xff);
+}
+
+static uint64_t be_get64(const unsigned char *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+/* The fingerprints' blob, then the images' (each n, text_fps, hash: 16
+ * bytes), in s->scratch; *split where the images' begin. */
+static int entry_blobs(sqlite_store *s, const lv_trace_entry *t,
+                       size_t *split) {
+  lv_buf *b = &s->scratch;
+  lv_buf_reset(b);
+  int rc = lv_buf_reserve(b, t->n_fps * 8 + t->n_images * 16);
+  if (rc)
+    return rc;
+  unsigned char *o = (unsigned char *)b->data;
+  for (size_t i = 0; i < t->n_fps; i++, o += 8)
+    be_put64(o, t->fps[i]);
+  *split = t->n_fps * 8;
+  for (size_t i = 0; i < t->n_images; i++, o += 16) {
+    const lv_trace_image *im = &t->images[i];
+    be_put64(o, (uint64_t)im->n << 32 | im->text_fps);
+    be_put64(o + 8, im->phash);
+  }
+  b->len = t->n_fps * 8 + t->n_images * 16;
+  return LEVEE_OK;
+}
+
+/* The entry's rows but its members: trace, trace_fp and trace_block. */
+static int put_entry_rows(sqlite_store *s, uint64_t seq,
+                          const lv_trace_entry *t, levee_error *err) {
+  if (!t->n_fps && !t->n_images)
+    return LEVEE_OK;
+  size_t split;
+  int rc = entry_blobs(s, t, &split);
+  if (rc)
+    return lv_error_set(err, rc, "the trace index: %s", levee_strerror(rc));
+  sqlite3_stmt *st = trace_stmt(s, TS_PUT_TRACE);
+  if (!st)
+    return db_error(s, err, "the trace index");
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+  if (t->n_fps)
+    sqlite3_bind_blob(st, 2, s->scratch.data, (int)split, SQLITE_STATIC);
+  if (t->n_images)
+    sqlite3_bind_blob(st, 3, s->scratch.data + split,
+                      (int)(s->scratch.len - split), SQLITE_STATIC);
+  if ((rc = run(s, st, err, "storing the trace index")))
+    return rc;
+  if (t->n_fps && !(st = trace_stmt(s, TS_PUT_FP)))
+    return db_error(s, err, "the trace index");
+  for (size_t i = 0; i < t->n_fps; i++) {
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)t->fps[i]);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    if ((rc = run(s, st, err, "storing the trace index")))
+      return rc;
+  }
+  if (t->n_images && !(st = trace_stmt(s, TS_PUT_BLOCK)))
+    return db_error(s, err, "the trace index");
+  for (size_t i = 0; i < t->n_images; i++)
+    for (int k = 0; k < LV_TRACE_BLOCKS; k++) {
+      sqlite3_bind_int64(st, 1, lv_trace_block_key(t->images[i].phash, k));
+      sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+      sqlite3_bind_int64(st, 3, (sqlite3_int64)t->images[i].phash);
+      if ((rc = run(s, st, err, "storing the trace index")))
+        return rc;
+    }
+  return LEVEE_OK;
+}
+
+/* Notes that person took part in conversation (keys), unless that is
+ * known to be written: in the transaction's pairs, written at commit. */
+static int note_member(sqlite_store *s, uint64_t conversation,
+                       uint64_t person) {
+  uint64_t key = lv_trace_pair_key(conversation, person);
+  if (lv_trace_keyset_has(&s->pairs_known, key))
+    return LEVEE_OK;
+  int rc = lv_trace_keyset_add(&s->pairs_txn, key);
+  if (rc <= 0)
+    return rc;
+  if (s->n_pairs == s->cap_pairs) {
+    size_t ncap = s->cap_pairs ? s->cap_pairs * 2 : 1024;
+    uint64_t(*n)[2] = realloc(s->pairs, ncap * sizeof *n);
+    if (!n)
+      return LEVEE_ENOMEM;
+    s->pairs = n;
+    s->cap_pairs = ncap;
+  }
+  s->pairs[s->n_pairs][0] = conversation;
+  s->pairs[s->n_pairs++][1] = person;
+  return LEVEE_OK;
+}
+
+static int sqlite_put_trace(void *db, uint64_t seq, const lv_trace_entry *t,
+                            levee_error *err) {
+  sqlite_store *s = db;
+  int rc = put_entry_rows(s, seq, t, err);
+  if (rc || !t->conversation.ptr || t->members_hash == s->members_hash)
+    return rc;
+  uint64_t c = lv_trace_id_key(t->conversation);
+  for (size_t i = 0; !rc && i < t->n_members; i++)
+    rc = note_member(s, c, lv_trace_id_key(t->members[i]));
+  if (rc)
+    return lv_error_set(err, rc, "the trace index: %s", levee_strerror(rc));
+  s->members_hash = t->members_hash;
+  return LEVEE_OK;
+}
+
+static int put_member(sqlite_store *s, uint64_t conversation, uint64_t person,
+                      levee_error *err) {
+  sqlite3_stmt *st = trace_stmt(s, TS_PUT_MEMBER);
+  if (!st)
+    return db_error(s, err, "the trace index");
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)conversation);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)person);
+  return run(s, st, err, "storing a conversation's members");
+}
+
+static int put_members(sqlite_store *s, levee_error *err) {
+  int rc = LEVEE_OK;
+  for (size_t i = 0; !rc && i < s->n_pairs; i++)
+    rc = put_member(s, s->pairs[i][0], s->pairs[i][1], err);
+  return rc;
+}
+
+static void members_done(sqlite_store *s, int committed) {
+  for (size_t i = 0; committed && i < s->n_pairs; i++)
+    if (lv_trace_keyset_add(&s->pairs_known,
+                            lv_trace_pair_key(s->pairs[i][0], s->pairs[i][1])) <
+        0)
+      break; /* out of memory: they will be written again */
+  s->n_pairs = 0;
+  lv_trace_keyset_clear(&s->pairs_txn);
+  s->members_hash = 0;
+}
+
+/* Schema 7: the events already stored get their fingerprints (from their
+ * content) and their conversations' members (from their rows). */
+static int backfill_trace(sqlite_store *s, levee_error *err) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(
+          s->db,
+          "SELECT e.seq, e.conversation_id, e.sender_id, e.recipients,"
+          " c.text, c.extracted FROM event e LEFT JOIN content c"
+          " ON c.seq = e.seq WHERE NOT EXISTS"
+          " (SELECT 1 FROM trace t WHERE t.seq = e.seq) ORDER BY e.seq",
+          -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, err, "building the trace index");
+  lv_trace_indexer x;
+  lv_trace_indexer_init(&x);
+  int step, rc = LEVEE_OK;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+    lv_trace_entry t;
+    memset(&t, 0, sizeof t);
+    if ((rc = lv_trace_text_fps(&x, col_str(st, 4), col_str(st, 5), &t.fps,
+                                &t.n_fps))) {
+      lv_error_set(err, rc, "building the trace index: %s", levee_strerror(rc));
+      break;
+    }
+    if ((rc = put_entry_rows(s, seq, &t, err)))
+      break;
+    levee_str conv = col_str(st, 1);
+    if (!conv.ptr)
+      continue;
+    const levee_str *m;
+    size_t n;
+    if ((rc = lv_trace_members(&x, col_str(st, 2), col_str(st, 3), &m, &n))) {
+      lv_error_set(err, rc, "building the trace index: %s", levee_strerror(rc));
+      break;
+    }
+    uint64_t c = lv_trace_id_key(conv);
+    for (size_t i = 0; !rc && i < n; i++) {
+      uint64_t p = lv_trace_id_key(m[i]);
+      int fresh = lv_trace_keyset_add(&s->pairs_known, lv_trace_pair_key(c, p));
+      if (fresh < 0)
+        rc = lv_error_set(err, fresh, "out of memory");
+      else if (fresh)
+        rc = put_member(s, c, p, err);
+    }
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_error(s, err, "building the trace index");
+  sqlite3_finalize(st);
+  lv_trace_indexer_cleanup(&x);
+  return rc;
+}
+
+static int sqlite_trace_find(void *db, const lv_trace_lookup *q,
+                             lv_trace_found_fn fn, void *ud, levee_error *err) {
+  sqlite_store *s = db;
+  static const int which[] = {
+      [LV_TRACE_BY_ID] = TS_BY_ID,
+      [LV_TRACE_BY_FORWARDED] = TS_BY_FORWARDED,
+      [LV_TRACE_BY_SHA256] = TS_BY_SHA256,
+      [LV_TRACE_BY_MD5] = TS_BY_MD5,
+      [LV_TRACE_BY_FP] = TS_BY_FP,
+      [LV_TRACE_BY_BLOCK] = TS_BY_BLOCK,
+  };
+  if ((size_t)q->by >= sizeof which / sizeof *which)
+    return lv_error_set(err, LEVEE_EINVAL, "the trace index: no such lookup");
+  sqlite3_stmt *st = trace_stmt(s, which[q->by]);
+  if (!st)
+    return db_error(s, err, "the trace index");
+  int numbers = q->by == LV_TRACE_BY_FP || q->by == LV_TRACE_BY_BLOCK;
+  int rc = LEVEE_OK;
+  for (size_t i = 0; !rc && i < q->n; i++) {
+    if (numbers)
+      sqlite3_bind_int64(st, 1, (sqlite3_int64)q->nums[i]);
+    else if (!q->strs[i].ptr)
+      continue;
+    else
+      bind_str(st, 1, q->strs[i]);
+    sqlite3_bind_int64(
+        st, 2, q->per_key > INT64_MAX ? INT64_MAX : (sqlite3_int64)q->per_key);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+      if ((rc = fn(ud, (uint64_t)sqlite3_column_int64(st, 0),
+                   (uint64_t)sqlite3_column_int64(st, 1))))
+        break;
+    if (!rc && step != SQLITE_DONE)
+      rc = db_error(s, err, "reading the trace index");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  return rc;
+}
+
+/* A text column copied into a. */
+static int keep_col(sqlite3_stmt *st, int i, lv_arena *a, levee_str *out) {
+  levee_str v = col_str(st, i);
+  *out = (levee_str){NULL, 0};
+  if (!v.ptr)
+    return LEVEE_OK;
+  char *c = lv_arena_strndup(a, v.ptr, v.len);
+  if (!c)
+    return LEVEE_ENOMEM;
+  *out = (levee_str){c, v.len};
+  return LEVEE_OK;
+}
+
+/* A list that grows in a: room for one more of size sz. */
+static void *grow_list(lv_arena *a, void *v, size_t n, size_t *cap, size_t sz) {
+  if (n < *cap)
+    return v;
+  size_t ncap = *cap ? *cap * 2 : 4;
+  void *nv = lv_arena_alloc(a, ncap * sz);
+  if (nv && n)
+    memcpy(nv, v, n * sz);
+  if (nv)
+    *cap = ncap;
+  return nv;
+}
+
+/* The record's trace entry (fingerprints and images) into e. */
+static int read_entry(sqlite_store *s, uint64_t seq, lv_arena *a,
+                      lv_trace_event *e) {
+  sqlite3_stmt *st = trace_stmt(s, TS_ENTRY);
+  if (!st)
+    return LEVEE_ESTORE;
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+  int rc = LEVEE_OK, step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    const unsigned char *f = sqlite3_column_blob(st, 0);
+    size_t nf = (size_t)sqlite3_column_bytes(st, 0) / 8;
+    const unsigned char *im = sqlite3_column_blob(st, 1);
+    size_t ni = (size_t)sqlite3_column_bytes(st, 1) / 16;
+    if (nf && f && (e->fps = lv_arena_alloc(a, nf * sizeof *e->fps))) {
+      for (size_t i = 0; i < nf; i++)
+        e->fps[i] = be_get64(f + 8 * i);
+      e->n_fps = nf;
+    } else if (nf && f)
+      rc = LEVEE_ENOMEM;
+    if (!rc && ni && im &&
+        (e->images = lv_arena_alloc(a, ni * sizeof *e->images))) {
+      for (size_t i = 0; i < ni; i++) {
+        uint64_t h = be_get64(im + 16 * i);
+        e->images[i] = (lv_trace_image){(uint32_t)(h >> 32), (uint32_t)h,
+                                        be_get64(im + 16 * i + 8)};
+      }
+      e->n_images = ni;
+    } else if (!rc && ni && im)
+      rc = LEVEE_ENOMEM;
+  } else if (step != SQLITE_DONE)
+    rc = LEVEE_ESTORE;
+  sqlite3_reset(st);
+  return rc;
+}
+
+static int sqlite_trace_event(void *db, uint64_t seq, lv_arena *a,
+                              lv_trace_event *out, levee_error *err) {
+  sqlite_store *s = db;
+  lv_trace_event e;
+  memset(&e, 0, sizeof e);
+  e.seq = seq;
+  sqlite3_stmt *st = trace_stmt(s, TS_EVENT);
+  if (!st)
+    return db_error(s, err, "reading an event");
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+  int rc = LEVEE_OK, step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    levee_str *cols[] = {&e.id,
+                         NULL,
+                         &e.channel,
+                         &e.conversation_id,
+                         &e.conversation_type,
+                         &e.conversation_title,
+                         &e.sender_id,
+                         &e.sender_name,
+                         &e.recipients,
+                         &e.forwarded_from};
+    for (int i = 0; !rc && i < (int)(sizeof cols / sizeof(levee_str *)); i++)
+      if (cols[i])
+        rc = keep_col(st, i, a, cols[i]);
+    e.time_ms = sqlite3_column_int64(st, 1);
+  } else {
+    rc = step == SQLITE_DONE ? LEVEE_ENOTFOUND : LEVEE_ESTORE;
+  }
+  sqlite3_reset(st);
+  if (rc == LEVEE_ENOTFOUND)
+    return lv_error_set(err, rc, "record %llu holds no event",
+                        (unsigned long long)seq);
+  if (!rc && !(st = trace_stmt(s, TS_ATTACHMENTS)))
+    rc = LEVEE_ESTORE;
+  if (!rc) {
+    size_t cap_s = 0, cap_m = 0;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+      for (int k = 0; !rc && k < 2; k++) {
+        levee_str v;
+        if (!col_str(st, k).ptr || (rc = keep_col(st, k, a, &v)))
+          continue;
+        levee_str **list = k ? &e.md5 : &e.sha256;
+        size_t *n = k ? &e.n_md5 : &e.n_sha256;
+        levee_str *nl =
+            grow_list(a, *list, *n, k ? &cap_m : &cap_s, sizeof **list);
+        if (!nl) {
+          rc = LEVEE_ENOMEM;
+          break;
+        }
+        *list = nl;
+        nl[(*n)++] = v;
+      }
+    }
+    if (!rc && step != SQLITE_DONE)
+      rc = LEVEE_ESTORE;
+    sqlite3_reset(st);
+  }
+  if (!rc)
+    rc = read_entry(s, seq, a, &e);
+  if (rc == LEVEE_ESTORE)
+    return db_error(s, err, "reading an event");
+  if (rc)
+    return lv_error_set(err, rc, "reading an event: %s", levee_strerror(rc));
+  *out = e;
+  return LEVEE_OK;
+}
+
+static int sqlite_trace_member(void *db, levee_str conversation,
+                               levee_str person, int *member,
+                               levee_error *err) {
+  sqlite_store *s = db;
+  sqlite3_stmt *st = trace_stmt(s, TS_MEMBER);
+  if (!st)
+    return db_error(s, err, "reading a conversation's members");
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)lv_trace_id_key(conversation));
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)lv_trace_id_key(person));
+  int step = sqlite3_step(st);
+  *member = step == SQLITE_ROW;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return step == SQLITE_ROW || step == SQLITE_DONE
+             ? LEVEE_OK
+             : db_error(s, err, "reading a conversation's members");
+}
+
+/* Takes a record out of the trace index: its fingerprints (its content was
+ * deleted), or its whole entry (its evidence expired). */
+static int untrace(sqlite_store *s, uint64_t seq, int whole, levee_error *err) {
+  lv_arena a;
+  lv_arena_init(&a, LV_MAX_ARENA_BYTES);
+  lv_trace_event e;
+  memset(&e, 0, sizeof e);
+  int rc = read_entry(s, seq, &a, &e);
+  sqlite3_stmt *st = NULL;
+  if (rc == LEVEE_ENOMEM)
+    rc = lv_error_set(err, rc, "out of memory");
+  else if (rc)
+    rc = db_error(s, err, "the trace index");
+  if (!rc && e.n_fps && !(st = trace_stmt(s, TS_DELETE_FP)))
+    rc = db_error(s, err, "the trace index");
+  for (size_t i = 0; !rc && i < e.n_fps; i++) {
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)e.fps[i]);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    rc = run(s, st, err, "the trace index");
+  }
+  if (!rc && whole && e.n_images && !(st = trace_stmt(s, TS_DELETE_BLOCK)))
+    rc = db_error(s, err, "the trace index");
+  for (size_t i = 0; !rc && whole && i < e.n_images; i++)
+    for (int k = 0; !rc && k < LV_TRACE_BLOCKS; k++) {
+      sqlite3_bind_int64(st, 1, lv_trace_block_key(e.images[i].phash, k));
+      sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+      sqlite3_bind_int64(st, 3, (sqlite3_int64)e.images[i].phash);
+      rc = run(s, st, err, "the trace index");
+    }
+  lv_arena_cleanup(&a);
+  if (!rc)
+    rc = exec_seq(s,
+                  whole ? "DELETE FROM trace WHERE seq = ?1"
+                        : "UPDATE trace SET fps = NULL WHERE seq = ?1",
+                  seq, 0, err);
+  return rc;
+}
+
 static int sqlite_delete_content(void *db, uint64_t seq, uint64_t purge_seq,
                                  levee_error *err) {
   sqlite_store *s = db;
   int rc;
-  if ((rc = unindex(s, seq, err)) ||
+  if ((rc = unindex(s, seq, err)) || (rc = untrace(s, seq, 0, err)) ||
       (rc = exec_seq(s, "DELETE FROM content WHERE seq = ?1", seq, 0, err)) ||
       (rc = exec_seq(s,
                      "INSERT OR IGNORE INTO content_deleted(seq, purge_seq)"
@@ -1569,6 +2108,8 @@ static int sqlite_expire_record(void *db, uint64_t seq, uint64_t purge_seq,
       "INSERT INTO record_expired(seq, purge_seq) VALUES (?1, ?2)",
   };
   int rc = unindex(s, seq, err);
+  if (!rc)
+    rc = untrace(s, seq, 1, err);
   for (size_t i = 0; !rc && i < sizeof sql / sizeof *sql; i++)
     rc = exec_seq(s, sql[i], seq, purge_seq, err);
   return rc;
@@ -1599,4 +2140,8 @@ const lv_store_backend lv_store_sqlite = {
     .delete_content = sqlite_delete_content,
     .expire_record = sqlite_expire_record,
     .stats = sqlite_stats,
+    .put_trace = sqlite_put_trace,
+    .trace_find = sqlite_trace_find,
+    .trace_event = sqlite_trace_event,
+    .trace_member = sqlite_trace_member,
 };

@@ -182,4 +182,25 @@
 #define LV_ALERT_BODY_BYTES (64u << 10)
 #define LV_ALERT_RESPONSE_BYTES (16u << 10)
 
+/* The trace index and `levee trace` (src/store/trace.h). Fingerprints kept
+ * of one event's text (message and extracted text together: some 18,000
+ * characters; past it the rest of a long document is not indexed, so a
+ * paragraph pasted from its end is not linked to it). Copies one trace
+ * follows (past it the graph says truncated), stored events it examines
+ * as candidates (copies or not), events read for one fingerprint, hash
+ * block or digest (the earliest; past it, truncated too), people listed
+ * as reached. The graph asks the store whether a copy's sender takes part
+ * in an earlier copy's conversation for at most LV_MAX_TRACE_LOOKBACK
+ * conversations per copy and LV_MAX_TRACE_MEMBER_ASKS in all (a
+ * store's answer costs a lookup, a round trip in PostgreSQL); past them an
+ * edge rests on what the copies themselves say (their senders and
+ * recipients), else on the earliest copy. */
+#define LV_MAX_TRACE_FINGERPRINTS 4096u
+#define LV_MAX_TRACE_COPIES 10000u
+#define LV_MAX_TRACE_CANDIDATES 50000u
+#define LV_MAX_TRACE_POSTING LV_MAX_TRACE_COPIES
+#define LV_MAX_TRACE_LOOKBACK 64u
+#define LV_MAX_TRACE_MEMBER_ASKS 10000u
+#define LV_MAX_TRACE_PEOPLE 10000u
+
 #endif

@@ -5,8 +5,9 @@
 # directory and stops at the end:
 #   - the SQLite back end's tests, run against it: test_store_cli.sh,
 #     test_store_stats.sh, test_register.sh, test_admin.sh,
-#     test_store_purge.sh, test_store_kill.sh (50 kills) and the unit test
-#     test_store (LEVEE_TEST_STORE, LEVEE_TEST_STORE_URL);
+#     test_store_purge.sh, test_trace.sh, test_store_kill.sh (50 kills) and
+#     the unit tests test_store and test_trace (LEVEE_TEST_STORE,
+#     LEVEE_TEST_STORE_URL);
 #   - the same events and searches give the same results, byte for byte,
 #     from either back end (phrases, Traditional/Simplified, full width,
 #     attachments' text, filters, paging, highlights);
@@ -43,7 +44,7 @@ sql() { PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -At -v ON_ERROR
 newdb() { sql "$url" "CREATE DATABASE $1" && echo "$base/$1"; }
 
 # --- the SQLite back end's tests, against PostgreSQL ---------------------------
-for t in test_store_cli test_store_stats test_store_purge test_register test_admin; do
+for t in test_store_cli test_store_stats test_store_purge test_register test_admin test_trace; do
   LEVEE_TEST_STORE="$url" bash "$here/$t.sh" >"$tmp/$t.out" 2>&1; rc=$?
   check "$t.sh against PostgreSQL ($(tail -n1 "$tmp/$t.out"))" '[ $rc -eq 0 ]'
   [ $rc -eq 0 ] || grep FAIL "$tmp/$t.out" >&2
@@ -61,6 +62,14 @@ if [ -x "$build/test_store" ]; then
   [ $rc -eq 0 ] || tail -n20 "$tmp/unit.out" >&2
 else
   bad "no $build/test_store: build it (cmake --build ... --target test_store)"
+fi
+if [ -x "$build/test_trace" ]; then
+  sql "$url" "CREATE DATABASE unit_trace"
+  (cd "$LEVEE_SRC" && LEVEE_TEST_STORE_URL="$base/unit_trace" "$build/test_trace") >"$tmp/unit_trace.out" 2>&1; rc=$?
+  check "unit test test_trace against PostgreSQL" '[ $rc -eq 0 ] && grep -q "PASSED" "$tmp/unit_trace.out"'
+  [ $rc -eq 0 ] || tail -n20 "$tmp/unit_trace.out" >&2
+else
+  bad "no $build/test_trace: build it (cmake --build ... --target test_trace)"
 fi
 
 # --- the same answers from both back ends ---------------------------------------

@@ -944,7 +944,7 @@ static void test_migration_adds_indexes(void **state) {
   assert_int_equal(
       sql_value(f, "PRAGMA user_version",
                 "SELECT value::int FROM meta WHERE key = 'schema_version'"),
-      f->schema[0] ? 3 : 6);
+      f->schema[0] ? 4 : 7);
   hits x;
   lv_search_request q = filters();
   q.alerts_only = 1;
