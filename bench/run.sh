@@ -25,7 +25,7 @@ TOOL="$ROOT/bench/bench_tool.py"
 CORPUS="$OUT/corpus.jsonl"
 KEYWORDS="$OUT/keywords.txt"
 RESULTS="$OUT/results.txt"
-STEPS=15
+STEPS=17
 step=0
 
 progress() { step=$((step + 1)); echo "[$step/$STEPS] $*"; }
@@ -253,6 +253,16 @@ fi
 progress "levee serve under abuse: bench/serve_limit.sh (4 clients at 5x the rate limit beside 2 within it; RSS over the run)"
 if ! LEVEE="$BUILD/levee" SERVE_LIMIT_RSS_FILE="$OUT/serve_limit_rss.tsv" bash "$ROOT/bench/serve_limit.sh" | tee "$OUT/serve_limit.txt"; then
   note "bench/serve_limit.sh failed"
+fi
+
+progress "levee trace: bench/trace.sh (1,000,000 events, 100,000 images)"
+if ! LEVEE_BUILD="$BUILD" bash "$ROOT/bench/trace.sh"; then
+  note "bench/trace.sh failed"
+fi
+
+progress "the console's overview: bench/console_overview.sh (a million events, headless Chromium)"
+if ! LEVEE="$BUILD/levee" bash "$ROOT/bench/console_overview.sh" | tee "$OUT/console_overview.txt"; then
+  note "bench/console_overview.sh failed"
 fi
 
 progress "report: bench/out/results.md"

@@ -19,6 +19,7 @@ const ROUTES = {
   overview: { roles: [SEC], title: 'nav.overview', nav: true, load: () => import('./pages/overview.js') },
   alerts: { roles: [SEC], title: 'nav.alerts', nav: true, load: () => import('./pages/alerts.js') },
   events: { roles: [SEC], title: 'nav.event', load: () => import('./pages/event.js') },
+  spread: { roles: [SEC], title: 'nav.spread', load: () => import('./pages/spread.js') },
   search: { roles: [SEC], title: 'nav.search', nav: true, load: () => import('./pages/search.js') },
   service: { roles: [SEC], title: 'nav.service', nav: true, load: () => import('./pages/service.js') },
   policy: { roles: [SEC, AUD], title: 'nav.policy', nav: true, load: () => import('./pages/policy.js') },

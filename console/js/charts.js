@@ -175,3 +175,58 @@ export function stackedBars(box, title, names, series, nameHead) {
     ),
   );
 }
+
+// The spread of a copy (GET /v1/trace/{id}): each copy a node placed by
+// time (left to right) and conversation (one row each), an arrow from the
+// copy it came from, labelled with why; the origin and the traced copy
+// marked. items: {nodes:[{id, lane, order, label, origin, target}],
+// lanes:[names], edges:[{from, to, label}]}.
+export function spreadGraph(box, title, items, onPick) {
+  if (!items.nodes.length) {
+    box.appendChild(notice(t('app.none')));
+    return;
+  }
+  const laneH = 70;
+  const stepW = 120;
+  const height = Math.max(220, items.lanes.length * laneH + 60);
+  const chart = mount(
+    box,
+    {
+      tooltip: { formatter: (p) => (p.dataType === 'edge' ? p.data.tip : p.data.tip) },
+      series: [
+        {
+          type: 'graph',
+          layout: 'none',
+          roam: true,
+          edgeSymbol: ['none', 'arrow'],
+          edgeSymbolSize: 9,
+          label: { show: true, position: 'bottom', formatter: (p) => p.data.short, fontSize: 11 },
+          edgeLabel: { show: true, formatter: (p) => p.data.label, fontSize: 10 },
+          lineStyle: { width: 1.5, opacity: 0.8, curveness: 0.15 },
+          data: items.nodes.map((n) => ({
+            name: n.id,
+            x: n.order * stepW,
+            y: n.lane * laneH,
+            short: n.short,
+            tip: n.label,
+            symbolSize: n.origin || n.target ? 22 : 14,
+            itemStyle: { color: n.origin ? PALETTE[1] : n.target ? PALETTE[3] : PALETTE[0] },
+          })),
+          links: items.edges.map((e) => ({ source: e.from, target: e.to, label: e.label, tip: e.tip })),
+        },
+      ],
+    },
+    title,
+  );
+  if (chart) {
+    chart.getDom().style.height = `${height}px`;
+    chart.resize();
+    if (onPick) chart.on('click', (p) => p.dataType === 'node' && onPick(p.data.name));
+  }
+  box.appendChild(
+    dataTable(
+      [t('spread.from'), t('spread.to'), t('spread.why')],
+      items.edges.map((e) => [e.from, e.to, e.label]),
+    ),
+  );
+}

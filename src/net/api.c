@@ -673,6 +673,8 @@ static const route routes[] = {
      REC_EACH, 1, lv_api_undelivered},
     {"GET", "/v1/events/{}", LV_ROUTE_EVENT, SECADMIN, REC_EACH, 1,
      lv_api_event},
+    {"GET", "/v1/trace/{}", LV_ROUTE_EVENT, SECADMIN, REC_EACH, 1,
+     lv_api_trace},
     {"GET", "/v1/audit", LV_ROUTE_AUDIT, AUDITOR, REC_EACH, 1, lv_api_audit},
     {"POST", "/v1/verify", LV_ROUTE_AUDIT, AUDITOR, REC_EACH, 1, lv_api_verify},
 };

@@ -28,7 +28,8 @@
 
 static const char *const audit_types[] = {
     "access", "login",  "account", "token",    "policy", "review", "search",
-    "view",   "export", "purge",   "register", "verify", "stats",  "verdict"};
+    "view",   "export", "purge",   "register", "verify", "stats",  "verdict",
+    "trace"};
 
 static int known_type(const char *t) {
   for (size_t i = 0; i < sizeof audit_types / sizeof audit_types[0]; i++)
@@ -161,7 +162,7 @@ void lv_api_audit(lv_call *c) {
     lv_api_fail(c->rs, 400,
                 "type: one of access, login, account, token, policy, review, "
                 "search, view, export, purge, register, verify, stats, "
-                "verdict");
+                "verdict, trace");
     return;
   }
   if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) {

@@ -188,6 +188,7 @@ void lv_api_policy_put_route(lv_call *c); /* PUT /v1/policy */
 void lv_api_review(lv_call *c);           /* POST /v1/alerts/{id}/review */
 void lv_api_event(lv_call *c);            /* GET /v1/events/{id} */
 void lv_api_undelivered(lv_call *c);
+void lv_api_trace(lv_call *c);      /* GET /v1/trace/{id} */
 void lv_api_alerts(lv_call *c); /* GET /v1/alerts */
 void lv_api_search(lv_call *c); /* GET /v1/search */
 void lv_api_stats(lv_call *c);

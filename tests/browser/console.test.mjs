@@ -327,6 +327,17 @@ test('the security admin', async (t) => {
     clean(w, 'search');
   });
 
+  await t.test('the spread of a copy: its graph and its copies in time order', async () => {
+    await go(page, 'events/c-002');
+    await rendered(page, () => page.getByRole('link', { name: '传播溯源' }).click());
+    await page.getByRole('heading', { name: '传播溯源', exact: true }).waitFor();
+    await shot(page, 'spread');
+    const timeline = page.locator('section.card', { has: page.getByRole('heading', { name: '按时间顺序的副本' }) });
+    assert.ok((await timeline.locator('tbody tr').count()) >= 1, 'the copy itself at least');
+    assert.match(await page.locator('.spread-origin').textContent(), /源头/);
+    clean(w, 'spread');
+  });
+
   await t.test('customer service: abusive language and order diversion by staff and team', async () => {
     await rendered(page, () => page.getByRole('link', { name: '客服质检' }).click());
     const staff = page.locator('section.card', { has: page.getByRole('heading', { name: '按员工', exact: true }) });

@@ -265,6 +265,7 @@ export async function render(ctx) {
     { class: 'page-head' },
     h('h1', {}, t('event.title')),
     h('a', { href: ctx.hashFor('alerts') }, `← ${t('event.back')}`),
+    h('a', { href: ctx.hashFor('spread', [id]), class: 'spread-link' }, t('spread.open')),
   );
   const body = h('div', { class: 'event-page' });
   view.append(head, body);
