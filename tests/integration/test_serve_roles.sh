@@ -186,6 +186,12 @@ check "... which works as secadmin" '[ "$code" = 200 ]'
 # --- the security admin: stored events and their review ---------------------
 code=$(req secadmin GET "/v1/events/e1?context=3")
 check "secadmin reads a stored event in its conversation, as documented" '[ "$code" = 200 ] && spec GET /v1/events/{id} 200 && [ "$(json "$tmp/body" "d[\"review\"][\"status\"]")" = open ] && [ "$(json "$tmp/body" "d[\"after\"][0][\"id\"]")" = e2 ]'
+code=$(req secadmin GET /v1/trace/e1)
+check "secadmin traces a stored event, as documented" '[ "$code" = 200 ] && spec GET /v1/trace/{id} 200 && [ "$(json "$tmp/body" "d[\"origin\"][\"id\"]")" = e1 ]'
+code=$(req secadmin GET /v1/trace/nope)
+check "tracing no such event: 404" '[ "$code" = 404 ]'
+code=$(req auditor GET /v1/trace/e1)
+check "the auditor may not trace: 403" '[ "$code" = 403 ]'
 code=$(req secadmin GET /v1/events/nope)
 check "no such event: 404" '[ "$code" = 404 ]'
 code=$(req secadmin POST /v1/alerts/e1/review '{"decision":"dismiss"}')
