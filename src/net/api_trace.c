@@ -18,8 +18,8 @@ void lv_api_trace(lv_call *c) {
     return;
   lv_trace_graph *g = NULL;
   levee_error err = {0};
-  int rc = lv_store_trace(st, (levee_str){c->target, strlen(c->target)}, &g,
-                          &err);
+  int rc =
+      lv_store_trace(st, (levee_str){c->target, strlen(c->target)}, &g, &err);
   lv_api_reader_give(c->api, st);
   if (rc == LEVEE_ENOTFOUND) {
     lv_api_fail(c->rs, 404, "no stored event has this id");
@@ -30,8 +30,8 @@ void lv_api_trace(lv_call *c) {
                 err.message[0] ? err.message : levee_strerror(rc));
     return;
   }
-  (void)lv_buf_printf(&c->note, "{\"copies\":%zu,\"truncated\":%s}",
-                      g->n_nodes, g->truncated ? "true" : "false");
+  (void)lv_buf_printf(&c->note, "{\"copies\":%zu,\"truncated\":%s}", g->n_nodes,
+                      g->truncated ? "true" : "false");
   lv_jw w;
   lv_api_json(c, &w);
   lv_trace_graph_json(&w, g);
