@@ -420,73 +420,14 @@ static void test_graph(void **state) {
 /* --- through the store ------------------------------------------------------
  */
 
-typedef struct fixture {
-  char dir[64];
-  char key[128];
-  char db[128];
-  char location[512]; /* DIR/data, or the URL with the test's schema */
-  char schema[64];    /* PostgreSQL: the test's schema */
-} fixture;
-
-/* PostgreSQL: runs q on url, returning the result (the caller clears it);
- * fails the test on an error. */
-static PGresult *pg_run(const char *url, const char *q) {
-  const lv_pq *pq;
-  levee_error err = {0};
-  assert_int_equal(lv_pq_load(&pq, &err), 0);
-  const char *keys[] = {"dbname", NULL}, *values[] = {url, NULL};
-  PGconn *c = pq->connectdbParams(keys, values, 1);
-  assert_non_null(c);
-  if (pq->status(c) != CONNECTION_OK)
-    fail_msg("%s: %s", url, pq->errorMessage(c));
-  PGresult *r = pq->exec(c, q);
-  ExecStatusType st = pq->resultStatus(r);
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-    fail_msg("%s: %s", q, pq->errorMessage(c));
-  pq->finish(c);
-  return r;
-}
+#include "store_fixture.h"
 
 static int setup(void **state) {
-  static unsigned n;
-  fixture *f = calloc(1, sizeof *f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/levee-test-trace-XXXXXX");
-  if (!mkdtemp(f->dir))
-    return -1;
-  snprintf(f->key, sizeof f->key, "%s/keys/store.key", f->dir);
-  snprintf(f->db, sizeof f->db, "%s/data/levee.db", f->dir);
-  snprintf(f->location, sizeof f->location, "%s/data", f->dir);
-  const char *url = getenv("LEVEE_TEST_STORE_URL");
-  if (url && *url) {
-    snprintf(f->schema, sizeof f->schema, "lv_trace_%d_%u", (int)getpid(), ++n);
-    snprintf(f->location, sizeof f->location, "%s%coptions=-csearch_path%%3D%s",
-             url, strchr(url, '?') ? '&' : '?', f->schema);
-    char q[128];
-    snprintf(q, sizeof q, "CREATE SCHEMA %s", f->schema);
-    const lv_pq *pq;
-    assert_int_equal(lv_pq_load(&pq, NULL), 0);
-    pq->clear(pg_run(url, q));
-  }
-  *state = f;
-  return 0;
+  return store_fixture_setup(state, "trace");
 }
 
 static int teardown(void **state) {
-  fixture *f = *state;
-  char cmd[256];
-  if (f->schema[0]) {
-    const lv_pq *pq;
-    assert_int_equal(lv_pq_load(&pq, NULL), 0);
-    snprintf(cmd, sizeof cmd,
-             "SET client_min_messages = warning; DROP SCHEMA %s CASCADE",
-             f->schema);
-    pq->clear(pg_run(getenv("LEVEE_TEST_STORE_URL"), cmd));
-  }
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-  if (system(cmd) != 0)
-    return -1;
-  free(f);
-  return 0;
+  return store_fixture_teardown(state);
 }
 
 static lv_store *open_store(fixture *f, int read_only) {
