@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store/pq_lib.h"
 
 typedef struct fixture {
@@ -86,6 +88,26 @@ static int store_fixture_teardown(void **state) {
     return -1;
   free(f);
   return 0;
+}
+
+/* Runs SQL on the fixture's store, behind the log's back (tests of what
+ * verification and migration find); fails the test on an error. */
+static void sql(fixture *f, const char *q) {
+  if (f->schema[0]) {
+    const lv_pq *pq;
+    assert_int_equal(lv_pq_load(&pq, NULL), 0);
+    pq->clear(pg_run(f->location, q));
+    return;
+  }
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  char *msg = NULL;
+  int rc = sqlite3_exec(db, q, NULL, NULL, &msg);
+  if (rc)
+    fprintf(stderr, "%s: %s\n", q, msg);
+  sqlite3_free(msg);
+  sqlite3_close(db);
+  assert_int_equal(rc, SQLITE_OK);
 }
 
 #endif

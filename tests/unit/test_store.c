@@ -126,24 +126,6 @@ static problems verify(fixture *f, lv_verify_summary *sum) {
   return ps;
 }
 
-static void sql(fixture *f, const char *q) {
-  if (f->schema[0]) {
-    const lv_pq *pq;
-    assert_int_equal(lv_pq_load(&pq, NULL), 0);
-    pq->clear(pg_run(f->location, q));
-    return;
-  }
-  sqlite3 *db;
-  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-  char *msg = NULL;
-  int rc = sqlite3_exec(db, q, NULL, NULL, &msg);
-  if (rc)
-    fprintf(stderr, "%s: %s\n", q, msg);
-  sqlite3_free(msg);
-  sqlite3_close(db);
-  assert_int_equal(rc, SQLITE_OK);
-}
-
 static void test_log_and_reopen(void **state) {
   fixture *f = *state;
   lv_store_opened info;
