@@ -146,7 +146,11 @@ void levee_policy_destroy(levee_policy *p) {
     strlist_free(&r->sender_roles);
     strlist_free(&r->sender_depts);
     strlist_free(&r->notify);
+    strlist_free(&r->db_users);
+    strlist_free(&r->databases);
+    free(r->client_addresses);
   }
+  strlist_free(&p->dbguard.approvers);
   free(p->rules);
   for (size_t i = 0; i < p->n_lists; i++) {
     lv_keyword_list *k = &p->lists[i];

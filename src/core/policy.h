@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "levee/levee.h"
+#include "util/cidr.h"
 
 typedef struct lv_strlist {
   char **v;
@@ -41,6 +42,16 @@ typedef struct lv_rule {
    * an empty list (notify: []): none. */
   lv_strlist notify;
   int notify_set;
+  /* The database guard's matches (levee dbguard; docs/POLICY.md "The
+   * database guard"); each empty or -1: any. A rule with any of them is a
+   * database rule, and its categories are dbop.* only. */
+  lv_strlist db_users;       /* role names; "name*" matches a prefix */
+  lv_strlist databases;      /* database names; "name*" likewise */
+  lv_cidr *client_addresses; /* the client's address in one of these */
+  size_t n_client_addresses;
+  int hours_from, hours_to; /* minutes after midnight, the guard's local time;
+                               from > to wraps past midnight; -1: any */
+  unsigned days;            /* bit 0 Monday .. bit 6 Sunday; 0: any */
   int line; /* where it was defined, for messages */
 } lv_rule;
 
@@ -139,6 +150,42 @@ const char *lv_sink_type_name(lv_sink_type t);
 /* A syslog facility's name ("auth" for 4, "local0" for 16); "?" past 23. */
 const char *lv_syslog_facility_name(int code);
 
+/* The database guard's settings (dbguard: in a policy). Its decisions
+ * come from the rules (dbop.* categories, lv_policy_db_action). */
+#define LV_DBGUARD_HOLD_TIMEOUT_MS (10LL * 60 * 1000)
+#define LV_DBGUARD_HOLD_TIMEOUT_MAX_MS (24LL * 3600 * 1000)
+#define LV_DBGUARD_KEEPALIVE_MS (10LL * 1000)
+
+typedef struct lv_dbguard_policy {
+  int set;                 /* the policy has a dbguard section */
+  int64_t hold_timeout_ms; /* a held statement is refused (57014) after */
+  int64_t keepalive_ms;    /* a NoticeResponse to the waiting client every */
+  lv_strlist approvers;    /* who may approve; empty: anyone but the requester */
+} lv_dbguard_policy;
+
+/* Who is asking the database guard, from where and when. */
+typedef struct lv_db_context {
+  const char *user, *database;
+  const uint8_t *address; /* 16 bytes (cidr.h), or NULL: a unix socket */
+  int minute_of_day;      /* 0..1439, local time */
+  int weekday;            /* 0 Monday .. 6 Sunday */
+} lv_db_context;
+
+/* The action for a statement (or a connection: dbop.connect) with these
+ * categories: the strongest over the database rules that cover one of
+ * them and match c; for a category no matching rule covers, the guard's
+ * default (lv_db_default_action). *rule is the deciding rule (NULL for a
+ * default) and *category the category it was for; both may be NULL. */
+levee_action lv_policy_db_action(const levee_policy *p, const lv_db_context *c,
+                                 const char *const *categories, size_t n,
+                                 const lv_rule **rule, const char **category);
+/* The guard's action for a dbop category no rule covers: dbop.destructive,
+ * dbop.privilege, dbop.unresolved: hold; dbop.exfiltration,
+ * dbop.unparsable, dbop.function_call: block; others: allow. */
+levee_action lv_db_default_action(const char *category);
+/* Whether rule r has any database match (is a database rule). */
+int lv_rule_is_db(const lv_rule *r);
+
 typedef struct lv_keyword_list {
   char *name;   /* findings are keyword.<name> */
   char *origin; /* file it came from, or "inline" */
@@ -159,6 +206,7 @@ struct levee_policy {
   lv_retention retention;
   lv_attachment_policy attachments;
   lv_alert_policy alerts;
+  lv_dbguard_policy dbguard;
 };
 
 /* Whether category pattern pat covers category cat. */

@@ -190,6 +190,94 @@ static int no_duplicate_keys(loader *L, yaml_node_t *map) {
   for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;               \
        pair < (map)->data.mapping.pairs.top; pair++)
 
+/* --- the database guard's matches (docs/POLICY.md "The database guard") -- */
+
+/* client_address: an address range or a list of them ("10.8.0.0/16"). */
+static int parse_addresses(loader *L, yaml_node_t *v, lv_rule *r) {
+  lv_strlist l = {0};
+  int rc = parse_strlist(L, v, "match.client_address", &l);
+  if (!rc && !(r->client_addresses = calloc(l.n, sizeof *r->client_addresses)))
+    rc = L->rc = lv_error_set(L->err, LEVEE_ENOMEM, "out of memory");
+  for (size_t i = 0; !rc && i < l.n; i++, r->n_client_addresses++)
+    if (lv_cidr_parse(l.v[i], &r->client_addresses[i]))
+      rc = fail(L, v,
+                "rule '%s': client_address must be an address or a range "
+                "with its host bits zero (\"10.8.0.0/16\", \"fd00::/8\"), "
+                "not '%s'",
+                r->id, l.v[i]);
+  for (size_t i = 0; i < l.n; i++)
+    free(l.v[i]);
+  free(l.v);
+  return rc;
+}
+
+/* "HH:MM", minutes after midnight, or -1. */
+static int clock_minutes(const char *s, size_t n) {
+  if (n != 5 || s[2] != ':')
+    return -1;
+  for (size_t i = 0; i < 5; i++)
+    if (i != 2 && (s[i] < '0' || s[i] > '9'))
+      return -1;
+  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m))
+    return -1;
+  return h * 60 + m;
+}
+
+/* hours: "HH:MM-HH:MM", the guard's local time; "22:00-06:00" wraps. */
+static int parse_hours(loader *L, yaml_node_t *v, lv_rule *r) {
+  const char *s;
+  if (want_scalar(L, v, "match.hours", &s))
+    return L->rc;
+  const char *dash = strchr(s, '-');
+  int from = dash ? clock_minutes(s, (size_t)(dash - s)) : -1;
+  int to = dash ? clock_minutes(dash + 1, strlen(dash + 1)) : -1;
+  if (from < 0 || to < 0 || from == to || from == 1440)
+    return fail(L, v,
+                "rule '%s': hours must be \"HH:MM-HH:MM\" (\"09:00-18:00\", "
+                "or \"22:00-06:00\" past midnight), not '%s'",
+                r->id, s);
+  r->hours_from = from;
+  r->hours_to = to;
+  return LEVEE_OK;
+}
+
+/* days: [mon, tue, ...] or a range "mon-fri". */
+static int parse_weekdays(loader *L, yaml_node_t *v, lv_rule *r) {
+  static const char *const names[] = {"mon", "tue", "wed", "thu",
+                                      "fri", "sat", "sun"};
+  lv_strlist l = {0};
+  int rc = parse_strlist(L, v, "match.days", &l);
+  for (size_t i = 0; !rc && i < l.n; i++) {
+    const char *d = l.v[i];
+    int a = -1, b = -1;
+    for (int k = 0; k < 7; k++) {
+      if (!strncasecmp(d, names[k], 3))
+        a = k;
+      if (strlen(d) == 7 && d[3] == '-' && !strncasecmp(d + 4, names[k], 3))
+        b = k;
+    }
+    if (strlen(d) == 3 && a >= 0)
+      b = a;
+    else if (strlen(d) != 7 || d[3] != '-')
+      a = -1;
+    if (a < 0 || b < 0)
+      rc = fail(L, v,
+                "rule '%s': days must name days (mon tue wed thu fri sat "
+                "sun) or a range (\"mon-fri\"), not '%s'",
+                r->id, d);
+    for (int k = a; !rc; k = (k + 1) % 7) {
+      r->days |= 1u << k;
+      if (k == b)
+        break;
+    }
+  }
+  for (size_t i = 0; i < l.n; i++)
+    free(l.v[i]);
+  free(l.v);
+  return rc;
+}
+
 static int parse_match(loader *L, yaml_node_t *m, lv_rule *r) {
   if (m->type != YAML_MAPPING_NODE)
     return fail(L, m, "rule '%s': match must be a mapping", r->id);
@@ -214,10 +302,22 @@ static int parse_match(loader *L, yaml_node_t *m, lv_rule *r) {
       int b;
       if (!parse_bool(L, v, "match.external", &b))
         r->external = b;
-    } else
+    } else if (!strcmp(key, "db_user"))
+      parse_strlist(L, v, "match.db_user", &r->db_users);
+    else if (!strcmp(key, "database"))
+      parse_strlist(L, v, "match.database", &r->databases);
+    else if (!strcmp(key, "client_address"))
+      parse_addresses(L, v, r);
+    else if (!strcmp(key, "hours"))
+      parse_hours(L, v, r);
+    else if (!strcmp(key, "days"))
+      parse_weekdays(L, v, r);
+    else
       return fail(L, k,
                   "rule '%s': unknown match key '%s' (known: category, "
-                  "channel, conversation, external, sender_role, sender_dept)",
+                  "channel, conversation, external, sender_role, "
+                  "sender_dept, db_user, database, client_address, hours, "
+                  "days)",
                   r->id, key);
     if (L->rc)
       return L->rc;
@@ -548,6 +648,7 @@ static int parse_alerts(loader *L, yaml_node_t *n) {
 
 static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
   r->external = -1;
+  r->hours_from = r->hours_to = -1;
   r->threshold = LV_DEFAULT_THRESHOLD;
   r->action = LEVEE_ACTION_ALERT;
   r->severity = LEVEE_SEVERITY_MEDIUM;
@@ -626,6 +727,15 @@ static int parse_rule(loader *L, yaml_node_t *n, lv_rule *r) {
                   "rule '%s': unknown category '%s' (see docs/POLICY.md; "
                   "keyword.<name> needs a keyword list of that name)",
                   r->id, r->categories.v[i]);
+  if (lv_rule_is_db(r))
+    for (size_t i = 0; i < r->categories.n; i++)
+      if (strncmp(r->categories.v[i], "dbop.", 5) &&
+          strcmp(r->categories.v[i], "dbop"))
+        return fail(L, match,
+                    "rule '%s': db_user, database, client_address, hours "
+                    "and days are for the database guard: its categories "
+                    "must be dbop.*, not '%s'",
+                    r->id, r->categories.v[i]);
   if (notify && parse_notify(L, notify, r))
     return L->rc;
   return LEVEE_OK;
@@ -852,6 +962,74 @@ static int parse_attachments(loader *L, yaml_node_t *n) {
   return LEVEE_OK;
 }
 
+/* A time up to max_ms: "500ms", "30s", "10m", "1h". */
+static int parse_duration(loader *L, yaml_node_t *n, const char *what,
+                          int64_t max_ms, int64_t *out) {
+  const char *s;
+  if (want_scalar(L, n, what, &s))
+    return L->rc;
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  int64_t per = !strcmp(end, "ms")  ? 1
+                : !strcmp(end, "s") ? 1000
+                : !strcmp(end, "m") ? 60000
+                : !strcmp(end, "h") ? 3600000
+                                    : 0;
+  if (errno || end == s || s[0] == '-' || s[0] == '+' || !per || v < 1 ||
+      v > max_ms / per)
+    return fail(L, n,
+                "%s must be a time up to %lldh (\"500ms\", \"30s\", "
+                "\"10m\", \"1h\"), not '%s'",
+                what, (long long)(max_ms / 3600000), s);
+  *out = (int64_t)v * per;
+  return LEVEE_OK;
+}
+
+/* dbguard: { hold: { timeout: T, keepalive: T }, approvers: [NAME...] } */
+static int parse_dbguard(loader *L, yaml_node_t *n) {
+  lv_dbguard_policy *d = &L->p->dbguard;
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(L, n, "dbguard must be a mapping (hold, approvers)");
+  if (no_duplicate_keys(L, n))
+    return L->rc;
+  d->set = 1;
+  FOR_PAIRS(L, n, pr) {
+    yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+    const char *key = scalar(k);
+    if (key && !strcmp(key, "hold")) {
+      if (v->type != YAML_MAPPING_NODE)
+        return fail(L, v, "dbguard.hold must be a mapping (timeout, keepalive)");
+      if (no_duplicate_keys(L, v))
+        return L->rc;
+      FOR_PAIRS(L, v, hp) {
+        yaml_node_t *hk = node(L, hp->key), *hv = node(L, hp->value);
+        const char *hkey = scalar(hk);
+        if (hkey && !strcmp(hkey, "timeout")) {
+          if (parse_duration(L, hv, "dbguard.hold.timeout",
+                             LV_DBGUARD_HOLD_TIMEOUT_MAX_MS,
+                             &d->hold_timeout_ms))
+            return L->rc;
+        } else if (hkey && !strcmp(hkey, "keepalive")) {
+          if (parse_duration(L, hv, "dbguard.hold.keepalive", 3600000,
+                             &d->keepalive_ms))
+            return L->rc;
+        } else
+          return fail(L, hk,
+                      "unknown key in dbguard.hold '%s' (known: timeout, "
+                      "keepalive)",
+                      hkey ? hkey : "?");
+      }
+    } else if (key && !strcmp(key, "approvers")) {
+      if (parse_strlist(L, v, "dbguard.approvers", &d->approvers))
+        return L->rc;
+    } else
+      return fail(L, k, "unknown key in dbguard '%s' (known: hold, approvers)",
+                  key ? key : "?");
+  }
+  return LEVEE_OK;
+}
+
 /* retention: { records: D, content: D, categories: { CAT: { records: D,
  * content: D } } } */
 static int parse_retention(loader *L, yaml_node_t *n) {
@@ -999,11 +1177,14 @@ static int load_root(loader *L, int *include_default) {
         return L->rc;
     } else if (!strcmp(key, "alerts")) {
       alerts = v; /* before the rules, whose notify names its sinks */
+    } else if (!strcmp(key, "dbguard")) {
+      if (parse_dbguard(L, v))
+        return L->rc;
     } else
       return fail(L, k,
                   "unknown top-level key '%s' (known: version, name, "
                   "description, include_default, keyword_lists, rules, "
-                  "retention, attachments, alerts)",
+                  "retention, attachments, alerts, dbguard)",
                   key);
   }
   if (!have_version)
@@ -1071,6 +1252,8 @@ int levee_policy_parse(const char *yaml, size_t len, const char *origin,
   atomic_init(&L.p->refs, 1);
   L.p->attachments.timeout_ms = LV_ATTACHMENT_TIMEOUT_MS;
   L.p->alerts.window_ms = LV_ALERT_WINDOW_DEFAULT_MS;
+  L.p->dbguard.hold_timeout_ms = LV_DBGUARD_HOLD_TIMEOUT_MS;
+  L.p->dbguard.keepalive_ms = LV_DBGUARD_KEEPALIVE_MS;
   if (!yaml_parser_initialize(&parser)) {
     L.rc = lv_error_set(err, LEVEE_ENOMEM, "out of memory");
     goto out;
@@ -1142,7 +1325,17 @@ static int merge_policy(loader *L, const levee_policy *src) {
     r->description = s->description ? strdup(s->description) : NULL;
     r->categories = r->channels = r->conversation_types = (lv_strlist){0};
     r->sender_roles = r->sender_depts = r->notify = (lv_strlist){0};
+    r->db_users = r->databases = (lv_strlist){0};
+    r->client_addresses = NULL;
+    if (s->n_client_addresses &&
+        (r->client_addresses =
+             malloc(s->n_client_addresses * sizeof *r->client_addresses)))
+      memcpy(r->client_addresses, s->client_addresses,
+             s->n_client_addresses * sizeof *r->client_addresses);
     if (!r->id || (s->description && !r->description) ||
+        (s->n_client_addresses && !r->client_addresses) ||
+        copy_strlist(&s->db_users, &r->db_users) ||
+        copy_strlist(&s->databases, &r->databases) ||
         copy_strlist(&s->categories, &r->categories) ||
         copy_strlist(&s->channels, &r->channels) ||
         copy_strlist(&s->conversation_types, &r->conversation_types) ||
