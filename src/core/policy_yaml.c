@@ -218,7 +218,8 @@ static int clock_minutes(const char *s, size_t n) {
   for (size_t i = 0; i < 5; i++)
     if (i != 2 && (s[i] < '0' || s[i] > '9'))
       return -1;
-  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  int h = (s[0] - '0') * 10 + (s[1] - '0'),
+      m = (s[3] - '0') * 10 + (s[4] - '0');
   if (m > 59 || h > 24 || (h == 24 && m))
     return -1;
   return h * 60 + m;
@@ -480,7 +481,7 @@ static int parse_facility(loader *L, yaml_node_t *n, lv_sink *k) {
 static int parse_sink(loader *L, yaml_node_t *kn, yaml_node_t *n, lv_sink *k) {
   const char *name = scalar(kn), *s;
   k->line = (int)kn->start_mark.line + 1;
-  k->facility = 4; /* auth: security messages */
+  k->facility = 4;  /* auth: security messages */
   k->excerpts = -1; /* unset: by the type, below */
   if (!name || !*name)
     return fail(L, kn, "sink names must be names");
@@ -999,7 +1000,8 @@ static int parse_dbguard(loader *L, yaml_node_t *n) {
     const char *key = scalar(k);
     if (key && !strcmp(key, "hold")) {
       if (v->type != YAML_MAPPING_NODE)
-        return fail(L, v, "dbguard.hold must be a mapping (timeout, keepalive)");
+        return fail(L, v,
+                    "dbguard.hold must be a mapping (timeout, keepalive)");
       if (no_duplicate_keys(L, v))
         return L->rc;
       FOR_PAIRS(L, v, hp) {
