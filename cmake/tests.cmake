@@ -20,6 +20,9 @@ target_link_libraries(test_alert_format PRIVATE levee_net)
 target_link_libraries(test_alert PRIVATE levee_net)
 target_link_libraries(test_auth PRIVATE levee_net)
 target_link_libraries(test_store_writer PRIVATE levee_net)
+# The database guard's: the SQL classifier, the wire protocol.
+target_link_libraries(test_sql_classify PRIVATE levee_sql)
+target_link_libraries(test_pg_wire PRIVATE levee_dbguard)
 
 file(GLOB LEVEE_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_*.sh)
 foreach(script ${LEVEE_INTEGRATION_TESTS})
@@ -48,6 +51,11 @@ if(LEVEE_FUZZ)
   # levee serve's request path, through the API's handler.
   target_compile_options(levee_net PRIVATE -fsanitize=fuzzer-no-link)
   target_link_libraries(fuzz_api PRIVATE levee_net)
+  # The database guard: the wire protocol's parser, the SQL classifier.
+  target_compile_options(levee_sql PRIVATE -fsanitize=fuzzer-no-link)
+  target_compile_options(levee_dbguard PRIVATE -fsanitize=fuzzer-no-link)
+  target_link_libraries(fuzz_pg_wire PRIVATE levee_dbguard)
+  target_link_libraries(fuzz_sql_classify PRIVATE levee_sql)
   # Alert message bodies and receivers' answers.
   target_link_libraries(fuzz_alert_format PRIVATE levee_net)
   # A CLI parser, compiled in (the CLI is not a library).

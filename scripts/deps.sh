@@ -29,6 +29,10 @@ pkgs=(
   python3 python3-stdnum python3-jieba yara ripgrep libyara-dev
   # the web console's browser tests: Playwright drives Debian's Chromium
   chromium
+  # levee dbguard: PostgreSQL's parser (libpg_query), the event loop (libuv),
+  # TLS (libssl-dev, above); its tests and benchmark drive psql and pgbench
+  # (postgresql, above) and compare with PgBouncer
+  libpg-query-dev libuv1-dev pgbouncer
 )
 # The web console's build (ECharts from npm) and its browser tests
 # (playwright-core) need Node.js 18 or later with npm. It is not installed

@@ -1,0 +1,1 @@
+DELETE FROM accounts WHERE name = 'café' OR 1=1
