@@ -31,6 +31,10 @@ int lv_cmd_register(int argc, char **argv);
 int lv_cmd_admin(int argc, char **argv);
 int lv_cmd_serve(int argc, char **argv);      /* in levee-serve */
 int lv_cmd_serve_exec(int argc, char **argv); /* runs levee-serve */
+int lv_cmd_dbguard(int argc, char **argv);      /* in levee-dbguard */
+int lv_cmd_dbguard_exec(int argc, char **argv); /* runs levee-dbguard */
+int lv_cmd_approve(int argc, char **argv);
+int lv_cmd_audit(int argc, char **argv);
 
 /* Prints "levee: what: why" on stderr. */
 void lv_cli_error(const char *what, const char *fmt, ...)

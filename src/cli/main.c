@@ -27,11 +27,17 @@ static const struct {
     {"register", lv_cmd_register,
      "register confidential documents or images, so copies are found"},
     {"export", lv_cmd_export, "the stored events and verdicts as JSON Lines"},
+    {"audit", lv_cmd_audit,
+     "the audit trail's records of one type (dbop, access, search, ...)"},
     {"verify", lv_cmd_verify, "check the integrity of the audit store"},
     {"purge", lv_cmd_purge, "apply the policy's retention to the audit store"},
     {"policy", lv_cmd_policy, "check a policy file and explain what it does"},
     {"admin", lv_cmd_admin, "the accounts of levee serve (init, list)"},
     {"serve", lv_cmd_serve_exec, "the daemon: HTTP API for inline inspection"},
+    {"dbguard", lv_cmd_dbguard_exec,
+     "a PostgreSQL guard: refuses or holds destructive statements"},
+    {"approve", lv_cmd_approve,
+     "list, approve or refuse statements the database guard holds"},
 };
 
 static void usage(FILE *f) {

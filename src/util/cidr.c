@@ -60,7 +60,7 @@ int lv_cidr_parse(const char *s, lv_cidr *out) {
 
 int lv_cidr_contains(const lv_cidr *c, const uint8_t addr[16]) {
   int full = c->bits / 8, rest = c->bits % 8;
-  if (memcmp(c->addr, addr, (size_t)full))
+  if (memcmp(c->addr, addr, (size_t)full) != 0)
     return 0;
   if (rest) {
     uint8_t mask = (uint8_t)(0xff << (8 - rest));
