@@ -22,6 +22,7 @@ const ROUTES = {
   spread: { roles: [SEC], title: 'nav.spread', load: () => import('./pages/spread.js') },
   search: { roles: [SEC], title: 'nav.search', nav: true, load: () => import('./pages/search.js') },
   service: { roles: [SEC], title: 'nav.service', nav: true, load: () => import('./pages/service.js') },
+  holds: { roles: [SEC], title: 'nav.holds', nav: true, load: () => import('./pages/holds.js') },
   policy: { roles: [SEC, AUD], title: 'nav.policy', nav: true, load: () => import('./pages/policy.js') },
   audit: { roles: [AUD], title: 'nav.audit', nav: true, load: () => import('./pages/audit.js') },
   accounts: { roles: [SYS], title: 'nav.accounts', nav: true, load: () => import('./pages/accounts.js') },

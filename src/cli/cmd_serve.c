@@ -39,7 +39,7 @@ static void usage(FILE *f) {
       "                   [--tls-cert FILE --tls-key FILE] [--idle-timeout S]\n"
       "                   [--rate-limit N [--burst N]] [--key FILE]\n"
       "                   [--console-url URL] [--alert-attempts N]\n"
-      "                   [--console DIR]\n"
+      "                   [--console DIR] [--dbguard-control PATH]\n"
       "\n"
       "Runs levee as a daemon with an HTTP API (docs/openapi.yaml):\n"
       "  POST /v1/inspect   one event (JSON) in, its verdict out\n"
@@ -87,6 +87,10 @@ static void usage(FILE *f) {
       "  --console DIR       the web console's files, served at /\n"
       "                      (default: console/ beside levee-serve)\n"
       "  --console-url URL   alerts link to URL/#/alerts/<event id>\n"
+      "  --dbguard-control PATH  the approvals socket of a levee dbguard:\n"
+      "                      GET /v1/holds and POST /v1/holds/{id}/approve\n"
+      "                      or /deny for the security admin (run levee\n"
+      "                      serve as the guard's OS user or root)\n"
       "  --alert-attempts N  tries of one alert before it counts as\n"
       "                      undelivered (default 5, backing off from 1 s)\n"
       "  -h, --help          this help\n");
@@ -94,7 +98,7 @@ static void usage(FILE *f) {
 
 typedef struct serve_opts {
   const char *location, *key_path, *listen, *policy_path, *cert, *key_file;
-  const char *console_url, *console_dir;
+  const char *console_url, *console_dir, *dbguard_control;
   unsigned threads, extract_workers, idle_timeout, request_timeout;
   unsigned rate, burst;
   unsigned alert_attempts;
@@ -131,6 +135,7 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
       {"console-url", required_argument, NULL, 'C'},
       {"alert-attempts", required_argument, NULL, 'A'},
       {"console", required_argument, NULL, 'W'},
+      {"dbguard-control", required_argument, NULL, 'G'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
@@ -174,6 +179,7 @@ static int parse_args(serve_opts *o, int argc, char **argv) {
       break;
     case 'C': o->console_url = optarg; break;
     case 'W': o->console_dir = optarg; break;
+    case 'G': o->dbguard_control = optarg; break;
     case 'A':
       if (number("--alert-attempts", optarg, 1, LV_ALERT_MAX_ATTEMPTS,
                  &o->alert_attempts))
@@ -532,7 +538,8 @@ int lv_cmd_serve(int argc, char **argv) {
                        .public_key = public_key,
                        .reviews = reviews,
                        .alerts = alerts,
-                       .console = console};
+                       .console = console,
+                       .dbguard_control = o.dbguard_control};
   if ((rc = lv_api_new(&ao, &api))) {
     lv_cli_error("serve", "%s", levee_strerror(rc));
     goto out;

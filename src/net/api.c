@@ -675,6 +675,11 @@ static const route routes[] = {
      lv_api_event},
     {"GET", "/v1/trace/{}", LV_ROUTE_EVENT, SECADMIN, REC_EACH, 1,
      lv_api_trace},
+    {"GET", "/v1/holds", LV_ROUTE_HOLDS, SECADMIN, REC_EACH, 1, lv_api_holds},
+    {"POST", "/v1/holds/{}/approve", LV_ROUTE_HOLDS, SECADMIN, REC_EACH, 1,
+     lv_api_hold_op},
+    {"POST", "/v1/holds/{}/deny", LV_ROUTE_HOLDS, SECADMIN, REC_EACH, 1,
+     lv_api_hold_op},
     {"GET", "/v1/audit", LV_ROUTE_AUDIT, AUDITOR, REC_EACH, 1, lv_api_audit},
     {"POST", "/v1/verify", LV_ROUTE_AUDIT, AUDITOR, REC_EACH, 1, lv_api_verify},
 };

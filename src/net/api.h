@@ -64,6 +64,8 @@ typedef struct lv_api_options {
                                      borrowed */
   const struct lv_static *console; /* the console's files, or NULL;
                                       borrowed */
+  const char *dbguard_control; /* a levee dbguard's approvals socket, or
+                                  NULL (api_holds.c); borrowed */
 } lv_api_options;
 
 int lv_api_new(const lv_api_options *o, lv_api **out)

@@ -189,6 +189,8 @@ void lv_api_review(lv_call *c);           /* POST /v1/alerts/{id}/review */
 void lv_api_event(lv_call *c);            /* GET /v1/events/{id} */
 void lv_api_undelivered(lv_call *c);
 void lv_api_trace(lv_call *c);      /* GET /v1/trace/{id} */
+void lv_api_holds(lv_call *c);      /* GET /v1/holds */
+void lv_api_hold_op(lv_call *c);    /* POST /v1/holds/{id}/approve|deny */
 void lv_api_alerts(lv_call *c); /* GET /v1/alerts */
 void lv_api_search(lv_call *c); /* GET /v1/search */
 void lv_api_stats(lv_call *c);

@@ -11,9 +11,9 @@ static const double bucket_le[LV_METRICS_BUCKETS] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
 
 static const char *const route_names[LV_ROUTE_COUNT] = {
-    "healthz", "inspect",  "metrics", "other",  "events",
-    "session", "accounts", "tokens",  "alerts", "event",
-    "search",  "stats",    "policy",  "audit",  "console"};
+    "healthz",  "inspect", "metrics", "other", "events", "session",
+    "accounts", "tokens",  "alerts",  "event", "search", "stats",
+    "policy",   "audit",   "console", "holds"};
 
 void lv_metrics_init(lv_metrics *m) {
   memset(m, 0, sizeof *m);

@@ -30,6 +30,7 @@ typedef enum lv_route {
   LV_ROUTE_POLICY,
   LV_ROUTE_AUDIT,
   LV_ROUTE_CONSOLE,
+  LV_ROUTE_HOLDS,
   LV_ROUTE_COUNT
 } lv_route;
 
