@@ -25,7 +25,7 @@ TOOL="$ROOT/bench/bench_tool.py"
 CORPUS="$OUT/corpus.jsonl"
 KEYWORDS="$OUT/keywords.txt"
 RESULTS="$OUT/results.txt"
-STEPS=17
+STEPS=18
 step=0
 
 progress() { step=$((step + 1)); echo "[$step/$STEPS] $*"; }
@@ -263,6 +263,11 @@ fi
 progress "the console's overview: bench/console_overview.sh (a million events, headless Chromium)"
 if ! LEVEE="$BUILD/levee" bash "$ROOT/bench/console_overview.sh" | tee "$OUT/console_overview.txt"; then
   note "bench/console_overview.sh failed"
+fi
+
+progress "levee dbguard: bench/dbguard.sh (pgbench -S straight, through PgBouncer and through the guard)"
+if ! LEVEE_BUILD="$BUILD" bash "$ROOT/bench/dbguard.sh" | tee "$OUT/dbguard.txt"; then
+  note "bench/dbguard.sh failed"
 fi
 
 progress "report: bench/out/results.md"
