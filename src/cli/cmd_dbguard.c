@@ -36,7 +36,8 @@ static void usage(FILE *f) {
       "Options:\n"
       "  --listen HOST:PORT    where clients connect (port 0: a free one,\n"
       "                        said on stderr)\n"
-      "  --upstream HOST:PORT  the database\n"
+      "  --upstream HOST:PORT  the database; DIR:PORT for its unix socket\n"
+      "                        (DIR/.s.PGSQL.PORT, as libpq names it)\n"
       "  --data DIR            the audit store (created if missing)\n"
       "  --store URL           a PostgreSQL audit store instead\n"
       "  --key FILE            the store's signing key (default: as for\n"
@@ -144,8 +145,20 @@ int lv_cmd_dbguard(int argc, char **argv) {
   }
   if (split_address(upstream, ubuf, sizeof ubuf, &o.upstream_host,
                     &o.upstream_port)) {
-    lv_cli_error("dbguard", "--upstream must be HOST:PORT, not '%s'", upstream);
+    lv_cli_error("dbguard",
+                 "--upstream must be HOST:PORT or DIR:PORT (a unix "
+                 "socket's directory), not '%s'",
+                 upstream);
     return 2;
+  }
+  char sockbuf[108];
+  if (o.upstream_host[0] == '/') { /* as libpq: DIR/.s.PGSQL.PORT */
+    if ((size_t)snprintf(sockbuf, sizeof sockbuf, "%s/.s.PGSQL.%s",
+                         o.upstream_host, o.upstream_port) >= sizeof sockbuf) {
+      lv_cli_error("dbguard", "--upstream: the socket's path is too long");
+      return 2;
+    }
+    o.upstream_socket = sockbuf;
   }
   if (!control) {
     if (lv_store_is_url(location)) {

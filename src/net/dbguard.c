@@ -87,9 +87,12 @@ int lv_dbguard_run(const lv_dbguard_options *o, levee_error *err) {
     return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
   srv->o = o;
   srv->policy = o->policy;
+  lv_buf_init(&srv->record, DBG_RECORD_TEXT_MAX * 6 + 4096);
   int rc = LEVEE_OK, loop_open = 0;
   struct sockaddr_storage listen_addr;
-  if ((rc = resolve(o->upstream_host, o->upstream_port, &srv->upstream, err)) ||
+  srv->upstream_socket = o->upstream_socket;
+  if ((!o->upstream_socket && (rc = resolve(o->upstream_host, o->upstream_port,
+                                            &srv->upstream, err))) ||
       (rc = resolve(o->listen_host, o->listen_port, &listen_addr, err)))
     goto out;
   if (o->tls_cert &&
@@ -145,9 +148,13 @@ int lv_dbguard_run(const lv_dbguard_options *o, levee_error *err) {
       port = ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
     }
   }
-  dbg_log("listening on %s:%d, database at %s:%s, approvals at %s%s", host,
-          port, o->upstream_host, o->upstream_port, o->control_path,
-          srv->tls ? ", TLS for clients that ask" : "");
+  char db[300];
+  if (o->upstream_socket)
+    snprintf(db, sizeof db, "%s", o->upstream_socket);
+  else
+    snprintf(db, sizeof db, "%s:%s", o->upstream_host, o->upstream_port);
+  dbg_log("listening on %s:%d, database at %s, approvals at %s%s", host, port,
+          db, o->control_path, srv->tls ? ", TLS for clients that ask" : "");
   uv_run(&srv->loop, UV_RUN_DEFAULT);
 
 out:
@@ -162,6 +169,7 @@ out:
   }
   if (srv->tls)
     SSL_CTX_free(srv->tls);
+  lv_buf_cleanup(&srv->record);
   free(srv);
   return rc;
 }

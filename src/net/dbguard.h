@@ -25,8 +25,9 @@
 typedef struct lv_dbguard_options {
   const char *listen_host, *listen_port;
   const char *upstream_host, *upstream_port;
-  levee_policy *policy;           /* borrowed */
-  lv_store *store;                /* borrowed; the guard is its only writer */
+  const char *upstream_socket; /* the server's unix socket instead, or NULL */
+  levee_policy *policy;        /* borrowed */
+  lv_store *store;             /* borrowed; the guard is its only writer */
   const char *tls_cert, *tls_key; /* both or neither: TLS to clients */
   const char *control_path;       /* the approvals socket */
   size_t max_connections;         /* 0: LV_DBGUARD_MAX_CONNECTIONS */

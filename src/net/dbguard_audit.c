@@ -12,10 +12,12 @@
 #include <string.h>
 #include <time.h>
 
+/* A queued record, its strings in the same allocation. */
 typedef struct audit_rec {
   struct audit_rec *next;
   char *actor, *type, *outcome, *detail;
   size_t detail_len;
+  char bytes[];
 } audit_rec;
 
 struct lv_dbguard_audit {
@@ -59,10 +61,6 @@ static int due(lv_dbguard_audit *a, struct timespec *until) {
 }
 
 static void rec_free(audit_rec *r) {
-  free(r->actor);
-  free(r->type);
-  free(r->outcome);
-  free(r->detail);
   free(r);
 }
 
@@ -169,18 +167,16 @@ uint64_t lv_dbguard_audit_add(lv_dbguard_audit *a, const char *actor,
                               int urgent) {
   if (atomic_load(&a->failed))
     return 0;
-  audit_rec *r = calloc(1, sizeof *r);
+  size_t la = strlen(actor) + 1, lt = strlen(type) + 1,
+         lo = strlen(outcome) + 1;
+  audit_rec *r = malloc(sizeof *r + la + lt + lo + detail_len + 1);
   if (!r)
     return 0;
-  r->actor = strdup(actor);
-  r->type = strdup(type);
-  r->outcome = strdup(outcome);
-  r->detail = malloc(detail_len + 1);
-  if (!r->actor || !r->type || !r->outcome || !r->detail) {
-    rec_free(r);
-    return 0;
-  }
-  memcpy(r->detail, detail, detail_len);
+  r->next = NULL;
+  r->actor = memcpy(r->bytes, actor, la);
+  r->type = memcpy(r->actor + la, type, lt);
+  r->outcome = memcpy(r->type + lt, outcome, lo);
+  r->detail = memcpy(r->outcome + lo, detail, detail_len);
   r->detail[detail_len] = '\0';
   r->detail_len = detail_len;
   pthread_mutex_lock(&a->mu);

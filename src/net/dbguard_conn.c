@@ -148,9 +148,15 @@ static void portal_drop(dbg_conn *c, const char *name, size_t n) {
   }
 }
 
+static dbg_portal *portal_find(dbg_conn *c, const char *name, size_t n);
+
 static void portal_set(dbg_conn *c, const char *name, size_t n,
                        dbg_stmt *stmt) {
-  portal_drop(c, name, n);
+  dbg_portal *old = portal_find(c, name, n);
+  if (old) { /* a Bind replaces the portal of that name */
+    old->stmt = stmt;
+    return;
+  }
   if (c->n_named >= DBG_MAX_NAMED)
     return;
   dbg_portal *p = calloc(1, sizeof *p);
@@ -228,7 +234,7 @@ static void on_client_write(uv_write_t *w, int status) {
   /* the server's side may be read again */
   if (!c->reading_server && c->server_started && c->phase >= PH_AUTH &&
       c->cout.len < DBG_WRITE_HIGH) {
-    if (!uv_read_start((uv_stream_t *)&c->server, NULL, on_server_read))
+    if (!uv_read_start((uv_stream_t *)&c->server.tcp, NULL, on_server_read))
       c->reading_server = 1;
   }
 }
@@ -284,7 +290,7 @@ static void flush(dbg_conn *c) {
     c->sout = t;
     uv_buf_t b = uv_buf_init(c->sflight.data, (unsigned)c->sflight.len);
     c->swrite.data = c;
-    if (uv_write(&c->swrite, (uv_stream_t *)&c->server, &b, 1,
+    if (uv_write(&c->swrite, (uv_stream_t *)&c->server.tcp, &b, 1,
                  on_server_write)) {
       dbg_conn_close(c);
       return;
@@ -346,7 +352,7 @@ void dbg_conn_close(dbg_conn *c) {
   }
   uv_close((uv_handle_t *)&c->client, on_handle_closed);
   if (c->server_started)
-    uv_close((uv_handle_t *)&c->server, on_handle_closed);
+    uv_close((uv_handle_t *)&c->server.tcp, on_handle_closed);
 }
 
 /* --- reading ------------------------------------------------------------- */
@@ -545,17 +551,23 @@ static void startup_message(dbg_conn *c, const lv_pg_msg *m,
   }
   memcpy(c->startup, c->cin.data + c->cin_pos, m->total_len);
   c->startup_len = m->total_len;
-  if (uv_tcp_init(&c->srv->loop, &c->server)) {
+  const char *sock = c->srv->upstream_socket;
+  if (sock ? uv_pipe_init(&c->srv->loop, &c->server.pipe, 0)
+           : uv_tcp_init(&c->srv->loop, &c->server.tcp)) {
     dbg_conn_close(c);
     return;
   }
-  c->server.data = c;
+  c->server.tcp.data = c;
   c->server_started = 1;
   c->handles_open++;
-  uv_tcp_nodelay(&c->server, 1);
   c->phase = PH_CONNECTING;
   c->connect_req.data = c;
-  if (uv_tcp_connect(&c->connect_req, &c->server,
+  if (sock) {
+    uv_pipe_connect(&c->connect_req, &c->server.pipe, sock, on_server_connect);
+    return;
+  }
+  uv_tcp_nodelay(&c->server.tcp, 1);
+  if (uv_tcp_connect(&c->connect_req, &c->server.tcp,
                      (const struct sockaddr *)&c->srv->upstream,
                      on_server_connect))
     fatal(c, "08006", "levee dbguard: cannot reach the database", NULL);
@@ -580,7 +592,7 @@ static void on_server_connect(uv_connect_t *req, int status) {
   }
   free(c->startup);
   c->startup = NULL;
-  if (!uv_read_start((uv_stream_t *)&c->server, alloc_cb, on_server_read))
+  if (!uv_read_start((uv_stream_t *)&c->server.tcp, alloc_cb, on_server_read))
     c->reading_server = 1;
   flush(c);
   process_client(c); /* what the client sent meanwhile (a password) */
@@ -1317,7 +1329,7 @@ static void process_server(dbg_conn *c) {
   }
   flush(c);
   if (c->cout.len >= DBG_WRITE_HIGH && c->reading_server) {
-    uv_read_stop((uv_stream_t *)&c->server);
+    uv_read_stop((uv_stream_t *)&c->server.tcp);
     c->reading_server = 0;
   }
   /* a ReadyForQuery may have made room for what the client waits with */
@@ -1394,12 +1406,16 @@ void dbg_conn_cancel(dbg_server *srv, int32_t pid, int32_t secret) {
   /* to the server, with its own key, on a connection of its own */
   lv_buf b;
   lv_buf_init(&b, 64);
-  uv_tcp_t *h = calloc(1, sizeof *h);
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } *h = calloc(1, sizeof *h);
   uv_connect_t *req = calloc(1, sizeof *req);
   uv_buf_t *ub = calloc(1, sizeof *ub);
   if (!h || !req || !ub ||
       lv_pg_build_cancel(&b, c->server_pid, c->server_secret) ||
-      uv_tcp_init(&srv->loop, h)) {
+      (srv->upstream_socket ? uv_pipe_init(&srv->loop, &h->pipe, 0)
+                            : uv_tcp_init(&srv->loop, &h->tcp))) {
     free(h);
     free(req);
     free(ub);
@@ -1410,7 +1426,11 @@ void dbg_conn_cancel(dbg_server *srv, int32_t pid, int32_t secret) {
   char *bytes = lv_buf_detach(&b, &len);
   *ub = uv_buf_init(bytes, (unsigned)len);
   req->data = ub;
-  if (uv_tcp_connect(req, h, (const struct sockaddr *)&srv->upstream,
+  if (srv->upstream_socket) {
+    uv_pipe_connect(req, &h->pipe, srv->upstream_socket, on_cancel_connect);
+    return;
+  }
+  if (uv_tcp_connect(req, &h->tcp, (const struct sockaddr *)&srv->upstream,
                      on_cancel_connect)) {
     free(req);
     free(bytes);

@@ -128,7 +128,11 @@ struct dbg_conn {
   uint32_t id;    /* the pid of the client's cancel key */
   int32_t secret; /* the client's cancel key */
   dbg_phase phase;
-  uv_tcp_t client, server;
+  uv_tcp_t client;
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe; /* --upstream DIR:PORT, the server's unix socket */
+  } server;
   uv_connect_t connect_req;
   int server_started; /* server handle initialised */
   int handles_open;   /* handles not yet closed (for freeing) */
@@ -185,11 +189,13 @@ struct dbg_server {
   lv_dbguard_audit *audit;
   SSL_CTX *tls;
   struct sockaddr_storage upstream;
+  const char *upstream_socket; /* or this unix socket */
   dbg_conn *conns;
   size_t n_conns;
   uint32_t next_id;
   int stopping;
   int paused_for_audit; /* clients not read until the trail catches up */
+  lv_buf record;        /* a record's detail being written (one thread) */
 };
 
 /* dbguard_conn.c */

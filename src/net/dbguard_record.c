@@ -97,10 +97,9 @@ uint64_t dbg_record_statement(dbg_conn *c, const char *text, size_t len,
                               const char *sqlstate, int64_t rows,
                               int64_t duration_us, const char *hold_id,
                               const char *approver) {
-  lv_buf b;
+  lv_buf *b = &c->srv->record;
   lv_jw w;
-  lv_buf_init(&b, DBG_RECORD_TEXT_MAX * 6 + 4096);
-  lv_jw_init(&w, &b);
+  lv_jw_init(&w, b);
   lv_jw_object_begin(&w);
   who(&w, c, "statement");
   int cut = len > DBG_RECORD_TEXT_MAX;
@@ -139,30 +138,28 @@ uint64_t dbg_record_statement(dbg_conn *c, const char *text, size_t len,
   opt_string(&w, "hold", hold_id);
   opt_string(&w, "approver", approver);
   lv_jw_object_end(&w);
-  return submit(c, &b, &w, outcome);
+  return submit(c, b, &w, outcome);
 }
 
 uint64_t dbg_record_connection(dbg_conn *c, const char *outcome,
                                const char *reason, const char *rule) {
-  lv_buf b;
+  lv_buf *b = &c->srv->record;
   lv_jw w;
-  lv_buf_init(&b, 4096);
-  lv_jw_init(&w, &b);
+  lv_jw_init(&w, b);
   lv_jw_object_begin(&w);
   who(&w, c, "connection");
   opt_string(&w, "reason", reason);
   opt_string(&w, "rule", rule);
   lv_jw_object_end(&w);
-  return submit(c, &b, &w, outcome);
+  return submit(c, b, &w, outcome);
 }
 
 uint64_t dbg_record_hold(dbg_conn *c, const char *outcome,
                          const char *approver) {
   const dbg_decision *d = &c->dec;
-  lv_buf b;
+  lv_buf *b = &c->srv->record;
   lv_jw w;
-  lv_buf_init(&b, DBG_RECORD_TEXT_MAX * 6 + 4096);
-  lv_jw_init(&w, &b);
+  lv_jw_init(&w, b);
   lv_jw_object_begin(&w);
   who(&w, c, "hold");
   lv_jw_key(&w, "hold");
@@ -186,5 +183,5 @@ uint64_t dbg_record_hold(dbg_conn *c, const char *outcome,
   lv_jw_key(&w, "waited_ms");
   lv_jw_int(&w, dbg_now_ms() - (int64_t)d->hold_started_ms);
   lv_jw_object_end(&w);
-  return submit(c, &b, &w, outcome);
+  return submit(c, b, &w, outcome);
 }

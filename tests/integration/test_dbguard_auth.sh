@@ -117,6 +117,33 @@ cancel_check() {
 section "cancel"
 cancel_check "plain connection" "$(via ops)"
 
+if is_guard; then
+  section "the database over its unix socket (--upstream DIR:PORT)"
+  proxy_stop
+  sock_port=$(free_port)
+  "${guard_cmd[@]}" --listen "127.0.0.1:$sock_port" --upstream "$pg_dir:$pg_port" --policy "$policy" \
+    --data "$tmp/guard-sock" 2>"$tmp/guard-sock.log" &
+  sock_pid=$!
+  bg_pids+=("$sock_pid")
+  for _ in $(seq 1 100); do
+    grep -q "listening on 127.0.0.1:$sock_port" "$tmp/guard-sock.log" && break
+    sleep 0.05
+  done
+  check "the guard starts with the server's unix socket ($(grep -o 'database at [^,]*' "$tmp/guard-sock.log"))" \
+    'grep -q "database at $pg_dir/.s.PGSQL.$pg_port" "$tmp/guard-sock.log"'
+  saved_port=$proxy_port
+  proxy_port=$sock_port
+  login "a SCRAM-SHA-256 user through the unix socket" ok "$(via app_scram shop)" scram-pw-1
+  rc=0
+  gpsql "$(via ops)" -c "DROP TABLE accounts" >"$tmp/out" 2>&1 || rc=$?
+  check "... a DROP TABLE is refused, the data intact" 'refused_in "$tmp/out" && intact'
+  cancel_check "unix socket upstream" "$(via ops)"
+  proxy_port=$saved_port
+  kill -TERM "$sock_pid"
+  wait "$sock_pid" 2>/dev/null || true
+  proxy_start --policy "$policy" || notok "the proxy starts again"
+fi
+
 proxy_stop
 section "TLS configured (--tls-cert, --tls-key)"
 proxy_start --tls --policy "$policy" || {
