@@ -35,7 +35,7 @@ SECS="${DBGUARD_BENCH_SECONDS:-10}"
 LAT_SECS="${DBGUARD_BENCH_LAT_SECONDS:-5}"
 SCALE="${DBGUARD_BENCH_SCALE:-10}"
 CLIENTS="${DBGUARD_BENCH_CLIENTS:-8}"
-PROXIES="${DBGUARD_BENCH_PROXIES:-pgbouncer guard}"
+PROXIES="${DBGUARD_BENCH_PROXIES:-pgbouncer guard pgbouncer-unix guard-unix}"
 PY=/usr/bin/python3
 RES="$OUT/dbguard_results.txt"
 MD="$OUT/dbguard.md"
@@ -51,7 +51,7 @@ psql=$pgbin/psql
 
 # The guard: `levee dbguard`, or levee-dbguard beside levee.
 guard_cmd=()
-if [[ " $PROXIES " == *" guard "* ]]; then
+if [[ " $PROXIES " == *" guard"* ]]; then
   if [ -n "${LEVEE_DBGUARD:-}" ]; then
     read -r -a guard_cmd <<<"$LEVEE_DBGUARD"
   elif [ -x "$BUILD/levee" ] && "$BUILD/levee" dbguard --help >/dev/null 2>&1; then
@@ -60,6 +60,7 @@ if [[ " $PROXIES " == *" guard "* ]]; then
     guard_cmd=("$BUILD/levee-dbguard")
   else
     echo "dbguard bench: no levee dbguard in $BUILD (build it: make build); measuring without it" >&2
+    PROXIES=${PROXIES//guard-unix/}
     PROXIES=${PROXIES//guard/}
   fi
   if ((${#guard_cmd[@]})) && [ -f "$BUILD/CMakeCache.txt" ] &&
@@ -67,8 +68,9 @@ if [[ " $PROXIES " == *" guard "* ]]; then
     echo "dbguard bench: note: $BUILD is not a Release build" >&2
   fi
 fi
-if [[ " $PROXIES " == *" pgbouncer "* ]] && [ ! -x /usr/sbin/pgbouncer ]; then
+if [[ " $PROXIES " == *" pgbouncer"* ]] && [ ! -x /usr/sbin/pgbouncer ]; then
   echo "dbguard bench: pgbouncer missing (scripts/deps.sh: pgbouncer); measuring without it" >&2
+  PROXIES=${PROXIES//pgbouncer-unix/}
   PROXIES=${PROXIES//pgbouncer/}
 fi
 TARGETS="direct $PROXIES"
@@ -119,17 +121,21 @@ pg_user=$(stat -c %U "$tmp/pg/data")
 "$psql" -X -q "host=127.0.0.1 port=$pg_port user=levee dbname=bench" -c "VACUUM ANALYZE" >/dev/null
 
 declare -A port=([direct]=$pg_port)
+declare -A proxy_pid=()
 echo "[dbguard 2/4] proxies: $PROXIES"
 for p in $PROXIES; do
   port[$p]=$(free_port)
+  # -unix: the proxy reaches the server over its unix socket (in $tmp/pg)
+  upstream_host=127.0.0.1
+  [[ $p == *-unix ]] && upstream_host=$tmp/pg
   case $p in
-    pgbouncer)
-      d=$tmp/pgbouncer
+    pgbouncer | pgbouncer-unix)
+      d=$tmp/$p
       mkdir -p "$d"
       printf '"levee" ""\n' >"$d/userlist.txt"
       cat >"$d/pgbouncer.ini" <<EOF
 [databases]
-* = host=127.0.0.1 port=$pg_port
+* = host=$upstream_host port=$pg_port
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = ${port[$p]}
@@ -150,15 +156,17 @@ EOF
         /usr/sbin/pgbouncer "$d/pgbouncer.ini" 2>"$d/err" &
       fi
       pids+=($!)
+      proxy_pid[$p]=$!
       ready="listening on 127.0.0.1:${port[$p]}"
       log=$d/log
       ;;
-    guard)
-      log=$tmp/guard.log
-      "${guard_cmd[@]}" --listen "127.0.0.1:${port[$p]}" --upstream "127.0.0.1:$pg_port" \
-        --policy "$ROOT/tests/data/dbguard/policy-block.yaml" --data "$tmp/guard-data" 2>"$log" &
+    guard | guard-unix)
+      log=$tmp/$p.log
+      "${guard_cmd[@]}" --listen "127.0.0.1:${port[$p]}" --upstream "$upstream_host:$pg_port" \
+        --policy "$ROOT/tests/data/dbguard/policy-block.yaml" --data "$tmp/$p-data" 2>"$log" &
       pids+=($!)
-      guard_pid=$!
+      proxy_pid[$p]=$!
+      [ "$p" = guard ] && guard_pid=$!
       ready="levee dbguard: listening on 127.0.0.1:${port[$p]}"
       ;;
   esac
@@ -180,12 +188,22 @@ if [ -n "${port[guard]:-}" ]; then
   fi
 fi
 
-# tps TARGET MODE: one throughput run
+# CPU time (clock ticks, all threads) of a process so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# tps TARGET MODE: one throughput run; prints the TPS and the proxy's CPU
+# µs per transaction ("-" for direct)
 tps() {
-  local out
+  local out pid=${proxy_pid[$1]:-} c0=0 c1 n
+  [ -z "$pid" ] || c0=$(cpu_ticks "$pid")
   out=$("$pgbench" -n -S -M "$2" -c "$CLIENTS" -j 2 -T "$SECS" "$(conn "$1")" 2>&1) ||
-    { echo "dbguard bench: pgbench through $1 failed: $(tail -n2 <<<"$out")" >&2; echo 0; return; }
-  sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out"
+    { echo "dbguard bench: pgbench through $1 failed: $(tail -n2 <<<"$out")" >&2; echo "0 -"; return; }
+  n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
+  local us=-
+  if [ -n "$pid" ] && [ "${n:-0}" -gt 0 ]; then
+    c1=$(cpu_ticks "$pid")
+    us=$(awk -v d=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", d * 1e6 / hz / n}')
+  fi
+  echo "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out") $us"
 }
 # lat TARGET ROUND: one latency run; prints p50 p99 (µs) and the count
 lat() {
@@ -201,9 +219,9 @@ echo "[dbguard 3/4] throughput: pgbench -S -c $CLIENTS -j 2 -T $SECS, simple and
 for ((r = 1; r <= ROUNDS; r++)); do
   for mode in simple prepared; do
     for t in $TARGETS; do
-      v=$(tps "$t" "$mode")
-      echo "$t $mode $v" >>"$tmp/tps"
-      printf '  round %d %-9s %-8s %10.0f tps\n' "$r" "$t" "$mode" "$v"
+      read -r v us < <(tps "$t" "$mode")
+      echo "$t $mode $v $us" >>"$tmp/tps"
+      printf '  round %d %-14s %-8s %10.0f tps  proxy CPU %s µs/transaction\n' "$r" "$t" "$mode" "$v" "$us"
     done
   done
 done
@@ -249,7 +267,8 @@ fi
       all=$(awk -v t="$t" -v m="$mode" '$1 == t && $2 == m {printf "%s%.0f", s, $3; s = ","}' "$tmp/tps")
       d=$(awk -v m="$mode" '$1 == "direct" && $2 == m {print $3}' "$tmp/tps" | median)
       ratio=$(awk -v a="$m" -v b="$d" 'BEGIN {if (b > 0) printf "%.3f", a / b; else print "-"}')
-      echo "TPS target=$t mode=$mode clients=$CLIENTS median=$m ratio_to_direct=$ratio runs=$all"
+      cpu=$(awk -v t="$t" -v m="$mode" '$1 == t && $2 == m && $4 != "-" {print $4}' "$tmp/tps" | median)
+      echo "TPS target=$t mode=$mode clients=$CLIENTS median=$m ratio_to_direct=$ratio cpu_us_per_txn=$cpu runs=$all"
     done
   done
   for t in $TARGETS; do
@@ -272,10 +291,13 @@ for line in open(res):
         lat[kv["target"]] = kv
     elif line.startswith("NOTE "):
         notes.append(line[5:].strip())
-targets = [t for t in ("direct", "pgbouncer", "guard") if t in lat]
-name = {"direct": "straight to PostgreSQL", "pgbouncer": "PgBouncer (session)", "guard": "levee dbguard"}
-out = ["| target | TPS -S simple (ratio) | TPS -S prepared (ratio) | p50 µs | p99 µs | added p50 µs |",
-       "|---|---|---|---|---|---|"]
+targets = [t for t in ("direct", "pgbouncer", "guard", "pgbouncer-unix", "guard-unix") if t in lat]
+name = {"direct": "straight to PostgreSQL (TCP)", "pgbouncer": "PgBouncer (session), TCP to the server",
+        "guard": "levee dbguard, TCP to the server",
+        "pgbouncer-unix": "PgBouncer (session), unix socket to the server",
+        "guard-unix": "levee dbguard, unix socket to the server"}
+out = ["| target | TPS -S simple (ratio) | TPS -S prepared (ratio) | proxy CPU µs/txn (simple, prepared) | p50 µs | p99 µs | added p50 µs |",
+       "|---|---|---|---|---|---|---|"]
 for t in targets:
     s, p, l = tps.get((t, "simple"), {}), tps.get((t, "prepared"), {}), lat[t]
     def cell(kv):
@@ -284,17 +306,20 @@ for t in targets:
         r = kv["ratio_to_direct"]
         return f"{float(kv['median']):,.0f}" + ("" if t == "direct" else f" ({float(r) * 100:.0f}%)" if r != "-" else "")
     added = "-" if t == "direct" else l["added_p50_us"]
-    out.append(f"| {name[t]} | {cell(s)} | {cell(p)} | {l['p50_us']} | {l['p99_us']} | {added} |")
-if "guard" in targets:
-    g = tps.get(("guard", "simple"), {})
+    cpu = "-" if t == "direct" else f"{s.get('cpu_us_per_txn', '-')}, {p.get('cpu_us_per_txn', '-')}"
+    out.append(f"| {name[t]} | {cell(s)} | {cell(p)} | {cpu} | {l['p50_us']} | {l['p99_us']} | {added} |")
+for gt in ("guard", "guard-unix"):
+    if gt not in targets:
+        continue
+    g = tps.get((gt, "simple"), {})
     ratio = float(g.get("ratio_to_direct", "0") if g.get("ratio_to_direct", "-") != "-" else 0)
-    added = lat["guard"]["added_p50_us"]
+    added = lat[gt]["added_p50_us"]
     try:
         added_v = float(added)
     except ValueError:
         added_v = float("inf")
     out.append("")
-    out.append(f"Issue 8's bar: guard TPS (-S, simple, 8 clients) >= 75% of direct: **{ratio * 100:.0f}%** "
+    out.append(f"Issue 8's bar ({name[gt]}): TPS (-S, simple, 8 clients) >= 75% of direct: **{ratio * 100:.0f}%** "
                f"({'met' if ratio >= 0.75 else 'NOT met'}); added p50 <= 60 µs: **{added} µs** "
                f"({'met' if added_v <= 60 else 'NOT met'}).")
 out.append("")

@@ -254,49 +254,58 @@ static void on_server_write(uv_write_t *w, int status) {
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *b);
 
+/* Writes what src holds to s: at once as far as the socket takes it
+ * (uv_try_write: no write request, no change to the poll set, which a
+ * uv_write costs in an epoll_ctl), the rest through uv_write from flight,
+ * *writing set until cb. Returns 0 or -1. */
+static int send_now(dbg_conn *c, uv_stream_t *s, lv_buf *src, lv_buf *flight,
+                    uv_write_t *req, int *writing, uv_write_cb cb) {
+  size_t off = 0;
+  uv_buf_t b = uv_buf_init(src->data, (unsigned)src->len);
+  int n = uv_try_write(s, &b, 1);
+  if (n > 0)
+    off = (size_t)n;
+  else if (n < 0 && n != UV_EAGAIN)
+    return -1;
+  if (off < src->len) {
+    lv_buf_reset(flight);
+    if (lv_buf_append(flight, src->data + off, src->len - off))
+      return -1;
+    b = uv_buf_init(flight->data, (unsigned)flight->len);
+    req->data = c;
+    if (uv_write(req, s, &b, 1, cb))
+      return -1;
+    *writing = 1;
+  }
+  lv_buf_reset(src);
+  return 0;
+}
+
 static void flush(dbg_conn *c) {
   if (c->phase == PH_CLOSING && !c->cout.len && !c->cwriting)
     return;
   if (!c->cwriting &&
       (c->cout.len || (c->ssl && BIO_ctrl_pending(SSL_get_wbio(c->ssl))))) {
-    int rc;
-    if (c->ssl)
-      rc = dbg_tls_output(c, &c->cflight);
-    else {
-      lv_buf t = c->cflight;
-      c->cflight = c->cout;
-      c->cout = t;
-      rc = 0;
-    }
-    if (rc) {
-      dbg_conn_close(c);
-      return;
-    }
-    if (c->cflight.len) {
-      uv_buf_t b = uv_buf_init(c->cflight.data, (unsigned)c->cflight.len);
-      c->cwrite.data = c;
-      if (uv_write(&c->cwrite, (uv_stream_t *)&c->client, &b, 1,
-                   on_client_write)) {
+    /* TLS: encrypted into craw first */
+    lv_buf *src = &c->cout;
+    if (c->ssl) {
+      if (dbg_tls_output(c, &c->craw)) {
         dbg_conn_close(c);
         return;
       }
-      c->cwriting = 1;
+      src = &c->craw;
     }
-  }
-  if (!c->swriting && c->sout.len && c->server_started &&
-      c->phase != PH_CONNECTING) {
-    lv_buf t = c->sflight;
-    c->sflight = c->sout;
-    c->sout = t;
-    uv_buf_t b = uv_buf_init(c->sflight.data, (unsigned)c->sflight.len);
-    c->swrite.data = c;
-    if (uv_write(&c->swrite, (uv_stream_t *)&c->server.tcp, &b, 1,
-                 on_server_write)) {
+    if (src->len && send_now(c, (uv_stream_t *)&c->client, src, &c->cflight,
+                             &c->cwrite, &c->cwriting, on_client_write)) {
       dbg_conn_close(c);
       return;
     }
-    c->swriting = 1;
   }
+  if (!c->swriting && c->sout.len && c->server_started &&
+      c->phase != PH_CONNECTING &&
+      send_now(c, (uv_stream_t *)&c->server.tcp, &c->sout, &c->sflight,
+               &c->swrite, &c->swriting, on_server_write))
+    dbg_conn_close(c);
 }
 
 /* --- closing -------------------------------------------------------------- */
@@ -322,6 +331,7 @@ static void conn_free(dbg_conn *c) {
   lv_buf_cleanup(&c->sout);
   lv_buf_cleanup(&c->cflight);
   lv_buf_cleanup(&c->sflight);
+  lv_buf_cleanup(&c->craw);
   free(c->startup);
   free(c);
 }
@@ -1454,6 +1464,7 @@ void dbg_conn_accept(dbg_server *srv) {
   lv_buf_init(&c->sout, (size_t)-1 / 2);
   lv_buf_init(&c->cflight, (size_t)-1 / 2);
   lv_buf_init(&c->sflight, (size_t)-1 / 2);
+  lv_buf_init(&c->craw, (size_t)-1 / 2);
   if (uv_tcp_init(&srv->loop, &c->client)) {
     free(c);
     return;

@@ -148,6 +148,7 @@ struct dbg_conn {
   /* to write: plaintext to the client, bytes to the server; and what is
    * being written */
   lv_buf cout, sout, cflight, sflight;
+  lv_buf craw; /* TLS: encrypted bytes for the client */
   uv_write_t cwrite, swrite;
   int cwriting, swriting;
   /* who */
