@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/alert.h"
 #include "net/dbguard_int.h"
 #include "util/error.h"
 
@@ -98,6 +99,11 @@ int lv_dbguard_run(const lv_dbguard_options *o, levee_error *err) {
   if (o->tls_cert &&
       (rc = dbg_tls_context(o->tls_cert, o->tls_key, &srv->tls, err)))
     goto out;
+  if (o->policy->alerts.n_sinks &&
+      (rc = lv_alerts_new(NULL, o->policy, &srv->alerts))) {
+    lv_error_set(err, rc, "cannot start the alert sinks");
+    goto out;
+  }
   if (uv_loop_init(&srv->loop)) {
     rc = lv_error_set(err, LEVEE_EIO, "cannot start the event loop");
     goto out;
@@ -167,6 +173,8 @@ out:
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(&srv->loop);
   }
+  if (srv->alerts) /* what is queued gets five seconds to go out */
+    lv_alerts_free(srv->alerts, 5000);
   if (srv->tls)
     SSL_CTX_free(srv->tls);
   lv_buf_cleanup(&srv->record);

@@ -828,10 +828,14 @@ static int let_through(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw,
     pending_push(c, p);
     c->z_sent++;
   }
-  if (d->action == LEVEE_ACTION_ALERT)
+  if (d->action == LEVEE_ACTION_ALERT) {
     dbg_log("connection %u: %s@%s from %s: alert by rule %s: %s (%s)", c->id,
             c->user, c->database, c->client_addr,
             d->rule[0] ? d->rule : "(default)", d->reason, d->category);
+    if (d->have_res)
+      dbg_alert(c, d->res.text, d->res.text_len, d->action, d->rule,
+                d->category, d->reason);
+  }
   c->statements++;
   decision_clear(d);
   return 0;
@@ -883,6 +887,9 @@ static int statement_message(dbg_conn *c, const lv_pg_msg *m,
       refusal_text(c, m->type == 'F' ? "function call" : "statement");
       d->state = DEC_REFUSE;
       d->ticket = record_decision(c, text.ptr, text.len, "refused", "42501");
+      dbg_alert(c, d->have_res ? d->res.text : text.ptr,
+                d->have_res ? d->res.text_len : text.len, d->action, d->rule,
+                d->category, d->reason);
       dbg_log("connection %u: %s@%s from %s: refused by %s: %s (%s)", c->id,
               c->user, c->database, c->client_addr,
               d->rule[0] ? d->rule : "default", d->reason, d->category);

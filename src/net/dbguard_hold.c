@@ -116,6 +116,12 @@ int dbg_hold_start(dbg_conn *c) {
           c->user, c->database, c->client_addr, d->hold_id, d->reason,
           d->category, d->rule[0] ? d->rule : "default");
   hold_notice(c, 1);
+  if (d->have_res) { /* the approvers hear of it */
+    char reason[LV_SQL_REASON_MAX + 40];
+    snprintf(reason, sizeof reason, "held %s: %s", d->hold_id, d->reason);
+    dbg_alert(c, d->res.text, d->res.text_len, LEVEE_ACTION_HOLD, d->rule,
+              d->category, reason);
+  }
   return 0;
 }
 

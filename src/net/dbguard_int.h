@@ -195,8 +195,9 @@ struct dbg_server {
   size_t n_conns;
   uint32_t next_id;
   int stopping;
-  int paused_for_audit; /* clients not read until the trail catches up */
-  lv_buf record;        /* a record's detail being written (one thread) */
+  int paused_for_audit;     /* clients not read until the trail catches up */
+  lv_buf record;            /* a record's detail being written (one thread) */
+  struct lv_alerts *alerts; /* the policy's sinks, or NULL */
 };
 
 /* dbguard_conn.c */
@@ -247,6 +248,10 @@ uint64_t dbg_record_connection(dbg_conn *c, const char *outcome,
                                const char *reason, const char *rule);
 uint64_t dbg_record_hold(dbg_conn *c, const char *outcome,
                          const char *approver);
+
+/* dbguard_alert.c: a statement at alert or above to the policy's sinks. */
+void dbg_alert(dbg_conn *c, const char *text, size_t len, levee_action a,
+               const char *rule, const char *category, const char *reason);
 
 /* The category names of ops (LV_SQL_* bits) into names; their number. */
 size_t dbg_categories(unsigned ops, const char *names[8]);

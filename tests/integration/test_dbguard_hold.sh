@@ -194,4 +194,29 @@ while IFS= read -r l; do
 done <"$tmp/audit.out"
 n_logged=$(grep -c ": held " "$proxy_log" || true)
 check "the guard logged a line per held statement ($n_logged, 6 held)" '[ "$n_logged" -ge 6 ]'
+
+section "alerts: a hold and a refusal reach the policy's sinks"
+proxy_stop
+mkdir -p "$tmp/rx"
+"$PY" "$LEVEE_SRC/tests/tools/alert_receiver.py" "$tmp/rx" &
+bg_pids+=($!)
+for _ in $(seq 1 100); do [ -s "$tmp/rx/ports" ] && break; sleep 0.05; done
+rx_port=$(sed -n 's/.*http=\([0-9]*\).*/\1/p' "$tmp/rx/ports")
+{
+  cat "$data_dir/policy-hold.yaml"
+  printf 'alerts:\n  window: 0\n  default: [secops]\n  sinks:\n    secops: {type: webhook, url: "http://127.0.0.1:%s/hook"}\n' "$rx_port"
+} >"$tmp/policy-alerts.yaml"
+sed -i 's/action: block/action: block\n    notify: [secops]/' "$tmp/policy-alerts.yaml"
+proxy_start --policy "$tmp/policy-alerts.yaml" --control "$ctl" || notok "the guard starts with alert sinks"
+hold_start "DROP TABLE orders"
+id=$(held "DROP TABLE orders") || id=
+[ -z "$id" ] || approve --deny "$id" >/dev/null 2>&1 || true
+hold_wait
+gpsql "$(via)" -c "SELECT 1; SELEC broken" >"$tmp/out" 2>&1 || true
+for _ in $(seq 1 100); do [ "$(grep -c . "$tmp/rx/http.jsonl" 2>/dev/null || echo 0)" -ge 2 ] && break; sleep 0.1; done
+grep -F -- "${id:-no-hold}" "$tmp/rx/http.jsonl" >"$tmp/rx/held" 2>/dev/null || true
+check "the held DROP TABLE reached the webhook, with its hold id and category" \
+  '[ -n "$id" ] && grep -q "dbop.destructive" "$tmp/rx/held"'
+check "the refused text reached it too (dbop.unparsable, action block)" \
+  'grep -q "dbop.unparsable" "$tmp/rx/http.jsonl"'
 finish
