@@ -35,7 +35,7 @@ void dbg_alert(dbg_conn *c, const char *text, size_t len, levee_action a,
     return;
   char id[64], excerpt[ALERT_TEXT_MAX + 120];
   snprintf(id, sizeof id, "dbguard-%u-%llu", c->id,
-           (unsigned long long)(c->statements + c->refused + 1));
+           (unsigned long long)c->statements + c->refused + 1);
   size_t n = len < ALERT_TEXT_MAX ? len : ALERT_TEXT_MAX;
   /* cut at a character's start, so the excerpt stays UTF-8 */
   while (n < len && n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
