@@ -203,7 +203,7 @@ test('the security admin', async (t) => {
   await t.test('signs in by keyboard with the one-time password and must change it', async () => {
     await firstSignIn(page, 'secadmin', { keyboard: true, screenshot: true });
     await page.getByRole('heading', { name: '总览', exact: true }).waitFor();
-    assert.deepEqual(await navLinks(page), ['总览', '告警处置', '全文检索', '客服质检', '检查策略']);
+    assert.deepEqual(await navLinks(page), ['总览', '告警处置', '全文检索', '客服质检', '数据库审批', '检查策略']);
     assert.match(await page.locator('#whoami').textContent(), /secadmin（安全保密管理员）/);
     clean(w, 'first sign-in');
   });
@@ -327,6 +327,14 @@ test('the security admin', async (t) => {
     clean(w, 'search');
   });
 
+  await t.test('database approvals: without a guard, the page says how to connect one', async () => {
+    await rendered(page, () => page.getByRole('link', { name: '数据库审批' }).click());
+    await page.getByRole('heading', { name: '数据库操作审批', exact: true }).waitFor();
+    await page.locator('.notice').first().waitFor();
+    assert.match(await page.locator('main').textContent(), /--dbguard-control/);
+    clean(w, 'holds', [{ status: 404, path: '/v1/holds' }]);
+  });
+
   await t.test('the spread of a copy: its graph and its copies in time order', async () => {
     await go(page, 'events/c-002');
     await rendered(page, () => page.getByRole('link', { name: '传播溯源' }).click());
@@ -398,7 +406,7 @@ test('the security admin', async (t) => {
     await page.locator('.kpis').waitFor();
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
-    assert.deepEqual(await navLinks(page), ['Overview', 'Alerts', 'Search', 'Customer service', 'Policy']);
+    assert.deepEqual(await navLinks(page), ['Overview', 'Alerts', 'Search', 'Customer service', 'Database approvals', 'Policy']);
     await page.locator('.kpis').waitFor();
     await shot(page, 'overview-en');
     await page.getByRole('button', { name: '中文' }).click();
