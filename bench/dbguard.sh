@@ -24,7 +24,8 @@
 #   DBGUARD_BENCH_SECONDS (10, throughput runs), DBGUARD_BENCH_LAT_SECONDS
 #   (5, latency runs), DBGUARD_BENCH_SCALE (10), DBGUARD_BENCH_CLIENTS (8),
 #   LEVEE_DBGUARD (the guard's command; default `levee dbguard`, else
-#   levee-dbguard beside levee), DBGUARD_BENCH_PROXIES ("pgbouncer guard").
+#   levee-dbguard beside levee), DBGUARD_BENCH_PROXIES ("pgbouncer guard
+#   pgbouncer-unix guard-unix": -unix reaches the server over its unix socket).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${LEVEE_BUILD:-$ROOT/build}"
