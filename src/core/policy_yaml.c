@@ -361,12 +361,14 @@ static int parse_notify(loader *L, yaml_node_t *v, lv_rule *r) {
   return parse_sink_names(L, v, what, &r->notify);
 }
 
-/* A window: "0" (off), or a number with ms, s, m or h, up to 24h. */
-static int parse_window(loader *L, yaml_node_t *n, int64_t *out) {
+/* A time up to max_ms: "500ms", "30s", "10m", "1h"; "0" too when zero_ok
+ * (off). */
+static int parse_duration(loader *L, yaml_node_t *n, const char *what,
+                          int64_t max_ms, int zero_ok, int64_t *out) {
   const char *s;
-  if (want_scalar(L, n, "alerts.window", &s))
+  if (want_scalar(L, n, what, &s))
     return L->rc;
-  if (!strcmp(s, "0")) {
+  if (zero_ok && !strcmp(s, "0")) {
     *out = 0;
     return LEVEE_OK;
   }
@@ -379,13 +381,19 @@ static int parse_window(loader *L, yaml_node_t *n, int64_t *out) {
                 : !strcmp(end, "h") ? 3600000
                                     : 0;
   if (errno || end == s || s[0] == '-' || s[0] == '+' || !per || v < 1 ||
-      v > LV_ALERT_WINDOW_MAX_MS / per)
+      v > max_ms / per)
     return fail(L, n,
-                "alerts.window must be 0 (off) or a time up to 24h "
-                "(\"500ms\", \"30s\", \"10m\", \"1h\"), not '%s'",
-                s);
+                "%s must be %sa time up to %lldh (\"500ms\", \"30s\", "
+                "\"10m\", \"1h\"), not '%s'",
+                what, zero_ok ? "0 (off) or " : "",
+                (long long)(max_ms / 3600000), s);
   *out = (int64_t)v * per;
   return LEVEE_OK;
+}
+
+/* A window: "0" (off), or a time up to 24h. */
+static int parse_window(loader *L, yaml_node_t *n, int64_t *out) {
+  return parse_duration(L, n, "alerts.window", LV_ALERT_WINDOW_MAX_MS, 1, out);
 }
 
 /* Whether s is a URL levee posts to: http or https, a host, no spaces or
@@ -963,30 +971,6 @@ static int parse_attachments(loader *L, yaml_node_t *n) {
   return LEVEE_OK;
 }
 
-/* A time up to max_ms: "500ms", "30s", "10m", "1h". */
-static int parse_duration(loader *L, yaml_node_t *n, const char *what,
-                          int64_t max_ms, int64_t *out) {
-  const char *s;
-  if (want_scalar(L, n, what, &s))
-    return L->rc;
-  char *end;
-  errno = 0;
-  long long v = strtoll(s, &end, 10);
-  int64_t per = !strcmp(end, "ms")  ? 1
-                : !strcmp(end, "s") ? 1000
-                : !strcmp(end, "m") ? 60000
-                : !strcmp(end, "h") ? 3600000
-                                    : 0;
-  if (errno || end == s || s[0] == '-' || s[0] == '+' || !per || v < 1 ||
-      v > max_ms / per)
-    return fail(L, n,
-                "%s must be a time up to %lldh (\"500ms\", \"30s\", "
-                "\"10m\", \"1h\"), not '%s'",
-                what, (long long)(max_ms / 3600000), s);
-  *out = (int64_t)v * per;
-  return LEVEE_OK;
-}
-
 /* dbguard: { hold: { timeout: T, keepalive: T }, approvers: [NAME...] } */
 static int parse_dbguard(loader *L, yaml_node_t *n) {
   lv_dbguard_policy *d = &L->p->dbguard;
@@ -1009,11 +993,11 @@ static int parse_dbguard(loader *L, yaml_node_t *n) {
         const char *hkey = scalar(hk);
         if (hkey && !strcmp(hkey, "timeout")) {
           if (parse_duration(L, hv, "dbguard.hold.timeout",
-                             LV_DBGUARD_HOLD_TIMEOUT_MAX_MS,
+                             LV_DBGUARD_HOLD_TIMEOUT_MAX_MS, 0,
                              &d->hold_timeout_ms))
             return L->rc;
         } else if (hkey && !strcmp(hkey, "keepalive")) {
-          if (parse_duration(L, hv, "dbguard.hold.keepalive", 3600000,
+          if (parse_duration(L, hv, "dbguard.hold.keepalive", 3600000, 0,
                              &d->keepalive_ms))
             return L->rc;
         } else
