@@ -34,24 +34,6 @@ held() {
   done
   return 1
 }
-# hold_start SQL [CONNINFO]: psql sends SQL in the background (pid in hp, output in $tmp/held)
-hold_start() {
-  "$psql" -X -v ON_ERROR_STOP=1 -v VERBOSITY=verbose "${2:-$(via)}" -c "$1" >"$tmp/held" 2>&1 &
-  hp=$!
-  bg_pids+=("$hp")
-}
-# hold_wait: waits for psql (10 s at most); sets hrc
-hold_wait() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    kill -0 "$hp" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -0 "$hp" 2>/dev/null && kill -KILL "$hp" 2>/dev/null
-  hrc=0
-  wait "$hp" 2>/dev/null || hrc=$?
-}
-gone() { [ "$(admin -d shop -c "SELECT to_regclass('public.$1') IS NULL")" = t ]; }
 
 section "not destructive: not held"
 t0=$(date +%s%N)

@@ -71,21 +71,6 @@ code=$(curl -s -o "$tmp/body" -w '%{http_code}' -b "$tmp/sysadmin.jar" -X POST -
 check "an account named ops (the database user) is made" '[ "$code" = 201 ]'
 signin ops "$(json "$tmp/body" 'd["one_time_password"]')"
 
-# hold_start SQL: psql sends it through the guard in the background
-hold_start() {
-  "$psql" -X -v ON_ERROR_STOP=1 -v VERBOSITY=verbose "$(via)" -c "$1" >"$tmp/held" 2>&1 &
-  hp=$!
-  bg_pids+=("$hp")
-}
-hold_wait() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    kill -0 "$hp" 2>/dev/null || break
-    sleep 0.05
-  done
-  hrc=0
-  wait "$hp" 2>/dev/null || hrc=$?
-}
 # listed TEXT: the id of the hold GET /v1/holds lists with that statement
 listed() {
   local i id
@@ -100,7 +85,6 @@ print(next((h["id"] for h in d["holds"] if sys.argv[2] in h["statement"]), ""))'
   done
   return 1
 }
-gone() { [ "$(admin -d shop -c "SELECT to_regclass('public.$1') IS NULL")" = t ]; }
 
 section "approve in the console"
 code=$(req secadmin GET /v1/holds)
