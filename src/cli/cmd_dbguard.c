@@ -19,7 +19,8 @@ static void usage(FILE *f) {
       f,
       "usage: levee dbguard --listen HOST:PORT --upstream HOST:PORT\n"
       "                     (--data DIR | --store URL) [--policy FILE]\n"
-      "                     [--key FILE] [--tls-cert FILE --tls-key FILE]\n"
+      "                     [--key FILE] [--tls-cert FILE --tls-key FILE\n"
+      "                     [--tls-required]]\n"
       "                     [--control PATH] [--max-connections N]\n"
       "\n"
       "A PostgreSQL guard (docs/DBGUARD.md): clients connect to it as to the\n"
@@ -47,6 +48,7 @@ static void usage(FILE *f) {
       "  --tls-cert FILE       TLS for clients that ask, with this\n"
       "  --tls-key FILE        certificate and key (PEM); without them the\n"
       "                        guard answers SSLRequest with N\n"
+      "  --tls-required        refuse clients that do not ask for TLS\n"
       "  --control PATH        the approvals socket (default\n"
       "                        DIR/dbguard.sock; needed with --store)\n"
       "  --max-connections N   clients at once (default %u)\n"
@@ -88,6 +90,7 @@ int lv_cmd_dbguard(int argc, char **argv) {
       {"tls-cert", required_argument, NULL, 'c'},
       {"tls-key", required_argument, NULL, 'K'},
       {"control", required_argument, NULL, 'C'},
+      {"tls-required", no_argument, NULL, 'R'},
       {"max-connections", required_argument, NULL, 'm'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -110,6 +113,7 @@ int lv_cmd_dbguard(int argc, char **argv) {
     case 'p': policy_path = optarg; break;
     case 'c': o.tls_cert = optarg; break;
     case 'K': o.tls_key = optarg; break;
+    case 'R': o.tls_required = 1; break;
     case 'C': control = optarg; break;
     case 'm':
       if (lv_cli_parse_count(optarg, 1000000, &max_conn) || !max_conn) {
@@ -131,6 +135,10 @@ int lv_cmd_dbguard(int argc, char **argv) {
   if (!listen || !upstream || !location) {
     lv_cli_error("dbguard", "--listen, --upstream and --data (or --store) "
                             "are needed (levee dbguard --help)");
+    return 2;
+  }
+  if (o.tls_required && !o.tls_cert) {
+    lv_cli_error("dbguard", "--tls-required needs --tls-cert and --tls-key");
     return 2;
   }
   if (!o.tls_cert != !o.tls_key) {

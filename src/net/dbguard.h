@@ -29,6 +29,7 @@ typedef struct lv_dbguard_options {
   levee_policy *policy;        /* borrowed */
   lv_store *store;             /* borrowed; the guard is its only writer */
   const char *tls_cert, *tls_key; /* both or neither: TLS to clients */
+  int tls_required;               /* refuse clients that do not ask for TLS */
   const char *control_path;       /* the approvals socket */
   size_t max_connections;         /* 0: LV_DBGUARD_MAX_CONNECTIONS */
   int verbose;                    /* log every statement, not only refusals */

@@ -488,6 +488,14 @@ static void startup_message(dbg_conn *c, const lv_pg_msg *m,
     fatal(c, "0A000", "levee dbguard: unsupported frontend protocol", NULL);
     return;
   }
+  if (c->srv->o->tls_required && !c->ssl) {
+    dbg_record_connection(c, "refused", "no TLS", "");
+    fatal(c, "28000",
+          "levee dbguard: TLS is required: connect with sslmode=require (or "
+          "verify-full)",
+          NULL);
+    return;
+  }
   if (!st->user.ptr || !st->user.len) {
     fatal(c, "28000",
           "levee dbguard: no PostgreSQL user name specified in "

@@ -196,6 +196,15 @@ PYEOF
     'grep -q "^E .*28000.*levee dbguard: channel binding cannot pass through" "$tmp/out"'
 fi
 cancel_check "TLS connection" "$(via ops shop sslmode=require)"
+if is_guard; then
+  proxy_stop
+  proxy_start --tls --policy "$policy" --tls-required || notok "the guard starts with --tls-required"
+  login "--tls-required: a client without TLS" fail "$(via ops shop sslmode=disable)"
+  check "... is refused with the guard's message" 'grep -q "levee dbguard: TLS is required" "$tmp/out"'
+  login "--tls-required: sslmode=require" ok "$(via ops shop sslmode=require)"
+  proxy_stop
+  proxy_start --tls --policy "$policy" || notok "the guard starts again with TLS"
+fi
 rc=0
 echo "SELECT balance FROM accounts WHERE id = 5;" >"$tmp/sel.sql"
 timeout 60 "$pgbench" -n -f "$tmp/sel.sql" -M extended -c 2 -T 1 "$(via ops shop sslmode=require)" >"$tmp/out" 2>&1 || rc=$?
