@@ -161,6 +161,11 @@ int lv_dbguard_run(const lv_dbguard_options *o, levee_error *err) {
     snprintf(db, sizeof db, "%s:%s", o->upstream_host, o->upstream_port);
   dbg_log("listening on %s:%d, database at %s, approvals at %s%s", host, port,
           db, o->control_path, srv->tls ? ", TLS for clients that ask" : "");
+  if (!srv->policy->dbguard.approvers.n)
+    dbg_log("note: the policy names no dbguard.approvers: any local user who "
+            "can reach %s, but a statement's own database user, may approve "
+            "its hold",
+            o->control_path);
   uv_run(&srv->loop, UV_RUN_DEFAULT);
 
 out:
