@@ -23,6 +23,7 @@ target_link_libraries(test_store_writer PRIVATE levee_net)
 # The database guard's: the SQL classifier, the wire protocol.
 target_link_libraries(test_sql_classify PRIVATE levee_sql)
 target_link_libraries(test_pg_wire PRIVATE levee_dbguard)
+target_link_libraries(test_dbguard_audit PRIVATE levee_dbguard)
 
 file(GLOB LEVEE_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_*.sh)
 foreach(script ${LEVEE_INTEGRATION_TESTS})
