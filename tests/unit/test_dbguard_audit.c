@@ -93,9 +93,9 @@ static int on_record(void *ud, const lv_record_head *h, levee_str detail) {
   seen *s = ud;
   char want[32];
   int len = snprintf(want, sizeof want, "{\"n\":%d}", s->n + 1);
-  if (detail.len != (size_t)len || memcmp(detail.ptr, want, detail.len))
+  if (detail.len != (size_t)len || memcmp(detail.ptr, want, detail.len) != 0)
     s->in_order = 0;
-  if (h->actor.len != 3 || memcmp(h->actor.ptr, "ops", 3))
+  if (h->actor.len != 3 || memcmp(h->actor.ptr, "ops", 3) != 0)
     s->actor_ok = 0;
   s->n++;
   return 0;
