@@ -92,7 +92,7 @@ static int store_fixture_teardown(void **state) {
 
 /* Runs SQL on the fixture's store, behind the log's back (tests of what
  * verification and migration find); fails the test on an error. */
-static void sql(fixture *f, const char *q) {
+__attribute__((unused)) static void sql(fixture *f, const char *q) {
   if (f->schema[0]) {
     const lv_pq *pq;
     assert_int_equal(lv_pq_load(&pq, NULL), 0);
