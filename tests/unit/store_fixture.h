@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "store/pq_lib.h"
+#include "store/store.h"
 
 typedef struct fixture {
   char dir[64];
@@ -88,6 +89,23 @@ static int store_fixture_teardown(void **state) {
     return -1;
   free(f);
   return 0;
+}
+
+/* Opens the fixture's store (created when not read_only); fails the test
+ * when it cannot. */
+__attribute__((unused)) static lv_store *store_fixture_open(fixture *f,
+                                                            int read_only) {
+  lv_store_options o = {.location = f->location,
+                        .key_path = f->key,
+                        .create = !read_only,
+                        .read_only = read_only};
+  lv_store *s = NULL;
+  levee_error err = {0};
+  int rc = lv_store_open(&o, &s, NULL, &err);
+  if (rc)
+    fprintf(stderr, "open: %s\n", err.message);
+  assert_int_equal(rc, 0);
+  return s;
 }
 
 /* Runs SQL on the fixture's store, behind the log's back (tests of what

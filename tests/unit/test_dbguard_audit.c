@@ -34,20 +34,6 @@ static int teardown(void **state) {
   return store_fixture_teardown(state);
 }
 
-static lv_store *open_store(fixture *f, int read_only) {
-  lv_store_options o = {.location = f->location,
-                        .key_path = f->key,
-                        .create = !read_only,
-                        .read_only = read_only};
-  lv_store *s = NULL;
-  levee_error err = {0};
-  int rc = lv_store_open(&o, &s, NULL, &err);
-  if (rc)
-    fprintf(stderr, "open: %s\n", err.message);
-  assert_int_equal(rc, 0);
-  return s;
-}
-
 static atomic_int notified;
 static void on_commit(void *ud) {
   (void)ud;
@@ -96,7 +82,7 @@ static uint64_t add(lv_dbguard_audit *a, int n, int urgent) {
 
 static void test_tickets_and_commits(void **state) {
   fixture *f = *state;
-  lv_store *st = open_store(f, 0);
+  lv_store *st = store_fixture_open(f, 0);
   lv_dbguard_audit *a = NULL;
   atomic_store(&notified, 0);
   assert_int_equal(lv_dbguard_audit_start(st, on_commit, NULL, &a), 0);
@@ -126,7 +112,7 @@ static void test_tickets_and_commits(void **state) {
   levee_error err = {0};
   assert_int_equal(lv_store_close(st, &err), 0);
 
-  lv_store *r = open_store(f, 1);
+  lv_store *r = store_fixture_open(f, 1);
   seen s = {0, 1, 1};
   assert_int_equal(lv_store_each_record(r, "dbop", on_record, &s, &err), 0);
   assert_int_equal(s.n, n);

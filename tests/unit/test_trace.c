@@ -430,20 +430,6 @@ static int teardown(void **state) {
   return store_fixture_teardown(state);
 }
 
-static lv_store *open_store(fixture *f, int read_only) {
-  lv_store_options o = {.location = f->location,
-                        .key_path = f->key,
-                        .create = !read_only,
-                        .read_only = read_only};
-  lv_store *s = NULL;
-  levee_error err = {0};
-  int rc = lv_store_open(&o, &s, NULL, &err);
-  if (rc)
-    fprintf(stderr, "open: %s\n", err.message);
-  assert_int_equal(rc, 0);
-  return s;
-}
-
 static int64_t sql_value(fixture *f, const char *q_sqlite, const char *q_pg) {
   int64_t v = -1;
   if (f->schema[0]) {
@@ -599,11 +585,11 @@ static void store_chain(lv_store *s) {
 
 static void test_store_chain(void **state) {
   fixture *f = *state;
-  lv_store *s = open_store(f, 0);
+  lv_store *s = store_fixture_open(f, 0);
   store_chain(s);
   assert_int_equal(lv_store_close(s, NULL), 0);
   /* Read-only, as an auditor's copy would be. */
-  s = open_store(f, 1);
+  s = store_fixture_open(f, 1);
   char ids[1024];
   for (int k = 0; k < HOPS; k++) {
     lv_trace_graph *g = trace(s, chain_ids[k], ids, sizeof ids);
@@ -669,7 +655,7 @@ static void store_document(lv_store *s) {
 
 static void test_store_document(void **state) {
   fixture *f = *state;
-  lv_store *s = open_store(f, 0);
+  lv_store *s = store_fixture_open(f, 0);
   store_document(s);
   char ids[1024];
   static const char *const all[] = {"doc", "paste-2", "paste-3", "file-again"};
@@ -716,7 +702,7 @@ static void test_store_hashes_unchanged(void **state) {
   assert_memory_equal(h1, h2, sizeof h1);
   lv_sha256_cleanup(&sha);
 
-  lv_store *s = open_store(f, 0);
+  lv_store *s = store_fixture_open(f, 0);
   store_chain(s);
   store_document(s);
   assert_int_equal(lv_store_close(s, NULL), 0);
@@ -742,12 +728,12 @@ static void test_store_hashes_unchanged(void **state) {
 static void test_store_retention(void **state) {
   fixture *f = *state;
   setenv("LEVEE_TEST_NOW_MS", "1000000000000", 1); /* stored in 2001 */
-  lv_store *s = open_store(f, 0);
+  lv_store *s = store_fixture_open(f, 0);
   store_chain(s);
   store_document(s);
   assert_int_equal(lv_store_close(s, NULL), 0);
   unsetenv("LEVEE_TEST_NOW_MS");
-  s = open_store(f, 0);
+  s = store_fixture_open(f, 0);
   lv_retention r = {.set = 1, .record_days = 0, .content_days = 30};
   lv_purge_summary sum;
   levee_error err = {0};
@@ -774,7 +760,7 @@ static void test_store_retention(void **state) {
  * its conversations' members when opened to write; not image hashes. */
 static void test_store_migration(void **state) {
   fixture *f = *state;
-  lv_store *s = open_store(f, 0);
+  lv_store *s = store_fixture_open(f, 0);
   store_chain(s);
   store_document(s);
   assert_int_equal(lv_store_close(s, NULL), 0);
@@ -795,7 +781,7 @@ static void test_store_migration(void **state) {
       .location = f->location, .key_path = f->key, .read_only = 1};
   levee_error err = {0};
   assert_int_equal(lv_store_open(&o, &s, NULL, &err), LEVEE_ESTORE);
-  s = open_store(f, 0);
+  s = store_fixture_open(f, 0);
   assert_int_equal(
       sql_value(f, "PRAGMA user_version",
                 "SELECT value::int FROM meta WHERE key = 'schema_version'"),
@@ -815,7 +801,7 @@ static void test_store_migration(void **state) {
   lv_trace_graph_free(g);
   /* Opening again changes nothing. */
   assert_int_equal(lv_store_close(s, NULL), 0);
-  s = open_store(f, 0);
+  s = store_fixture_open(f, 0);
   assert_int_equal(sql_value(f, "SELECT count(*) FROM trace_fp",
                              "SELECT count(*) FROM trace_fp"),
                    fps);
@@ -828,7 +814,7 @@ static void test_store_migration(void **state) {
  * bounded. */
 static void test_store_truncated(void **state) {
   fixture *f = *state;
-  lv_store *s = open_store(f, 0);
+  lv_store *s = store_fixture_open(f, 0);
   levee_error err = {0};
   assert_int_equal(lv_store_begin(s, &err), 0);
   size_t n = LV_MAX_TRACE_COPIES + 50;
