@@ -1,3 +1,4 @@
+
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * alert.c: the alert dispatcher (alert.h): routes, aggregation windows,
@@ -33,6 +34,7 @@
 #include "net/alert_format.h"
 #include "net/alert_send.h"
 #include "util/clock.h"
+#include "util/hash.h"
 #include "util/json_writer.h"
 #include "util/limits.h"
 
@@ -381,13 +383,6 @@ static void unlink_item(lv_alerts *a, item *it) {
 
 /* --- windows (mutex held) ------------------------------------------------ */
 
-static uint64_t hash_key(const char *k, size_t n) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
-  return h;
-}
-
 static void window_unlink(lv_alerts *a, window *w) {
   window **pp = &a->buckets[w->hash & (WINDOW_BUCKETS - 1)];
   while (*pp != w)
@@ -559,7 +554,7 @@ void lv_alerts_submit(lv_alerts *a, const levee_event *ev,
       size_t kn = 0;
       if (!a->stopping && r->window_ms > 0 && sender.ptr &&
           (kn = make_key(key, sizeof key, sender, rule, sink->name))) {
-        uint64_t h = hash_key(key, kn);
+        uint64_t h = lv_fnv1a(key, kn);
         window *w = window_find(a, key, kn, h);
         if (w && w->closes_ms <= now) {
           window_close(a, w);

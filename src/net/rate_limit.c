@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "levee/levee.h"
+#include "util/hash.h"
 #include "util/limits.h"
 
 #define STRIPES 64 /* mutexes; a bucket's is its slot's index mod this */
@@ -55,11 +56,7 @@ void lv_rate_limit_free(lv_rate_limit *r) {
 
 /* FNV-1a, then mixed; never 0 (0 marks a free slot). */
 static uint64_t hash_key(const char *key, size_t len) {
-  uint64_t h = 0xcbf29ce484222325u;
-  for (size_t i = 0; i < len; i++) {
-    h ^= (unsigned char)key[i];
-    h *= 0x100000001b3u;
-  }
+  uint64_t h = lv_fnv1a(key, len);
   h ^= h >> 31;
   h *= 0x7fb5d329728ea185u;
   h ^= h >> 27;

@@ -74,6 +74,7 @@
 #include "store/store_backend.h"
 #include "util/arena.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/limits.h"
 
 /* The oldest server: sha256() (11) in the unique indexes; 12 is the oldest
@@ -410,13 +411,6 @@ typedef struct strset {
   size_t n_slots;
 } strset;
 
-static uint64_t hash_bytes(const char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)p[i]) * 0x100000001b3u;
-  return h;
-}
-
 static void strset_init(strset *t) {
   memset(t, 0, sizeof *t);
   lv_buf_init(&t->pool, COPY_MAX_BYTES);
@@ -460,7 +454,7 @@ static int strset_find(const strset *t, const char *p, size_t len, uint64_t h,
 
 static int strset_has(const strset *t, const char *p, size_t len) {
   size_t slot;
-  return t->n_slots && strset_find(t, p, len, hash_bytes(p, len), &slot);
+  return t->n_slots && strset_find(t, p, len, lv_fnv1a(p, len), &slot);
 }
 
 /* Adds p[0..len) unless present. */
@@ -482,7 +476,7 @@ static int strset_add(strset *t, const char *p, size_t len) {
     t->slots = slots;
     t->n_slots = ns;
   }
-  uint64_t h = hash_bytes(p, len);
+  uint64_t h = lv_fnv1a(p, len);
   size_t slot;
   if (strset_find(t, p, len, h, &slot))
     return LEVEE_OK;
@@ -519,7 +513,7 @@ typedef struct idcache {
 } idcache;
 
 static uint64_t id_hash(const char *p, size_t n) {
-  uint64_t h = hash_bytes(p, n);
+  uint64_t h = lv_fnv1a(p, n);
   return h ? h : 1;
 }
 
@@ -2651,7 +2645,7 @@ static int query_token(void *ud, int colocated, const char *tok, size_t tok_len,
   int rc = lv_buf_append(&q->pool, tok, tok_len);
   if (rc)
     return -rc;
-  q->toks[q->n_toks++] = (qtok){off, tok_len, hash_bytes(tok, tok_len)};
+  q->toks[q->n_toks++] = (qtok){off, tok_len, lv_fnv1a(tok, tok_len)};
   return 0;
 }
 
@@ -2881,7 +2875,7 @@ static int doc_token(void *ud, int colocated, const char *tok, size_t tok_len,
   dpos *d = &m->ring[(size_t)m->pos % M];
   if (d->n == 2)
     return 0; /* the tokenizer colocates one bigram at most */
-  d->hash[d->n] = hash_bytes(tok, tok_len);
+  d->hash[d->n] = lv_fnv1a(tok, tok_len);
   if (tok_len <= LV_MAX_SEARCH_TOKEN_BYTES) {
     memcpy(d->tok[d->n], tok, tok_len);
     d->len[d->n] = tok_len;

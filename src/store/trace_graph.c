@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/image_index.h"
+#include "util/hash.h"
 #include "util/json_reader.h"
 #include "util/limits.h"
 
@@ -263,13 +264,6 @@ static int parse_recipients(builder *b, levee_str json, party **out,
 #define ASKED_SLOTS 1024
 _Static_assert(ASKED_SLOTS >= 2 * LV_MAX_TRACE_LOOKBACK, "room to ask");
 
-static uint64_t str_hash(levee_str s) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < s.len; i++)
-    h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
-  return h;
-}
-
 /* The nodes each person sent or was listed as a recipient in, ascending:
  * people (by their id's hash) to a list, so the latest copy a sender got
  * is a binary search away, whatever the recipients' number. */
@@ -309,7 +303,7 @@ static int seen_add(seen_index *x, levee_str id, size_t k) {
     free(x->v);
     *x = g;
   }
-  uint64_t who = str_hash(id);
+  uint64_t who = lv_fnv1a(id.ptr, id.len);
   seen_list *l = seen_slot(x, who);
   if (!l->n) {
     l->who = who;
@@ -339,7 +333,7 @@ static void seen_free(seen_index *x) {
 static size_t seen_before(seen_index *x, levee_str id, size_t k) {
   if (!id.ptr || !x->cap)
     return k;
-  const seen_list *l = seen_slot(x, str_hash(id));
+  const seen_list *l = seen_slot(x, lv_fnv1a(id.ptr, id.len));
   size_t lo = 0, hi = l->n; /* the first entry >= k */
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -389,7 +383,8 @@ static int edge_source(builder *b, seen_index *seen, uint64_t *keys,
   for (size_t j = k; j-- > 0 && (got == k || j > got) && walked < WALK_MAX;
        walked++) {
     levee_str conv = b->g->nodes[j].conversation_id;
-    if (!conv.ptr || asked_before(keys, stamps, k + 1, str_hash(conv) | 1) ||
+    if (!conv.ptr ||
+        asked_before(keys, stamps, k + 1, lv_fnv1a(conv.ptr, conv.len) | 1) ||
         n_asked >= LV_MAX_TRACE_LOOKBACK)
       continue;
     n_asked++;
@@ -436,7 +431,7 @@ static int person_of(builder *b, levee_str id, levee_str name,
   if (!id.ptr)
     return LEVEE_OK;
   size_t mask = b->n_slots - 1;
-  size_t k = str_hash(id) & mask;
+  size_t k = lv_fnv1a(id.ptr, id.len) & mask;
   for (; b->slots[k]; k = (k + 1) & mask) {
     lv_trace_person *p = &g->people[b->slots[k] - 1];
     if (same(p->id, id)) {
