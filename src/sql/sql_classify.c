@@ -673,9 +673,12 @@ static int on_do(lv_sql_ctx *c, const lv_sql_tree *t, uint32_t body,
   uint32_t args = lv_sql_get(t, body, "args");
   char lang[64];
   lang_of(t, option_string(t, args, "language"), lang, sizeof lang, "plpgsql");
-  if (strcmp(lang, "plpgsql") == 0)
-    lv_sql_plpgsql(c, w->text, w->len, 0);
-  else
+  if (strcmp(lang, "plpgsql") == 0) {
+    /* DO LANGUAGE plpgsql without code: the server refuses it, and
+     * libpg_query's PL/pgSQL parser would abort the process on it */
+    if (option_string(t, args, "as"))
+      lv_sql_plpgsql(c, w->text, w->len, 0);
+  } else
     lv_sql_flag(c, LV_SQL_UNRESOLVED,
                 "DO block in LANGUAGE %s cannot be checked", lang);
   return GO_ON;
@@ -708,7 +711,11 @@ static int on_create_function(lv_sql_ctx *c, const lv_sql_tree *t,
     else if (src)
       lv_sql_flag(c, LV_SQL_UNRESOLVED, "function body too large to check");
   } else if (strcmp(lang, "plpgsql") == 0) {
-    lv_sql_plpgsql(c, w->text, w->len, 1);
+    /* no AS body (none, or BEGIN ATOMIC, which the server takes for
+     * LANGUAGE sql only): nothing to parse, and libpg_query's PL/pgSQL
+     * parser would abort the process on it */
+    if (as)
+      lv_sql_plpgsql(c, w->text, w->len, 1);
   } else {
     lv_sql_flag(c, LV_SQL_UNRESOLVED,
                 "function body in LANGUAGE %s cannot be checked", lang);

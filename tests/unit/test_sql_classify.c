@@ -881,6 +881,14 @@ static void test_dynamic(void **state) {
    * does not parse */
   REFUSED("DO $$ BEGIN EXECUTE format('DROP %I t', 'table'); END $$",
           LV_SQL_UNPARSABLE);
+  /* PL/pgSQL without a body: the server refuses these; libpg_query's
+   * PL/pgSQL parser aborts the process on them, so it is not asked */
+  PASSED("DO LANGUAGE plpgsql");
+  PASSED("CREATE FUNCTION f(a int) RETURNS SETOF t LANGUAGE plpgsql");
+  PASSED("CREATE PROCEDURE p() LANGUAGE plpgsql BEGIN ATOMIC SELECT 1; END");
+  REFUSED("CREATE PROCEDURE p() LANGUAGE plpgsql BEGIN ATOMIC DELETE FROM t; "
+          "END",
+          LV_SQL_DESTRUCTIVE);
 }
 
 /* standard_conforming_strings */
