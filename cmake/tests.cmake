@@ -22,6 +22,7 @@ target_link_libraries(test_auth PRIVATE levee_net)
 target_link_libraries(test_store_writer PRIVATE levee_net)
 # The database guard's: the SQL classifier, the wire protocol.
 target_link_libraries(test_sql_classify PRIVATE levee_sql)
+target_link_libraries(test_sql_cache PRIVATE levee_sql)
 target_link_libraries(test_pg_wire PRIVATE levee_dbguard)
 target_link_libraries(test_dbguard_audit PRIVATE levee_dbguard)
 

@@ -976,6 +976,7 @@ static int on_funccall(lv_sql_ctx *c, const lv_sql_tree *t, uint32_t body,
   const struct fn_rule *r = fn_lookup(fn, strlen(fn));
   if (!r)
     return GO_ON;
+  c->beyond_shape = 1; /* its arguments may count */
   uint32_t args = lv_sql_get(t, body, "args");
   switch (r->kind) {
   case FN_DESTRUCTIVE: lv_sql_flag(c, LV_SQL_DESTRUCTIVE, "%s()", fn); break;
@@ -1175,6 +1176,8 @@ void lv_sql_walk(lv_sql_ctx *c, const lv_sql_tree *t, uint32_t from,
       uint32_t body = lv_sql_node(t, i, &name, &nl);
       if (body) {
         int r = GO_ON;
+        if (!c->beyond_shape && !lv_sql_shape_node(name, nl))
+          c->beyond_shape = 1;
         if (nl > 8 && memcmp(name, "Drop", 4) == 0 &&
             memcmp(name + nl - 4, "Stmt", 4) == 0) {
           on_drop_other(c, t, body, name, nl); /* DropStmt is nl == 8 */
@@ -1338,6 +1341,7 @@ int lv_sql_classify(const char *text, size_t len, const lv_sql_session *s,
     c.scs = s ? s->standard_conforming_strings != 0 : 1;
     lv_arena_init(&c.arena, LV_SQL_MAX_EVAL_BYTES);
     rc = classify_statements(&c, &r);
+    r.shape_only = !c.beyond_shape;
     lv_arena_cleanup(&c.arena);
     standard_conforming_strings = scs_before;
     if (rc != LEVEE_OK) {

@@ -93,6 +93,9 @@ typedef struct lv_sql_result {
   lv_sql_statement *stmts; /* owned; an empty text has none */
   size_t n_stmts;
   uint64_t fingerprint; /* of the first statement; 0 when none */
+  /* 1: every node of the text is one whose verdict and fingerprint depend
+   * only on the text's shape, not on the numbers in it (sql_cache.h) */
+  int shape_only;
 } lv_sql_result;
 
 /* Classifies the SQL text (len bytes in the session's client encoding).
@@ -109,6 +112,9 @@ typedef struct lv_sql_result {
  * statements and ops 0. */
 int lv_sql_classify(const char *text, size_t len, const lv_sql_session *s,
                     lv_sql_result *out);
+/* 1 once this process has stopped parsing PL/pgSQL bodies (the
+ * libpg_query leak above): they are reported unresolved from then on. */
+int lv_sql_plpgsql_off(void);
 void lv_sql_result_free(lv_sql_result *r);
 
 #define LV_SQL_MAX_TEXT (4u << 20) /* 4 MiB */

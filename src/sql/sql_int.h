@@ -158,9 +158,11 @@ typedef struct lv_sql_ctx {
   int depth;             /* nesting of bodies and dynamic SQL */
   unsigned parses;       /* nested parses so far */
   unsigned pl_steps;
-  lv_sql_env *env; /* PL/pgSQL variables in scope, or NULL */
-  lv_arena arena;  /* evaluation strings, nested texts */
-  int status;      /* LEVEE_ENOMEM once an allocation failed */
+  lv_sql_env *env;  /* PL/pgSQL variables in scope, or NULL */
+  lv_arena arena;   /* evaluation strings, nested texts */
+  int status;       /* LEVEE_ENOMEM once an allocation failed */
+  int beyond_shape; /* the walk met a node whose verdict may depend on more
+                       than the text's shape (sql_cache.c) */
 } lv_sql_ctx;
 
 /* Adds bit to the current statement; the first bit found sets the reason
@@ -195,6 +197,15 @@ void lv_sql_walk_all(lv_sql_ctx *c, const lv_sql_tree *t, const char *text,
  * LEVEE_ESYNTAX with the parser's message in msg, or LEVEE_ENOMEM. */
 int lv_sql_parse(lv_sql_ctx *c, const char *text, size_t len, int scs,
                  lv_sql_tree *t, char **json, char *msg, size_t msg_cap);
+
+/* --- the shape cache (sql_cache.c) -------------------------------------- */
+
+/* 1 when a node of this type (a parse-tree node name, not NUL-terminated)
+ * is one whose classification depends only on the text's shape: a plain
+ * read (SELECT, its expressions, its FROM), where no handler looks at
+ * constants and no number in the text changes the tree but as a
+ * constant. The walk marks a statement with any other node beyond_shape. */
+int lv_sql_shape_node(const char *name, size_t len);
 
 /* --- constants (sql_const.c) --------------------------------------------- */
 

@@ -51,6 +51,10 @@ typedef enum expr_mode {
 /* Failed PL/pgSQL parses in this process (LV_SQL_MAX_PLPGSQL_FAILURES). */
 static atomic_ulong plpgsql_failures;
 
+int lv_sql_plpgsql_off(void) {
+  return atomic_load(&plpgsql_failures) >= LV_SQL_MAX_PLPGSQL_FAILURES;
+}
+
 /* PL/pgSQL statements nested deeper than this are not followed. */
 #define PL_MAX_NESTING 64
 
