@@ -89,6 +89,11 @@ int lv_dbguard_run(const lv_dbguard_options *o, levee_error *err) {
   srv->o = o;
   srv->policy = o->policy;
   lv_buf_init(&srv->record, DBG_RECORD_TEXT_MAX * 6 + 4096);
+  srv->sql_cache = lv_sql_cache_new();
+  if (!srv->sql_cache) {
+    free(srv);
+    return lv_error_set(err, LEVEE_ENOMEM, "out of memory");
+  }
   int rc = LEVEE_OK, loop_open = 0;
   struct sockaddr_storage listen_addr;
   srv->upstream_socket = o->upstream_socket;
@@ -167,6 +172,12 @@ int lv_dbguard_run(const lv_dbguard_options *o, levee_error *err) {
             "its hold",
             o->control_path);
   uv_run(&srv->loop, UV_RUN_DEFAULT);
+  lv_sql_cache_stats cs;
+  lv_sql_cache_stats_get(srv->sql_cache, &cs);
+  dbg_log("stopped: %llu statements classified, %llu of them by their "
+          "shape from the cache",
+          (unsigned long long)cs.hits + cs.misses + cs.other,
+          (unsigned long long)cs.hits);
 
 out:
   if (srv->audit) {
@@ -183,6 +194,7 @@ out:
   if (srv->tls)
     SSL_CTX_free(srv->tls);
   lv_buf_cleanup(&srv->record);
+  lv_sql_cache_free(srv->sql_cache);
   free(srv);
   return rc;
 }

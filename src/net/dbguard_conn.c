@@ -684,7 +684,7 @@ static void decide_text(dbg_conn *c, const char *text, size_t len) {
   dbg_decision *d = &c->dec;
   lv_sql_session sess;
   sess_of(c, &sess);
-  int rc = lv_sql_classify(text, len, &sess, &d->res);
+  int rc = lv_sql_classify_cached(c->srv->sql_cache, text, len, &sess, &d->res);
   if (rc) {
     memset(&d->res, 0, sizeof d->res);
     d->ops = LV_SQL_UNPARSABLE;

@@ -16,6 +16,7 @@
 #include "net/dbguard.h"
 #include "net/dbguard_audit.h"
 #include "net/pg_wire.h"
+#include "sql/sql_cache.h"
 #include "sql/sql_classify.h"
 #include "util/buf.h"
 
@@ -198,6 +199,7 @@ struct dbg_server {
   int paused_for_audit;     /* clients not read until the trail catches up */
   lv_buf record;            /* a record's detail being written (one thread) */
   struct lv_alerts *alerts; /* the policy's sinks, or NULL */
+  lv_sql_cache *sql_cache;  /* classifications by shape (the loop's) */
 };
 
 /* dbguard_conn.c */

@@ -259,6 +259,9 @@ fp_base=$(fingerprint)
 proxy_stop
 if is_guard; then
   check "SIGTERM: the guard exits 0 ($proxy_rc)" '[ "$proxy_rc" = 0 ]'
+  shaped=$(sed -n 's/.*stopped: [0-9]* statements classified, \([0-9]*\) of them by their shape.*/\1/p' "$proxy_log")
+  check "the guard answered statements by their shape from its cache (pgbench's SELECTs): ${shaped:-none}" \
+    '[ "${shaped:-0}" -gt 100 ]'
   # The statements' records: levee audit --type dbop (JSON Lines, the
   # record's detail as written by the guard).
   rc=0
@@ -303,6 +306,12 @@ fps = {}
 for r in sel:
     fps.setdefault(r.get("fingerprint"), set()).add(r.get("statement"))
 say(any(len(v) > 1 for v in fps.values()), "statements that differ in constants only share a fingerprint")
+# pgbench -S: the first of these is parsed, the rest answered by their shape
+# (src/sql/sql_cache.h); every record has the classifier's fingerprint
+ab = [r for r in allowed if str(r.get("statement", "")).startswith("SELECT abalance FROM pgbench_accounts WHERE aid = ")]
+abf = {r.get("fingerprint") for r in ab}
+say(len(ab) > 100 and len(abf) == 1 and not abf & {None, ""},
+    f"pgbench's {len(ab)} SELECT abalance records have one fingerprint ({', '.join(sorted(map(str, abf))[:3])})")
 PY
   while IFS= read -r l; do
     case $l in
