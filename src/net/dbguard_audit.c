@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 /* A queued record, its strings in the same allocation. */
 typedef struct audit_rec {
@@ -75,6 +77,9 @@ static void fail(lv_dbguard_audit *a, const levee_error *err) {
 
 static void *writer_main(void *arg) {
   lv_dbguard_audit *a = arg;
+  /* lower than the event loop's (a thread's own nice value on Linux); a
+   * failure leaves it as it is */
+  (void)setpriority(PRIO_PROCESS, (id_t)gettid(), LV_DBGUARD_AUDIT_NICE);
   for (;;) {
     pthread_mutex_lock(&a->mu);
     struct timespec until;

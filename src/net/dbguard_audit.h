@@ -28,6 +28,13 @@
 #define LV_DBGUARD_AUDIT_LOW 4096u   /* ... and start again below */
 #define LV_DBGUARD_AUDIT_GATHER_MS 5 /* the longest a record waits */
 #define LV_DBGUARD_AUDIT_BATCH 1024u /* ... or this many gathered */
+/* The writer thread's nice value (Linux: per thread). Its commits are
+ * batched and can wait a moment; at the nice value of the event loop they
+ * took a CPU from the statements in flight: a single client's p99 went from
+ * about 400 to 225 µs at 10, with the same throughput (docs/BENCHMARKS.md).
+ * A writer that falls behind still stops the guard reading clients
+ * (LV_DBGUARD_AUDIT_HIGH), so it cannot be starved for long. */
+#define LV_DBGUARD_AUDIT_NICE 10
 
 typedef struct lv_dbguard_audit lv_dbguard_audit;
 
