@@ -14,8 +14,15 @@
 #     added p50 (proxy minus direct), per round, medians.
 # The guard runs as deployed: the release build, a policy that blocks
 # (tests/data/dbguard/policy-block.yaml) and an audit store (--data) that
-# records every statement. Everything shares this machine's cores with
-# pgbench and the server, so the figures are for this machine only.
+# records every statement.
+# Two placements of the processes on the CPUs, each measured in the same
+# run (DBGUARD_BENCH_PLACEMENTS):
+#   - shared: everything on every CPU, as it falls: a proxy's CPU time comes
+#     out of the server's;
+#   - split: the server (postmaster and backends) on CPU 0, pgbench and the
+#     proxy on the others (taskset), as when the proxy runs beside the
+#     clients or on its own host: the server's CPU is its own, direct or
+#     not. Needs two CPUs or more.
 # Writes bench/out/dbguard_results.txt (lines) and bench/out/dbguard.md (a
 # markdown table); prints both.
 #
@@ -25,7 +32,8 @@
 #   (5, latency runs), DBGUARD_BENCH_SCALE (10), DBGUARD_BENCH_CLIENTS (8),
 #   LEVEE_DBGUARD (the guard's command; default `levee dbguard`, else
 #   levee-dbguard beside levee), DBGUARD_BENCH_PROXIES ("pgbouncer guard
-#   pgbouncer-unix guard-unix": -unix reaches the server over its unix socket).
+#   pgbouncer-unix guard-unix": -unix reaches the server over its unix socket),
+#   DBGUARD_BENCH_PLACEMENTS ("shared split"; split needs two CPUs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${LEVEE_BUILD:-$ROOT/build}"
@@ -37,6 +45,14 @@ LAT_SECS="${DBGUARD_BENCH_LAT_SECONDS:-5}"
 SCALE="${DBGUARD_BENCH_SCALE:-10}"
 CLIENTS="${DBGUARD_BENCH_CLIENTS:-8}"
 PROXIES="${DBGUARD_BENCH_PROXIES:-pgbouncer guard pgbouncer-unix guard-unix}"
+PLACEMENTS="${DBGUARD_BENCH_PLACEMENTS:-shared split}"
+if [ "$(nproc)" -lt 2 ] && [[ " $PLACEMENTS " == *" split "* ]]; then
+  echo "dbguard bench: one CPU: measuring the shared placement only" >&2
+  PLACEMENTS=shared
+fi
+for pl in $PLACEMENTS; do
+  case $pl in shared | split) ;; *) echo "dbguard bench: unknown placement $pl (shared, split)" >&2; exit 2 ;; esac
+done
 PY=/usr/bin/python3
 RES="$OUT/dbguard_results.txt"
 MD="$OUT/dbguard.md"
@@ -189,6 +205,27 @@ if [ -n "${port[guard]:-}" ]; then
   fi
 fi
 
+# place PLACEMENT: pins the server's processes and the proxies to their
+# CPUs; sets front (the command prefix pgbench runs under).
+all_cpus="0-$(($(nproc) - 1))"
+front=()
+place() {
+  local db_cpus=$all_cpus front_cpus=$all_cpus pm pid
+  if [ "$1" = split ]; then
+    db_cpus=0
+    front_cpus="1-$(($(nproc) - 1))"
+  fi
+  pm=$(head -n1 "$tmp/pg/data/postmaster.pid")
+  # the postmaster and its children; backends forked later inherit it
+  for pid in "$pm" $(pgrep -P "$pm"); do
+    taskset -a -p -c "$db_cpus" "$pid" >/dev/null 2>&1 || true
+  done
+  for pid in "${proxy_pid[@]}"; do
+    taskset -a -p -c "$front_cpus" "$pid" >/dev/null
+  done
+  front=(taskset -c "$front_cpus")
+}
+
 # CPU time (clock ticks, all threads) of a process so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # tps TARGET MODE: one throughput run; prints the TPS and the proxy's CPU
@@ -196,7 +233,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 tps() {
   local out pid=${proxy_pid[$1]:-} c0=0 c1 n
   [ -z "$pid" ] || c0=$(cpu_ticks "$pid")
-  out=$("$pgbench" -n -S -M "$2" -c "$CLIENTS" -j 2 -T "$SECS" "$(conn "$1")" 2>&1) ||
+  out=$("${front[@]}" "$pgbench" -n -S -M "$2" -c "$CLIENTS" -j 2 -T "$SECS" "$(conn "$1")" 2>&1) ||
     { echo "dbguard bench: pgbench through $1 failed: $(tail -n2 <<<"$out")" >&2; echo "0 -"; return; }
   n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
   local us=-
@@ -209,31 +246,37 @@ tps() {
 # lat TARGET ROUND: one latency run; prints p50 p99 (µs) and the count
 lat() {
   local prefix=$tmp/lat.$1.$2
-  "$pgbench" -n -S -M simple -c 1 -T "$LAT_SECS" -l --log-prefix="$prefix" "$(conn "$1")" >/dev/null 2>&1 ||
+  "${front[@]}" "$pgbench" -n -S -M simple -c 1 -T "$LAT_SECS" -l --log-prefix="$prefix" "$(conn "$1")" >/dev/null 2>&1 ||
     { echo "- - 0"; return; }
   cat "$prefix".* | awk '{print $3}' | sort -n | awk '{v[NR]=$1} END {print v[int(NR*0.5+0.5)], v[int(NR*0.99+0.5)], NR}'
   rm -f "$prefix".*
 }
 
-echo "[dbguard 3/4] throughput: pgbench -S -c $CLIENTS -j 2 -T $SECS, simple and prepared; $ROUNDS rounds, targets interleaved"
+echo "[dbguard 3/4] throughput: pgbench -S -c $CLIENTS -j 2 -T $SECS, simple and prepared; placements $PLACEMENTS; $ROUNDS rounds, targets interleaved"
 : >"$tmp/tps"
 for ((r = 1; r <= ROUNDS; r++)); do
-  for mode in simple prepared; do
-    for t in $TARGETS; do
-      read -r v us < <(tps "$t" "$mode")
-      echo "$t $mode $v $us" >>"$tmp/tps"
-      printf '  round %d %-14s %-8s %10.0f tps  proxy CPU %s µs/transaction\n' "$r" "$t" "$mode" "$v" "$us"
+  for pl in $PLACEMENTS; do
+    place "$pl"
+    for mode in simple prepared; do
+      for t in $TARGETS; do
+        read -r v us < <(tps "$t" "$mode")
+        echo "$pl $t $mode $v $us" >>"$tmp/tps"
+        printf '  round %d %-6s %-14s %-8s %10.0f tps  proxy CPU %s µs/transaction\n' "$r" "$pl" "$t" "$mode" "$v" "$us"
+      done
     done
   done
 done
 
-echo "[dbguard 4/4] latency: pgbench -S -c 1 -T $LAT_SECS -l (µs per transaction, one statement each); $ROUNDS rounds"
+echo "[dbguard 4/4] latency: pgbench -S -c 1 -T $LAT_SECS -l (µs per transaction, one statement each); placements $PLACEMENTS; $ROUNDS rounds"
 : >"$tmp/lat"
 for ((r = 1; r <= ROUNDS; r++)); do
-  for t in $TARGETS; do
-    read -r p50 p99 n < <(lat "$t" "$r")
-    echo "$r $t $p50 $p99 $n" >>"$tmp/lat"
-    printf '  round %d %-9s p50 %5s µs  p99 %5s µs  (%s transactions)\n' "$r" "$t" "$p50" "$p99" "$n"
+  for pl in $PLACEMENTS; do
+    place "$pl"
+    for t in $TARGETS; do
+      read -r p50 p99 n < <(lat "$t" "$r")
+      echo "$pl $r $t $p50 $p99 $n" >>"$tmp/lat"
+      printf '  round %d %-6s %-14s p50 %5s µs  p99 %5s µs  (%s transactions)\n' "$r" "$pl" "$t" "$p50" "$p99" "$n"
+    done
   done
 done
 
@@ -262,68 +305,77 @@ fi
   echo "NOTE load average at start $load_start, at end $(cut -d' ' -f1-3 /proc/loadavg)"
   [ ! -f "$tmp/notes" ] || cat "$tmp/notes"
   [ -z "$guard_note" ] || echo "$guard_note"
-  for t in $TARGETS; do
-    for mode in simple prepared; do
-      m=$(awk -v t="$t" -v m="$mode" '$1 == t && $2 == m {print $3}' "$tmp/tps" | median)
-      all=$(awk -v t="$t" -v m="$mode" '$1 == t && $2 == m {printf "%s%.0f", s, $3; s = ","}' "$tmp/tps")
-      d=$(awk -v m="$mode" '$1 == "direct" && $2 == m {print $3}' "$tmp/tps" | median)
-      ratio=$(awk -v a="$m" -v b="$d" 'BEGIN {if (b > 0) printf "%.3f", a / b; else print "-"}')
-      cpu=$(awk -v t="$t" -v m="$mode" '$1 == t && $2 == m && $4 != "-" {print $4}' "$tmp/tps" | median)
-      echo "TPS target=$t mode=$mode clients=$CLIENTS median=$m ratio_to_direct=$ratio cpu_us_per_txn=$cpu runs=$all"
+  for pl in $PLACEMENTS; do
+    for t in $TARGETS; do
+      for mode in simple prepared; do
+        m=$(awk -v pl="$pl" -v t="$t" -v m="$mode" '$1 == pl && $2 == t && $3 == m {print $4}' "$tmp/tps" | median)
+        all=$(awk -v pl="$pl" -v t="$t" -v m="$mode" '$1 == pl && $2 == t && $3 == m {printf "%s%.0f", s, $4; s = ","}' "$tmp/tps")
+        d=$(awk -v pl="$pl" -v m="$mode" '$1 == pl && $2 == "direct" && $3 == m {print $4}' "$tmp/tps" | median)
+        ratio=$(awk -v a="$m" -v b="$d" 'BEGIN {if (b > 0) printf "%.3f", a / b; else print "-"}')
+        cpu=$(awk -v pl="$pl" -v t="$t" -v m="$mode" '$1 == pl && $2 == t && $3 == m && $5 != "-" {print $5}' "$tmp/tps" | median)
+        echo "TPS placement=$pl target=$t mode=$mode clients=$CLIENTS median=$m ratio_to_direct=$ratio cpu_us_per_txn=$cpu runs=$all"
+      done
     done
-  done
-  for t in $TARGETS; do
-    p50=$(awk -v t="$t" '$2 == t {print $3}' "$tmp/lat" | median)
-    p99=$(awk -v t="$t" '$2 == t {print $4}' "$tmp/lat" | median)
-    added=$(awk -v t="$t" '$2 == t {p[$1] = $3} $2 == "direct" {d[$1] = $3} END {for (r in p) if (r in d) print p[r] - d[r]}' "$tmp/lat" | median)
-    echo "LATENCY target=$t p50_us=$p50 p99_us=$p99 added_p50_us=$added"
+    for t in $TARGETS; do
+      p50=$(awk -v pl="$pl" -v t="$t" '$1 == pl && $3 == t {print $4}' "$tmp/lat" | median)
+      p99=$(awk -v pl="$pl" -v t="$t" '$1 == pl && $3 == t {print $5}' "$tmp/lat" | median)
+      added=$(awk -v pl="$pl" -v t="$t" '$1 == pl && $3 == t {p[$2] = $4} $1 == pl && $3 == "direct" {d[$2] = $4} END {for (r in p) if (r in d) print p[r] - d[r]}' "$tmp/lat" | median)
+      echo "LATENCY placement=$pl target=$t p50_us=$p50 p99_us=$p99 added_p50_us=$added"
+    done
   done
 } >"$RES"
 
 "$PY" - "$RES" "$MD" <<'PY'
 import re, sys
 res, md = sys.argv[1], sys.argv[2]
-tps, lat, notes = {}, {}, []
+tps, lat, notes, placements = {}, {}, [], []
 for line in open(res):
     kv = dict(re.findall(r"(\w+)=(\S+)", line))
     if line.startswith("TPS "):
-        tps[(kv["target"], kv["mode"])] = kv
+        tps[(kv["placement"], kv["target"], kv["mode"])] = kv
     elif line.startswith("LATENCY "):
-        lat[kv["target"]] = kv
+        lat[(kv["placement"], kv["target"])] = kv
+        if kv["placement"] not in placements:
+            placements.append(kv["placement"])
     elif line.startswith("NOTE "):
         notes.append(line[5:].strip())
-targets = [t for t in ("direct", "pgbouncer", "guard", "pgbouncer-unix", "guard-unix") if t in lat]
 name = {"direct": "straight to PostgreSQL (TCP)", "pgbouncer": "PgBouncer (session), TCP to the server",
         "guard": "levee dbguard, TCP to the server",
         "pgbouncer-unix": "PgBouncer (session), unix socket to the server",
         "guard-unix": "levee dbguard, unix socket to the server"}
-out = ["| target | TPS -S simple (ratio) | TPS -S prepared (ratio) | proxy CPU µs/txn (simple, prepared) | p50 µs | p99 µs | added p50 µs |",
-       "|---|---|---|---|---|---|---|"]
-for t in targets:
-    s, p, l = tps.get((t, "simple"), {}), tps.get((t, "prepared"), {}), lat[t]
-    def cell(kv):
-        if not kv:
-            return "-"
-        r = kv["ratio_to_direct"]
-        return f"{float(kv['median']):,.0f}" + ("" if t == "direct" else f" ({float(r) * 100:.0f}%)" if r != "-" else "")
-    added = "-" if t == "direct" else l["added_p50_us"]
-    cpu = "-" if t == "direct" else f"{s.get('cpu_us_per_txn', '-')}, {p.get('cpu_us_per_txn', '-')}"
-    out.append(f"| {name[t]} | {cell(s)} | {cell(p)} | {cpu} | {l['p50_us']} | {l['p99_us']} | {added} |")
-for gt in ("guard", "guard-unix"):
-    if gt not in targets:
-        continue
-    g = tps.get((gt, "simple"), {})
-    ratio = float(g.get("ratio_to_direct", "0") if g.get("ratio_to_direct", "-") != "-" else 0)
-    added = lat[gt]["added_p50_us"]
-    try:
-        added_v = float(added)
-    except ValueError:
-        added_v = float("inf")
+title = {"shared": "Shared: every process on every CPU (a proxy's CPU comes out of the server's)",
+         "split": "Split: the server on CPU 0, pgbench and the proxy on the others"}
+out = []
+for pl in placements:
+    targets = [t for t in ("direct", "pgbouncer", "guard", "pgbouncer-unix", "guard-unix") if (pl, t) in lat]
+    out += [f"**{title[pl]}**", "",
+            "| target | TPS -S simple (ratio) | TPS -S prepared (ratio) | proxy CPU µs/txn (simple, prepared) | p50 µs | p99 µs | added p50 µs |",
+            "|---|---|---|---|---|---|---|"]
+    for t in targets:
+        s, p, l = tps.get((pl, t, "simple"), {}), tps.get((pl, t, "prepared"), {}), lat[(pl, t)]
+        def cell(kv):
+            if not kv:
+                return "-"
+            r = kv["ratio_to_direct"]
+            return f"{float(kv['median']):,.0f}" + ("" if t == "direct" else f" ({float(r) * 100:.0f}%)" if r != "-" else "")
+        added = "-" if t == "direct" else l["added_p50_us"]
+        cpu = "-" if t == "direct" else f"{s.get('cpu_us_per_txn', '-')}, {p.get('cpu_us_per_txn', '-')}"
+        out.append(f"| {name[t]} | {cell(s)} | {cell(p)} | {cpu} | {l['p50_us']} | {l['p99_us']} | {added} |")
+    for gt in ("guard", "guard-unix"):
+        if gt not in targets:
+            continue
+        g = tps.get((pl, gt, "simple"), {})
+        ratio = float(g["ratio_to_direct"]) if g.get("ratio_to_direct", "-") != "-" else 0.0
+        added = lat[(pl, gt)]["added_p50_us"]
+        try:
+            added_v = float(added)
+        except ValueError:
+            added_v = float("inf")
+        out.append("")
+        out.append(f"Issue 8's bar ({pl}, {name[gt]}): TPS (-S, simple, 8 clients) >= 75% of direct: **{ratio * 100:.0f}%** "
+                   f"({'met' if ratio >= 0.75 else 'NOT met'}); added p50 <= 60 µs: **{added} µs** "
+                   f"({'met' if added_v <= 60 else 'NOT met'}).")
     out.append("")
-    out.append(f"Issue 8's bar ({name[gt]}): TPS (-S, simple, 8 clients) >= 75% of direct: **{ratio * 100:.0f}%** "
-               f"({'met' if ratio >= 0.75 else 'NOT met'}); added p50 <= 60 µs: **{added} µs** "
-               f"({'met' if added_v <= 60 else 'NOT met'}).")
-out.append("")
 out += [f"- {n}" for n in notes]
 open(md, "w").write("\n".join(out) + "\n")
 PY
