@@ -107,7 +107,7 @@ static void stmt_drop_all(dbg_conn *c) {
 /* Adds (or, for the unnamed statement, replaces) a statement let through. */
 static void stmt_add(dbg_conn *c, const char *name, size_t n, const char *text,
                      size_t len, unsigned ops, uint64_t fp, levee_action a,
-                     const char *rule) {
+                     const char *rule, const char *reason) {
   if (n == 0)
     stmt_drop(c, "", 0);
   else if (stmt_find(c, name, n))
@@ -130,6 +130,7 @@ static void stmt_add(dbg_conn *c, const char *name, size_t n, const char *text,
   s->fingerprint = fp;
   s->action = a;
   snprintf(s->rule, sizeof s->rule, "%s", rule ? rule : "");
+  snprintf(s->reason, sizeof s->reason, "%s", reason ? reason : "");
   s->next = c->stmts;
   c->stmts = s;
   c->n_named++;
@@ -445,8 +446,30 @@ static void on_server_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
 /* --- the policy ------------------------------------------------------------
  */
 
+/* The time rules are matched at. Debug builds (the test build) read it
+ * from the file LEVEE_TEST_NOW_FILE names (seconds since the epoch) when
+ * it is set, at each decision, so that tests of time-of-day rules can move
+ * it; release builds have no such switch. */
+static time_t guard_now(void) {
+#ifdef LEVEE_TEST_CLOCK
+  const char *path = getenv("LEVEE_TEST_NOW_FILE");
+  FILE *f = path && *path ? fopen(path, "r") : NULL;
+  if (f) {
+    char line[32];
+    char *end = NULL;
+    long long v = 0;
+    if (fgets(line, sizeof line, f))
+      v = strtoll(line, &end, 10);
+    fclose(f);
+    if (end && end != line)
+      return (time_t)v;
+  }
+#endif
+  return time(NULL);
+}
+
 static void db_context(dbg_conn *c, lv_db_context *x) {
-  time_t now = time(NULL);
+  time_t now = guard_now();
   struct tm tm;
   localtime_r(&now, &tm);
   x->user = c->user;
@@ -767,8 +790,10 @@ static int send_sentinel(dbg_conn *c, const lv_pg_msg *m, levee_str name) {
   }
   levee_str tok = {s->token, strlen(s->token)};
   int rc;
-  if (m->type == 'P') {
-    rc = lv_pg_build_parse(&c->sout, name, tok, NULL, 0);
+  if (m->type == 'P' || m->type == 'E') {
+    /* an Execute stands as a Parse of a statement named for the sentinel,
+     * so that none of the client's statements is replaced */
+    rc = lv_pg_build_parse(&c->sout, m->type == 'E' ? tok : name, tok, NULL, 0);
     s->gen = c->z_sent + 1;
   } else { /* 'Q', 'F': a Query, answered with an error and ReadyForQuery */
     rc = lv_pg_build_query(&c->sout, tok);
@@ -814,7 +839,7 @@ static int let_through(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw,
         if (st->prepare[0])
           stmt_add(c, st->prepare, strlen(st->prepare),
                    p->res.text + st->offset, st->len, st->ops, st->fingerprint,
-                   d->action, d->rule);
+                   d->action, d->rule, st->reason);
         if (st->deallocate_all)
           stmt_drop_all(c);
         else if (st->deallocate[0])
@@ -827,7 +852,8 @@ static int let_through(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw,
     const char *text = d->have_res ? d->res.text : "";
     size_t len = d->have_res ? d->res.text_len : 0;
     stmt_add(c, name.ptr, name.len, text, len, d->ops,
-             d->have_res ? d->res.fingerprint : 0, d->action, d->rule);
+             d->have_res ? d->res.fingerprint : 0, d->action, d->rule,
+             d->reason);
   } else if (m->type == 'F') {
     dbg_pending *p = calloc(1, sizeof *p);
     if (!p)
@@ -919,6 +945,120 @@ static int statement_message(dbg_conn *c, const lv_pg_msg *m,
   }
 }
 
+/* Forwards an Execute and what the server owes for it. d: the decision
+ * taken on it at this Execute, or NULL (the one taken when its statement
+ * was prepared stands). Returns 1 or -1. */
+static int forward_execute(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw,
+                           const dbg_decision *d) {
+  lv_pg_execute_msg e;
+  if (lv_pg_read_execute(m, &e))
+    return -1;
+  dbg_portal *p = portal_find(c, e.portal.ptr, e.portal.len);
+  dbg_pending *pe = calloc(1, sizeof *pe);
+  if (!pe)
+    return -1;
+  pe->kind = PEND_EXECUTE;
+  if (p && p->stmt) {
+    dbg_stmt *s = p->stmt;
+    size_t n = s->len < DBG_RECORD_TEXT_MAX ? s->len : DBG_RECORD_TEXT_MAX;
+    pe->text = strndup(s->text, n);
+    pe->len = pe->text ? n : 0;
+    pe->ops = s->ops;
+    pe->fingerprint = s->fingerprint;
+    pe->action = d ? d->action : s->action;
+    snprintf(pe->rule, sizeof pe->rule, "%s", d ? d->rule : s->rule);
+    if (d) {
+      snprintf(pe->hold_id, sizeof pe->hold_id, "%s", d->hold_id);
+      snprintf(pe->approver, sizeof pe->approver, "%s", d->approver);
+    }
+  } else {
+    pe->refused = 1; /* its statement was refused or is not known */
+  }
+  pending_push(c, pe);
+  if (lv_buf_append(&c->sout, raw, m->total_len))
+    return -1;
+  return 1;
+}
+
+/* An Execute. Its statement was decided when it was prepared; one that
+ * does something (categories) is decided again now, as the policy stands
+ * at this moment (a time-of-day rule that let the PREPARE through at 04:59
+ * may not let its Execute through at 09:00). What was let through when it
+ * was prepared and is now to be held or refused is held or refused here as
+ * a Query would be; one that was held then and approved stays approved.
+ * Returns 1 (consumed), 0 (waits), -1 (close). */
+static int execute_message(dbg_conn *c, const lv_pg_msg *m,
+                           const uint8_t *raw) {
+  dbg_decision *d = &c->dec;
+  if (d->state == DEC_NONE) {
+    lv_pg_execute_msg e;
+    if (lv_pg_read_execute(m, &e))
+      return -1;
+    dbg_portal *p = portal_find(c, e.portal.ptr, e.portal.len);
+    dbg_stmt *s = p ? p->stmt : NULL;
+    if (!s || !s->ops || s->action > LEVEE_ACTION_ALERT)
+      return forward_execute(c, m, raw, NULL);
+    const char *cats[8];
+    size_t n = dbg_categories(s->ops, cats);
+    d->ops = s->ops;
+    snprintf(d->reason, sizeof d->reason, "%s", s->reason);
+    d->action = decide(c, cats, n, d->rule, sizeof d->rule, d->category,
+                       sizeof d->category);
+    if (d->action <= LEVEE_ACTION_ALERT) {
+      decision_clear(d);
+      return forward_execute(c, m, raw, NULL);
+    }
+    /* the statement, for the records, the hold list and the alerts */
+    lv_sql_statement *st = calloc(1, sizeof *st);
+    char *text = strndup(s->text, s->len);
+    if (!st || !text) {
+      free(st);
+      free(text);
+      return -1;
+    }
+    st->len = s->len;
+    st->ops = s->ops;
+    st->fingerprint = s->fingerprint;
+    snprintf(st->reason, sizeof st->reason, "%s", s->reason);
+    d->res = (lv_sql_result){.ops = s->ops,
+                             .text = text,
+                             .text_len = s->len,
+                             .stmts = st,
+                             .n_stmts = 1,
+                             .fingerprint = s->fingerprint};
+    snprintf(d->res.reason, sizeof d->res.reason, "%s", s->reason);
+    d->have_res = 1;
+    if (d->action == LEVEE_ACTION_HOLD)
+      return dbg_hold_start(c) ? -1 : 0;
+    refusal_text(c, "execution of a prepared statement");
+    d->state = DEC_REFUSE;
+    d->ticket = record_decision(c, s->text, s->len, "refused", "42501");
+    dbg_alert(c, d->res.text, d->res.text_len, d->action, d->rule, d->category,
+              d->reason);
+    dbg_log("connection %u: %s@%s from %s: execution refused by %s: %s (%s)",
+            c->id, c->user, c->database, c->client_addr,
+            d->rule[0] ? d->rule : "default", d->reason, d->category);
+  }
+  switch (d->state) {
+  case DEC_HOLD: return 0;
+  case DEC_REFUSE:
+  case DEC_LET_THROUGH: {
+    if (d->ticket && lv_dbguard_audit_durable(c->srv->audit) < d->ticket)
+      return 0; /* answered once its record is durable */
+    int r;
+    if (d->state == DEC_LET_THROUGH) {
+      r = forward_execute(c, m, raw, d);
+      c->statements++;
+    } else {
+      r = send_sentinel(c, m, (levee_str){"", 0}) ? -1 : 1;
+    }
+    decision_clear(d);
+    return r;
+  }
+  default: return -1;
+  }
+}
+
 /* One client message of the ready phase. Returns 1 (consumed), 0 (waits),
  * -1 (close). */
 static int client_message(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw) {
@@ -934,30 +1074,7 @@ static int client_message(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw) {
                stmt_find(c, b.statement.ptr, b.statement.len));
     break;
   }
-  case 'E': {
-    lv_pg_execute_msg e;
-    if (lv_pg_read_execute(m, &e))
-      return -1;
-    dbg_portal *p = portal_find(c, e.portal.ptr, e.portal.len);
-    dbg_pending *pe = calloc(1, sizeof *pe);
-    if (!pe)
-      return -1;
-    pe->kind = PEND_EXECUTE;
-    if (p && p->stmt) {
-      dbg_stmt *s = p->stmt;
-      size_t n = s->len < DBG_RECORD_TEXT_MAX ? s->len : DBG_RECORD_TEXT_MAX;
-      pe->text = strndup(s->text, n);
-      pe->len = pe->text ? n : 0;
-      pe->ops = s->ops;
-      pe->fingerprint = s->fingerprint;
-      pe->action = s->action;
-      snprintf(pe->rule, sizeof pe->rule, "%s", s->rule);
-    } else {
-      pe->refused = 1; /* its statement was refused or is not known */
-    }
-    pending_push(c, pe);
-    break;
-  }
+  case 'E': return execute_message(c, m, raw);
   case 'C': {
     lv_pg_target_msg t;
     if (lv_pg_read_target(m, &t))

@@ -43,8 +43,9 @@ typedef struct dbg_stmt {
   size_t len;
   unsigned ops;
   uint64_t fingerprint;
-  levee_action action;
+  levee_action action; /* decided when it was prepared */
   char rule[64];
+  char reason[LV_SQL_REASON_MAX]; /* what it does ("" when ops is 0) */
 } dbg_stmt;
 
 typedef struct dbg_portal {
