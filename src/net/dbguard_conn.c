@@ -875,6 +875,32 @@ static int let_through(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw,
   return 0;
 }
 
+/* The decision at the head is a refusal (its action above hold): its
+ * records first, its alert and log line; the client hears of it once the
+ * records are durable. what names it for the client ("statement"). */
+static void refuse_decided(dbg_conn *c, const char *what, const char *text,
+                           size_t len) {
+  dbg_decision *d = &c->dec;
+  refusal_text(c, what);
+  d->state = DEC_REFUSE;
+  d->ticket = record_decision(c, text, len, "refused", "42501");
+  dbg_alert(c, d->have_res ? d->res.text : text,
+            d->have_res ? d->res.text_len : len, d->action, d->rule,
+            d->category, d->reason);
+  dbg_log("connection %u: %s@%s from %s: refused by %s: %s (%s)", c->id,
+          c->user, c->database, c->client_addr,
+          d->rule[0] ? d->rule : "default", d->reason, d->category);
+}
+
+/* Whether the decision at the head (refused, or approved) can be carried
+ * out: not held, and the record it waits for durable. */
+static int decision_due(dbg_conn *c) {
+  const dbg_decision *d = &c->dec;
+  if (d->state != DEC_REFUSE && d->state != DEC_LET_THROUGH)
+    return 0;
+  return !d->ticket || lv_dbguard_audit_durable(c->srv->audit) >= d->ticket;
+}
+
 /* Decides on and handles a Query, Parse or FunctionCall at the head.
  * Returns 1 when it was handled (consumed), 0 when it waits, -1 to close. */
 static int statement_message(dbg_conn *c, const lv_pg_msg *m,
@@ -918,42 +944,29 @@ static int statement_message(dbg_conn *c, const lv_pg_msg *m,
           return -1;
         return 0;
       }
-      refusal_text(c, m->type == 'F' ? "function call" : "statement");
-      d->state = DEC_REFUSE;
-      d->ticket = record_decision(c, text.ptr, text.len, "refused", "42501");
-      dbg_alert(c, d->have_res ? d->res.text : text.ptr,
-                d->have_res ? d->res.text_len : text.len, d->action, d->rule,
-                d->category, d->reason);
-      dbg_log("connection %u: %s@%s from %s: refused by %s: %s (%s)", c->id,
-              c->user, c->database, c->client_addr,
-              d->rule[0] ? d->rule : "default", d->reason, d->category);
+      refuse_decided(c, m->type == 'F' ? "function call" : "statement",
+                     text.ptr, text.len);
     }
   }
-  switch (d->state) {
-  case DEC_HOLD: return 0;
-  case DEC_REFUSE:
-  case DEC_LET_THROUGH:
-    if (d->ticket && lv_dbguard_audit_durable(c->srv->audit) < d->ticket)
-      return 0; /* answered once its record is durable */
-    if (d->state == DEC_LET_THROUGH)
-      return let_through(c, m, raw, name) ? -1 : 1;
-    if (send_sentinel(c, m, name))
-      return -1;
-    decision_clear(d);
-    return 1;
-  default: return -1;
-  }
+  if (d->state != DEC_HOLD && d->state != DEC_REFUSE &&
+      d->state != DEC_LET_THROUGH)
+    return -1;
+  if (!decision_due(c))
+    return 0; /* held, or answered once its record is durable */
+  if (d->state == DEC_LET_THROUGH)
+    return let_through(c, m, raw, name) ? -1 : 1;
+  if (send_sentinel(c, m, name))
+    return -1;
+  decision_clear(d);
+  return 1;
 }
 
-/* Forwards an Execute and what the server owes for it. d: the decision
+/* Forwards an Execute of portal p (NULL: not known) and what the server
+ * owes for it. d: the decision
  * taken on it at this Execute, or NULL (the one taken when its statement
  * was prepared stands). Returns 1 or -1. */
 static int forward_execute(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw,
-                           const dbg_decision *d) {
-  lv_pg_execute_msg e;
-  if (lv_pg_read_execute(m, &e))
-    return -1;
-  dbg_portal *p = portal_find(c, e.portal.ptr, e.portal.len);
+                           const dbg_portal *p, const dbg_decision *d) {
   dbg_pending *pe = calloc(1, sizeof *pe);
   if (!pe)
     return -1;
@@ -990,14 +1003,14 @@ static int forward_execute(dbg_conn *c, const lv_pg_msg *m, const uint8_t *raw,
 static int execute_message(dbg_conn *c, const lv_pg_msg *m,
                            const uint8_t *raw) {
   dbg_decision *d = &c->dec;
+  lv_pg_execute_msg e;
+  if (lv_pg_read_execute(m, &e))
+    return -1;
+  dbg_portal *p = portal_find(c, e.portal.ptr, e.portal.len);
   if (d->state == DEC_NONE) {
-    lv_pg_execute_msg e;
-    if (lv_pg_read_execute(m, &e))
-      return -1;
-    dbg_portal *p = portal_find(c, e.portal.ptr, e.portal.len);
     dbg_stmt *s = p ? p->stmt : NULL;
     if (!s || !s->ops || s->action > LEVEE_ACTION_ALERT)
-      return forward_execute(c, m, raw, NULL);
+      return forward_execute(c, m, raw, p, NULL);
     const char *cats[8];
     size_t n = dbg_categories(s->ops, cats);
     d->ops = s->ops;
@@ -1006,7 +1019,7 @@ static int execute_message(dbg_conn *c, const lv_pg_msg *m,
                        sizeof d->category);
     if (d->action <= LEVEE_ACTION_ALERT) {
       decision_clear(d);
-      return forward_execute(c, m, raw, NULL);
+      return forward_execute(c, m, raw, p, NULL);
     }
     /* the statement, for the records, the hold list and the alerts */
     lv_sql_statement *st = calloc(1, sizeof *st);
@@ -1030,33 +1043,22 @@ static int execute_message(dbg_conn *c, const lv_pg_msg *m,
     d->have_res = 1;
     if (d->action == LEVEE_ACTION_HOLD)
       return dbg_hold_start(c) ? -1 : 0;
-    refusal_text(c, "execution of a prepared statement");
-    d->state = DEC_REFUSE;
-    d->ticket = record_decision(c, s->text, s->len, "refused", "42501");
-    dbg_alert(c, d->res.text, d->res.text_len, d->action, d->rule, d->category,
-              d->reason);
-    dbg_log("connection %u: %s@%s from %s: execution refused by %s: %s (%s)",
-            c->id, c->user, c->database, c->client_addr,
-            d->rule[0] ? d->rule : "default", d->reason, d->category);
+    refuse_decided(c, "execution of a prepared statement", s->text, s->len);
   }
-  switch (d->state) {
-  case DEC_HOLD: return 0;
-  case DEC_REFUSE:
-  case DEC_LET_THROUGH: {
-    if (d->ticket && lv_dbguard_audit_durable(c->srv->audit) < d->ticket)
-      return 0; /* answered once its record is durable */
-    int r;
-    if (d->state == DEC_LET_THROUGH) {
-      r = forward_execute(c, m, raw, d);
-      c->statements++;
-    } else {
-      r = send_sentinel(c, m, (levee_str){"", 0}) ? -1 : 1;
-    }
-    decision_clear(d);
-    return r;
+  if (d->state != DEC_HOLD && d->state != DEC_REFUSE &&
+      d->state != DEC_LET_THROUGH)
+    return -1;
+  if (!decision_due(c))
+    return 0; /* held, or answered once its record is durable */
+  int r;
+  if (d->state == DEC_LET_THROUGH) {
+    r = forward_execute(c, m, raw, p, d);
+    c->statements++;
+  } else {
+    r = send_sentinel(c, m, (levee_str){"", 0}) ? -1 : 1;
   }
-  default: return -1;
-  }
+  decision_clear(d);
+  return r;
 }
 
 /* One client message of the ready phase. Returns 1 (consumed), 0 (waits),
