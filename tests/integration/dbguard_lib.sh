@@ -101,6 +101,19 @@ check() { # WHAT EXPR: ok if EXPR (evaluated) is true
   if eval "$2"; then ok "$1"; else notok "$1"; fi
 }
 note() { echo "# $*"; }
+# relay FILE: a helper's report (`ok - ...`, `not ok - ...`, other lines
+# notes) counted as this test's checks.
+relay() {
+  local l
+  while IFS= read -r l; do
+    case $l in
+      "ok - "*) ok "${l#ok - }" ;;
+      "not ok - "*) notok "${l#not ok - }" ;;
+      "# "*) note "${l#\# }" ;;
+      *) note "$l" ;;
+    esac
+  done <"$1"
+}
 section() { echo "# --- $* ($(($(date +%s) - t_start)) s)"; }
 finish() {
   echo "# $(basename "$0"): $(($(date +%s) - t_start)) s, proxy: $proxy_kind"

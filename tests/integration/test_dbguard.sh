@@ -222,13 +222,7 @@ section "4. the protocol: pipelined, split, extended batches (dbguard_wire.py)"
 wire_args=("$proxy_port" "$pg_port")
 is_guard || wire_args+=(--no-refusals)
 "$PY" "$here/dbguard_wire.py" "${wire_args[@]}" >"$tmp/wire.out" 2>&1 || true
-while IFS= read -r l; do
-  case $l in
-    "ok - "*) ok "${l#ok - }" ;;
-    "not ok - "*) notok "${l#not ok - }" ;;
-    *) note "$l" ;;
-  esac
-done <"$tmp/wire.out"
+relay "$tmp/wire.out"
 check "the data intact after the protocol checks" 'intact'
 
 # --- 5. pgbench ---------------------------------------------------------------------------------
@@ -313,13 +307,7 @@ abf = {r.get("fingerprint") for r in ab}
 say(len(ab) > 100 and len(abf) == 1 and not abf & {None, ""},
     f"pgbench's {len(ab)} SELECT abalance records have one fingerprint ({', '.join(sorted(map(str, abf))[:3])})")
 PY
-  while IFS= read -r l; do
-    case $l in
-      "ok - "*) ok "${l#ok - }" ;;
-      "not ok - "*) notok "${l#not ok - }" ;;
-      *) note "$l" ;;
-    esac
-  done <"$tmp/audit.out"
+  relay "$tmp/audit.out"
   rc=0
   "$LEVEE" verify --data "$guard_data" >"$tmp/verify.out" 2>&1 || rc=$?
   check "levee verify --data DIR passes after the run" '[ $rc = 0 ]'

@@ -85,13 +85,7 @@ check "replication=true refused, by levee" '[ $rc != 0 ] && grep -qi "levee" "$t
 login "gssencmode=require" fail "$(via ops shop gssencmode=require)"
 login "gssencmode=prefer" ok "$(via ops shop gssencmode=prefer)"
 "$PY" "$here/dbguard_wire.py" --startup "$proxy_port" >"$tmp/wire.out" 2>&1 || true
-while IFS= read -r l; do
-  case $l in
-    "ok - "*) ok "${l#ok - }" ;;
-    "not ok - "*) notok "${l#not ok - }" ;;
-    *) note "$l" ;;
-  esac
-done <"$tmp/wire.out"
+relay "$tmp/wire.out"
 
 # cancel_check WHAT CONNINFO: two sessions sleep; SIGINT to one's psql cancels
 # that one (57014) within a few seconds; the other finishes its sleep.

@@ -131,13 +131,7 @@ say(rows(r) == ["1"], "the session goes on")
 c.close()
 say(count() == n0, "the rows are intact at the end")
 PY
-while IFS= read -r l; do
-  case $l in
-    "ok - "*) ok "${l#ok - }" ;;
-    "not ok - "*) notok "${l#not ok - }" ;;
-    *) note "$l" ;;
-  esac
-done <"$tmp/exec.out"
+relay "$tmp/exec.out"
 grep -q "^ok - " "$tmp/exec.out" || notok "the protocol client ran: $(tail -n3 "$tmp/exec.out" | tr '\n' ' ')"
 
 section "the audit trail"
@@ -165,11 +159,5 @@ say(any(r["outcome"] == "ok" and r.get("hold") and r.get("approver") for r in de
 holds = [r for r in recs if r.get("kind") == "hold"]
 say({"held", "denied", "approved"} <= {r["outcome"] for r in holds}, f"the holds: {sorted({r['outcome'] for r in holds})}")
 PY
-while IFS= read -r l; do
-  case $l in
-    "ok - "*) ok "${l#ok - }" ;;
-    "not ok - "*) notok "${l#not ok - }" ;;
-    *) note "$l" ;;
-  esac
-done <"$tmp/audit.out"
+relay "$tmp/audit.out"
 finish

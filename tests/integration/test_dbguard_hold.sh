@@ -166,14 +166,7 @@ appr = [d for o, d in holds if o == "approved"]
 say(bool(appr) and all(d.get("approver") and d.get("statement") and d.get("hold") for d in appr),
     "approved holds name the approver, the statement and the hold id" + (" (" + json.dumps(appr[0], ensure_ascii=False)[:200] + ")" if appr else ""))
 PY
-while IFS= read -r l; do
-  case $l in
-    "ok - "*) ok "${l#ok - }" ;;
-    "not ok - "*) notok "${l#not ok - }" ;;
-    "# "*) note "${l#\# }" ;;
-    *) note "$l" ;;
-  esac
-done <"$tmp/audit.out"
+relay "$tmp/audit.out"
 n_logged=$(grep -c ": held " "$proxy_log" || true)
 check "the guard logged a line per held statement ($n_logged, 6 held)" '[ "$n_logged" -ge 6 ]'
 
