@@ -104,23 +104,9 @@ cleanup() {
 trap cleanup EXIT
 export XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache"
 
-port_in_use() {
-  local hex
-  hex=$(printf ':%04X' "$1")
-  awk -v p="$hex" 'FNR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-free_port() {
-  local port i
-  for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 12000))
-    port_in_use "$port" || {
-      echo "$port"
-      return 0
-    }
-  done
-  return 1
-}
+# port_in_use, free_port
+# shellcheck source=scripts/ports.sh
+. "$ROOT/scripts/ports.sh"
 median() { sort -n | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print "-"}'; }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)

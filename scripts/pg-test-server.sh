@@ -171,30 +171,18 @@ server_port() {
 
 url_for() { printf 'postgres://%s@127.0.0.1:%s/%s\n' "$pg_role" "$1" "$pg_db"; }
 
-# True if some TCP socket (any state, IPv4 or IPv6) is bound to the port.
-port_in_use() {
-  local hex
-  hex=$(printf ':%04X' "$1")
-  awk -v p="$hex" 'FNR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
+# port_in_use, free_port
+# shellcheck source=scripts/ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
-# A random port below Linux's ephemeral range (32768-60999), not in use.
-# LEVEE_PG_PORT, if set, is the first try, taken as given.
-free_port() {
-  local i port
+# The port of start's attempt N: LEVEE_PG_PORT, if set, is the first try,
+# taken as given; then a free one.
+attempt_port() {
   if [ "$1" -eq 1 ] && [ -n "${LEVEE_PG_PORT:-}" ]; then
     printf '%s\n' "$LEVEE_PG_PORT"
     return 0
   fi
-  for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 12000))
-    port_in_use "$port" || {
-      printf '%s\n' "$port"
-      return 0
-    }
-  done
-  die "found no free TCP port in 20000-31999"
+  free_port || die "found no free TCP port in 20000-31999"
 }
 
 resolve_dir() {
@@ -327,7 +315,7 @@ EOF
 
   local attempt port url="" logsize
   for ((attempt = 1; attempt <= 10; attempt++)); do
-    port=$(free_port "$attempt")
+    port=$(attempt_port "$attempt")
     write_owned "$data/levee-test.conf" <<EOF
 # Written by scripts/pg-test-server.sh at each start.
 listen_addresses = '127.0.0.1'

@@ -123,25 +123,9 @@ finish() {
 # Shows the first lines of a file, indented, after a failure.
 show() { sed -n "1,${2:-6}p" "$1" 2>/dev/null | sed 's/^/#   /' || true; }
 
-# A TCP port in 20000-31999 that nothing is bound to.
-port_in_use() {
-  local hex
-  hex=$(printf ':%04X' "$1")
-  awk -v p="$hex" 'FNR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-free_port() {
-  local port i
-  for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 12000))
-    port_in_use "$port" || {
-      echo "$port"
-      return 0
-    }
-  done
-  echo "no free port" >&2
-  return 1
-}
+# port_in_use, free_port (a TCP port in 20000-31999 that nothing is bound to)
+# shellcheck source=scripts/ports.sh
+. "$LEVEE_SRC/scripts/ports.sh"
 
 # --- the server ---------------------------------------------------------------------
 pg_port=
