@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # ports.sh: loopback TCP ports for the servers tests and benchmarks start
 # (scripts/pg-test-server.sh, tests/integration/dbguard_lib.sh,
 # bench/dbguard.sh). Sourced, not run.
